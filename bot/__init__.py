@@ -1,0 +1,1 @@
+"""Wegwijs: a multilingual guide for newcomers in the Netherlands and the groups who support them."""

@@ -1,0 +1,89 @@
+"""Command-line entry points: run (Telegram), chat (console), migrate."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+
+from bot.app import build_core
+from bot.config import ConfigError, Settings, load_settings
+from bot.console.chat import ConsoleChat
+from bot.storage.db import Database
+
+log = logging.getLogger("wegwijs")
+
+
+def parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    """`python main.py [run|chat|migrate]`; no command picks run or chat by the token."""
+    parser = argparse.ArgumentParser(prog="main.py", description="Wegwijs bot")
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("run", help="run the Telegram bot (long polling)")
+    chat = sub.add_parser("chat", help="chat with the bot in this terminal")
+    chat.add_argument("--lang", help="language code to start in (nl, en, ar, ti)")
+    chat.add_argument("--user", type=int, default=1, help="console user id (default 1)")
+    sub.add_parser("migrate", help="apply database migrations")
+    sub.add_parser("catalogs", help="extract strings and update every language's catalog")
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Load settings, then hand over to the chosen command."""
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    if args.command == "catalogs":
+        from bot.catalogs import main as update_catalogs
+
+        return update_catalogs()
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        print(f"Configuration error: {exc}", file=sys.stderr)
+        return 2
+    command = args.command or ("run" if settings.telegram_token else "chat")
+    if command == "run":
+        return run_telegram(settings)
+    if command == "migrate":
+        asyncio.run(_migrate(settings))
+        return 0
+    return asyncio.run(_chat(settings, getattr(args, "lang", None), getattr(args, "user", 1)))
+
+
+def run_telegram(settings: Settings) -> int:
+    """Long polling until interrupted; migrations run in the application's startup."""
+    from bot.telegram.app import build_application, production_rate_limiter
+
+    if not settings.telegram_token:
+        print("Configuration error: TELEGRAM_BOT_TOKEN is not set", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # its log lines contain the token
+    core = build_core(settings, Database(settings.database_url))
+    application = build_application(core, settings.telegram_token, settings.api_root,
+                                    production_rate_limiter())
+    application.run_polling(allowed_updates=["message", "edited_message", "callback_query",
+                                             "my_chat_member"])
+    return 0
+
+
+async def _migrate(settings: Settings) -> None:
+    db = Database(settings.database_url)
+    try:
+        await db.migrate()
+    finally:
+        await db.close()
+
+
+async def _chat(settings: Settings, lang: str | None, user_id: int) -> int:
+    """The console adapter on the configured database (a local SQLite file by default)."""
+    logging.basicConfig(level=logging.WARNING)
+    if hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(encoding="utf-8")
+    db = Database(settings.database_url)
+    try:
+        await db.migrate()
+        await ConsoleChat(build_core(settings, db), user_id, sys.stdin, sys.stdout).run(lang)
+    finally:
+        await db.close()
+    return 0

@@ -1,0 +1,1 @@
+"""The terminal adapter: the same conversations as Telegram, in a console."""

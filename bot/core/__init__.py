@@ -1,0 +1,1 @@
+"""The transport-independent core: it never imports `telegram`."""

@@ -1,0 +1,115 @@
+"""The main menu, /help with the emergency numbers, and "My details"."""
+
+from __future__ import annotations
+
+from bot.core import states
+from bot.core.language import show_picker
+from bot.core.municipalities import all_municipalities
+from bot.core.ports import Button, Keyboard
+from bot.core.privacy import show_privacy
+from bot.core.profile import SITUATIONS, month_label
+from bot.core.render import format_html
+from bot.core.router import Router, Turn
+from bot.i18n import N_, _, current_locale, languages
+
+# Commands shown in Telegram's menu, per language (setMyCommands), in this order.
+COMMANDS = (
+    ("menu", N_("Main menu")),
+    ("help", N_("Help and emergency numbers")),
+    ("language", N_("Change language")),
+    ("privacy", N_("Your data and privacy")),
+    ("delete", N_("Delete my data")),
+    ("start", N_("Start again")),
+)
+
+
+def menu_keyboard() -> Keyboard:
+    """Only what works today; later features add their own rows."""
+    return (
+        (Button(_("👤 My details"), "menu:me"), Button(_("🌐 Language"), "menu:lang")),
+        (Button(_("🔒 Privacy"), "menu:privacy"), Button(_("❓ Help"), "menu:help")),
+    )
+
+
+async def show_menu(turn: Turn) -> None:
+    """The home screen."""
+    turn.say(_("<b>Main menu</b>\nWhat would you like to do?"), menu_keyboard())
+
+
+async def menu_command(turn: Turn) -> None:
+    """/menu: during onboarding the current question comes first."""
+    if states.in_onboarding(turn.user.state):
+        turn.say(_("Let us first finish a few questions."))
+    await turn.resume()
+
+
+def help_text() -> str:
+    """Help always ends with the emergency numbers, whatever state the user is in."""
+    commands = "\n".join(f"/{name} – {_(label)}" for name, label in COMMANDS)
+    # TRANSLATORS: keep the numbers and "Veilig Thuis" exactly as they are.
+    emergency = _(
+        "<b>In an emergency</b>\n"
+        "🚨 112: police, fire brigade, ambulance\n"
+        "💬 113 or 0800-0113: if you think about suicide (free, day and night, anonymous)\n"
+        "🏠 Veilig Thuis 0800-2000: violence at home or child abuse (free, day and night)"
+    )
+    return f"{_('<b>Help</b>')}\n{_('Use the buttons, or these commands:')}\n{commands}\n\n{emergency}"
+
+
+async def show_help(turn: Turn) -> None:
+    """/help: commands and emergency numbers, with a way back."""
+    turn.say(help_text(), ((Button(_("⬅️ Back"), "menu:back"),),))
+
+
+async def show_details(turn: Turn) -> None:
+    """What we know about the user, so they can check and correct it."""
+    user, unknown = turn.user, _("not given")
+    municipality = all_municipalities().get(user.municipality_code or "")
+    lang = next((lang.native_name for lang in languages() if lang.code == current_locale()), "")
+    text = format_html(
+        _("<b>My details</b>\nLanguage: {language}\nSituation: {situation}\n"
+          "Municipality: {municipality}\nArrived: {arrival}"),
+        language=lang,
+        situation=_(SITUATIONS[user.situation]) if user.situation in SITUATIONS else unknown,
+        municipality=municipality.name if municipality else unknown,
+        arrival=month_label(user.arrival_month) if user.arrival_month else unknown,
+    )
+    keyboard = ((Button(_("✏️ Change my details"), "menu:edit"),), (Button(_("⬅️ Back"), "menu:back"),))
+    turn.say(text, keyboard)
+
+
+async def on_button(turn: Turn) -> None:
+    """Menu buttons; editing details restarts the profile questions."""
+    action = turn.event.data.removeprefix("menu:")
+    if action == "edit" and not states.in_onboarding(turn.user.state):
+        turn.user.state = states.ROLE
+    handler = _ACTIONS.get(action, _back)
+    await handler(turn)
+
+
+async def _back(turn: Turn) -> None:
+    await turn.resume()
+
+
+async def not_understood(turn: Turn) -> None:
+    """Typed text at the menu: questions are not understood yet, so point to the buttons."""
+    turn.say(_("Sorry, I cannot answer typed questions yet. Please use the buttons."))
+    await show_menu(turn)
+
+
+_ACTIONS = {
+    "me": show_details,
+    "lang": show_picker,
+    "privacy": show_privacy,
+    "help": show_help,
+    "edit": _back,
+}
+
+
+def register(router: Router) -> None:
+    """The menu is the prompt of the 'menu' state, and the fallback prompt of any unknown state."""
+    router.prompt(states.MENU, show_menu)
+    router.command("menu", menu_command)
+    router.command("help", show_help)
+    router.button("menu", on_button)
+    router.text_input(states.MENU, not_understood)

@@ -1,0 +1,161 @@
+"""First questions after the language and consent: role, situation, municipality, arrival."""
+
+from __future__ import annotations
+
+from bot.core import fallback, municipalities, states
+from bot.core.menu import show_menu
+from bot.core.ports import Button, Keyboard
+from bot.core.profile import ROLES, SITUATIONS, month_label, recent_months
+from bot.core.render import format_html
+from bot.core.router import Router, Turn
+from bot.i18n import _
+
+MONTHS_PER_ROW = 2
+
+
+async def start(turn: Turn) -> None:
+    """/start: new users meet the language picker, everyone else continues where they were."""
+    await turn.resume()
+
+
+async def ask_role(turn: Turn) -> None:
+    """Who is this? Newcomers get questions; helpers are told how they get in."""
+    keyboard = tuple((Button(_(label), f"ob:role:{key}"),) for key, label in ROLES.items())
+    turn.say(_("Who are you?"), keyboard)
+
+
+async def ask_situation(turn: Turn) -> None:
+    """The situation decides which steps and rules apply."""
+    keyboard = tuple((Button(_(label), f"ob:sit:{key}"),) for key, label in SITUATIONS.items())
+    turn.say(_("Which fits you best?"), keyboard)
+
+
+async def ask_municipality(turn: Turn) -> None:
+    """Typed, because a list of 342 buttons helps nobody."""
+    turn.say(
+        # TRANSLATORS: keep the Dutch word "gemeente" and put the word in your language beside it.
+        _("In which municipality (gemeente) do you live? Type its name, for example: Utrecht."),
+        ((Button(_("Skip"), "ob:muni:skip"),),),
+    )
+
+
+async def ask_arrival(turn: Turn) -> None:
+    """Optional, but it lets later reminders and steps fit the person's timeline."""
+    months = [Button(month_label(m), f"ob:arr:{m}") for m in recent_months(turn.now, turn.timezone)]
+    rows = [tuple(months[i : i + MONTHS_PER_ROW]) for i in range(0, len(months), MONTHS_PER_ROW)]
+    rows.append((Button(_("Earlier, or skip"), "ob:arr:skip"),))
+    turn.say(_("When did you arrive in your municipality?"), tuple(rows))
+
+
+async def on_municipality_text(turn: Turn) -> None:
+    """Match forgivingly: exact names and aliases pass, near misses become suggestions."""
+    found = municipalities.match(turn.event.text[:100])
+    if found.exact is not None:
+        await _set_municipality(turn, found.exact.code)
+    elif found.suggestions:
+        turn.say(_("Did you mean:"), _suggestion_keyboard(found.suggestions))
+    else:
+        turn.say(
+            format_html(_("I could not find “{typed}”. Check the spelling and try again."),
+                        typed=turn.event.text[:100]),
+            ((Button(_("Skip"), "ob:muni:skip"),),),
+        )
+
+
+def _suggestion_keyboard(found: tuple[municipalities.Municipality, ...]) -> Keyboard:
+    rows = [(Button(m.name, f"ob:muni:{m.code}"),) for m in found]
+    rows.append((Button(_("None of these"), "ob:muni:retry"),))
+    return tuple(rows)
+
+
+async def _set_municipality(turn: Turn, code: str) -> None:
+    turn.user.municipality_code = code
+    name = municipalities.all_municipalities()[code].name
+    turn.say(format_html(_("Municipality: <b>{name}</b>"), name=name))
+    await _advance(turn, states.ARRIVAL)
+
+
+async def on_button(turn: Turn) -> None:
+    """Onboarding buttons count only on the step they belong to (no skipping by old buttons)."""
+    _, step, value = (turn.event.data.split(":", 2) + ["", ""])[:3]
+    handler = _STEP_HANDLERS.get(step)
+    if handler is None or turn.user.state != handler[0]:
+        await fallback.stale(turn)
+        return
+    await handler[1](turn, value)
+
+
+async def _on_role(turn: Turn, value: str) -> None:
+    if value not in ROLES:
+        await fallback.stale(turn)
+        return
+    turn.user.declared_role = value
+    if value == "newcomer":
+        await _advance(turn, states.SITUATION)
+        return
+    turn.say(_(
+        "Welcome! Members of a sponsor group and coordinators join with an invite link "
+        "from their coordinator. Invite links will come in a next version of Wegwijs; "
+        "until then you can look around."
+    ))
+    await _finish(turn)
+
+
+async def _on_situation(turn: Turn, value: str) -> None:
+    if value not in SITUATIONS:
+        await fallback.stale(turn)
+        return
+    turn.user.situation = value
+    await _advance(turn, states.MUNICIPALITY)
+
+
+async def _on_municipality(turn: Turn, value: str) -> None:
+    if value == "skip":
+        await _advance(turn, states.ARRIVAL)
+    elif value == "retry":
+        await ask_municipality(turn)
+    elif value in municipalities.all_municipalities():
+        await _set_municipality(turn, value)
+    else:
+        await fallback.stale(turn)
+
+
+async def _on_arrival(turn: Turn, value: str) -> None:
+    if value != "skip" and value not in recent_months(turn.now, turn.timezone):
+        await fallback.stale(turn)
+        return
+    turn.user.arrival_month = None if value == "skip" else value
+    await _finish(turn)
+
+
+async def _advance(turn: Turn, state: str) -> None:
+    turn.user.state = state
+    await turn.resume()
+
+
+async def _finish(turn: Turn) -> None:
+    turn.user.onboarded_at = turn.user.onboarded_at or turn.now
+    turn.user.state = states.MENU
+    turn.say(_("Thank you! You are all set."))
+    await show_menu(turn)
+
+
+_STEP_HANDLERS = {
+    "role": (states.ROLE, _on_role),
+    "sit": (states.SITUATION, _on_situation),
+    "muni": (states.MUNICIPALITY, _on_municipality),
+    "arr": (states.ARRIVAL, _on_arrival),
+}
+
+
+def register(router: Router) -> None:
+    """/start and the profile questions; text typed where a button is expected is answered."""
+    router.command("start", start)
+    router.button("ob", on_button)
+    router.prompt(states.ROLE, ask_role)
+    router.prompt(states.SITUATION, ask_situation)
+    router.prompt(states.MUNICIPALITY, ask_municipality)
+    router.prompt(states.ARRIVAL, ask_arrival)
+    router.text_input(states.MUNICIPALITY, on_municipality_text)
+    for state in (states.LANGUAGE, states.PRIVACY, states.ROLE, states.SITUATION, states.ARRIVAL):
+        router.text_input(state, fallback.use_buttons)

@@ -1,0 +1,69 @@
+"""What the core receives from a transport and what it hands back.
+
+Telegram and the console both translate their own input into `Incoming` and render
+`Outcome`; the core sees nothing else of them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+CALLBACK_DATA_LIMIT = 64  # bytes, Telegram's limit for callback_data
+
+
+class Kind(StrEnum):
+    """What sort of input arrived."""
+
+    TEXT = "text"
+    COMMAND = "command"
+    BUTTON = "button"
+    MEDIA = "media"
+    EDITED = "edited"
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One thing a person did: typed, pressed, sent a photo, edited a message."""
+
+    user_id: int
+    chat_id: int
+    kind: Kind
+    text: str = ""
+    command: str = ""
+    data: str = ""
+    private: bool = True
+    language_hint: str | None = None
+
+
+@dataclass(frozen=True)
+class Button:
+    """A button: a translated label and a short, untranslated action id."""
+
+    label: str
+    data: str
+
+    def __post_init__(self) -> None:
+        if len(self.data.encode("utf-8")) > CALLBACK_DATA_LIMIT:
+            raise ValueError(f"callback data over {CALLBACK_DATA_LIMIT} bytes: {self.data!r}")
+
+
+Keyboard = tuple[tuple[Button, ...], ...]
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A message in Telegram's HTML subset, already in the recipient's language."""
+
+    text: str
+    keyboard: Keyboard = ()
+    replace: bool = False
+
+
+@dataclass
+class Outcome:
+    """Everything the transport should do in answer to one Incoming."""
+
+    replies: list[Reply] = field(default_factory=list)
+    toast: str | None = None
+    locale: str | None = None

@@ -1,0 +1,105 @@
+"""The privacy notice, consent with its version and time, and erasure on request."""
+
+from __future__ import annotations
+
+from bot.core import states
+from bot.core.ports import Button
+from bot.core.router import Router, Turn
+from bot.i18n import _
+from bot.storage import users
+
+PRIVACY_VERSION = 1
+
+
+def notice_text() -> str:
+    """What is stored, why, who sees it, and how to delete it: in plain words."""
+    return _(
+        "<b>Your privacy</b>\n"
+        "• <b>What I save:</b> your Telegram number, your language, and what you tell me: "
+        "your situation, municipality and arrival month.\n"
+        "• <b>Why:</b> to show you the steps that fit your situation.\n"
+        "• <b>Who can see it:</b> only the Wegwijs team. Not the municipality, not the IND.\n"
+        "• <b>How long:</b> until you delete it.\n"
+        "• <b>Delete:</b> send /delete at any time and everything is erased."
+    )
+
+
+async def show_onboarding_notice(turn: Turn) -> None:
+    """Welcome first, then ask for consent before we save any answer."""
+    welcome = _(
+        "<b>Welcome to Wegwijs!</b>\n"
+        "I help you find your way in the Netherlands, step by step. "
+        "I am a computer program, not a person."
+    )
+    turn.say(f"{welcome}\n\n{notice_text()}\n\n{_('Do you agree?')}", _consent_keyboard())
+
+
+def _consent_keyboard() -> tuple[tuple[Button, ...], ...]:
+    return ((Button(_("✅ I agree"), "priv:yes"), Button(_("❌ No"), "priv:no")),)
+
+
+async def show_privacy(turn: Turn) -> None:
+    """/privacy at any time: the notice and what the user can do about it."""
+    if turn.user.privacy_version == PRIVACY_VERSION:
+        keyboard = ((Button(_("🗑 Delete my data"), "priv:del"),),
+                    (Button(_("⬅️ Back"), "menu:back"),))
+        turn.say(notice_text(), keyboard)
+    else:
+        turn.say(f"{notice_text()}\n\n{_('Do you agree?')}", _consent_keyboard())
+
+
+async def on_button(turn: Turn) -> None:
+    """Consent, refusal and the two steps of erasure."""
+    action = turn.event.data.removeprefix("priv:")
+    handler = {"yes": _accept, "no": _decline, "del": ask_delete,
+               "erase": _erase, "keep": _keep}.get(action)
+    if handler is None:
+        turn.notice(_("This button is no longer active."))
+        await turn.resume()
+        return
+    await handler(turn)
+
+
+async def _accept(turn: Turn) -> None:
+    turn.user.privacy_version = PRIVACY_VERSION
+    turn.user.privacy_accepted_at = turn.now
+    if turn.user.state == states.PRIVACY:
+        turn.user.state = states.ROLE
+    await turn.resume()
+
+
+async def _decline(turn: Turn) -> None:
+    turn.say(
+        _("That is OK. Without your permission I cannot save your answers, so I cannot "
+          "guide you step by step. /help still shows the emergency numbers. "
+          "You can change your mind at any time."),
+        ((Button(_("✅ I agree"), "priv:yes"),),)
+    )
+
+
+async def ask_delete(turn: Turn) -> None:
+    """Erasure is final, so it always takes a second, explicit press."""
+    turn.say(
+        _("Delete all your data? This cannot be undone."),
+        ((Button(_("🗑 Yes, delete everything"), "priv:erase"),),
+         (Button(_("No, keep it"), "priv:keep"),)),
+    )
+
+
+async def _erase(turn: Turn) -> None:
+    await users.erase(turn.session, turn.user)
+    turn.say(_("Your data has been deleted. Send /start if you want to use Wegwijs again."),
+)
+
+
+async def _keep(turn: Turn) -> None:
+    turn.notice(_("Nothing was deleted."))
+    await turn.resume()
+
+
+def register(router: Router) -> None:
+    """The consent step of onboarding, /privacy and /delete."""
+    router.prompt(states.PRIVACY, show_onboarding_notice)
+    router.command("privacy", show_privacy)
+    router.command("delete", ask_delete)
+    router.button("priv", on_button)

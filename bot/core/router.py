@@ -1,0 +1,124 @@
+"""Routes an Incoming to the feature that owns it.
+
+Features register commands, button prefixes, text-input states and state prompts here;
+the engine asks the router, never the features, what to do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TypeVar
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.core.ports import Button, Incoming, Keyboard, Kind, Outcome, Reply
+from bot.core.render import finish
+from bot.storage.models import User
+
+
+@dataclass
+class Turn:
+    """One update being handled: who, what, and what we answer."""
+
+    session: AsyncSession
+    user: User
+    event: Incoming
+    now: datetime
+    timezone: ZoneInfo
+    admin_ids: frozenset[int]
+    router: Router
+    outcome: Outcome = field(default_factory=Outcome)
+
+    def say(self, text: str, keyboard: Keyboard = ()) -> None:
+        """Queue a message; it is sent after the database work has been committed.
+
+        The first answer to a button press replaces the message that held the button:
+        the chat stays short and old buttons disappear instead of piling up.
+        """
+        labels = tuple(tuple(Button(finish(b.label), b.data) for b in row) for row in keyboard)
+        replace = self.pressed and not self.outcome.replies
+        self.outcome.replies.append(Reply(finish(text), labels, replace))
+
+    def notice(self, text: str) -> None:
+        """A short notice on the pressed button (Telegram shows it as a toast)."""
+        self.outcome.toast = finish(text)
+
+    async def resume(self) -> None:
+        """Show the user's current question again, so there is always a next step."""
+        await self.router.resume(self)
+
+    @property
+    def pressed(self) -> bool:
+        """Whether this turn is a button press (so its message may be replaced)."""
+        return self.event.kind is Kind.BUTTON
+
+
+Handler = Callable[[Turn], Awaitable[None]]
+K = TypeVar("K")
+
+
+@dataclass
+class Router:
+    """The registry features fill in at startup, in the composition root's order."""
+
+    commands: dict[str, Handler] = field(default_factory=dict)
+    buttons: dict[str, Handler] = field(default_factory=dict)
+    text_inputs: dict[str, Handler] = field(default_factory=dict)
+    prompts: dict[str, Handler] = field(default_factory=dict)
+    fallbacks: dict[Kind, Handler] = field(default_factory=dict)
+
+    def command(self, name: str, handler: Handler) -> None:
+        """Own a /command."""
+        _claim(self.commands, name, handler)
+
+    def button(self, prefix: str, handler: Handler) -> None:
+        """Own every callback whose data starts with `prefix:`."""
+        _claim(self.buttons, prefix, handler)
+
+    def text_input(self, state: str, handler: Handler) -> None:
+        """Own free text typed while the user is in `state`."""
+        _claim(self.text_inputs, state, handler)
+
+    def prompt(self, state: str, handler: Handler) -> None:
+        """Know how to (re)show the question that belongs to `state`."""
+        _claim(self.prompts, state, handler)
+
+    def fallback(self, kind: Kind, handler: Handler) -> None:
+        """Own input nobody else claimed."""
+        _claim(self.fallbacks, kind, handler)
+
+    async def dispatch(self, turn: Turn) -> None:
+        """Find the owner of this input and let it act."""
+        await (self._handler_for(turn) or self._unclaimed(turn))(turn)
+
+    async def resume(self, turn: Turn) -> None:
+        """Show again what the user was last asked, so nobody is left without a next step."""
+        await self.prompts[self.prompt_key(turn.user.state)](turn)
+
+    def prompt_key(self, state: str) -> str:
+        """States may carry detail after a second colon; prompts are keyed on the first two parts."""
+        key = ":".join(state.split(":")[:2])
+        return key if key in self.prompts else "menu"
+
+    def _handler_for(self, turn: Turn) -> Handler | None:
+        event = turn.event
+        if event.kind is Kind.COMMAND:
+            return self.commands.get(event.command)
+        if event.kind is Kind.BUTTON:
+            return self.buttons.get(event.data.split(":", 1)[0])
+        if event.kind is Kind.TEXT:
+            return self.text_inputs.get(self.prompt_key(turn.user.state))
+        return None
+
+    def _unclaimed(self, turn: Turn) -> Handler:
+        return self.fallbacks[turn.event.kind]
+
+
+def _claim(table: dict[K, Handler], key: K, handler: Handler) -> None:
+    """Two features owning the same key is a wiring bug: fail at startup, not in a chat."""
+    if key in table:
+        raise ValueError(f"{key!r} is registered twice")
+    table[key] = handler

@@ -1,0 +1,145 @@
+"""Translations, the per-update locale, plurals and right-to-left isolation.
+
+The locale lives in a ContextVar so that concurrent updates, jobs and broadcasts each
+render in their own recipient's language; nothing here is process-wide state except
+the catalogs themselves, which are read-only after loading.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from babel import Locale
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
+
+LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+DOMAIN = "messages"
+SOURCE_LANGUAGE = "en"
+
+_locale: ContextVar[str] = ContextVar("wegwijs_locale", default=SOURCE_LANGUAGE)
+
+
+@dataclass(frozen=True)
+class Language:
+    """A shipped language as the picker shows it."""
+
+    code: str
+    native_name: str
+    rtl: bool
+
+
+@cache
+def languages() -> tuple[Language, ...]:
+    """Languages in picker order, from locales/LINGUAS, so adding one is a data-only change."""
+    lines = (LOCALES_DIR / "LINGUAS").read_text(encoding="utf-8").splitlines()
+    codes = [line.split("#")[0].strip() for line in lines]
+    return tuple(_language(code) for code in codes if code)
+
+
+def _language(code: str) -> Language:
+    """Native names and direction come from CLDR via Babel, not from our own tables."""
+    locale = Locale.parse(code)
+    name = locale.get_display_name(code) or code
+    return Language(code, name[:1].upper() + name[1:], locale.character_order == "right-to-left")
+
+
+def language_codes() -> tuple[str, ...]:
+    """Codes of the shipped languages."""
+    return tuple(lang.code for lang in languages())
+
+
+def po_path(code: str) -> Path:
+    """Where a language's catalog lives."""
+    return LOCALES_DIR / code / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+@cache
+def translations(code: str) -> Translations:
+    """Compile a .po catalog in memory once: compiled catalogs are build output, never stale."""
+    with po_path(code).open("rb") as po_file:
+        catalog = read_po(po_file, locale=code)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return Translations(fp=buffer, domain=DOMAIN)
+
+
+def current_locale() -> str:
+    """The language of whoever this update or job is for."""
+    return _locale.get()
+
+
+@contextmanager
+def use_locale(code: str) -> Iterator[None]:
+    """Render everything inside the block in one recipient's language."""
+    token = _locale.set(code if code in language_codes() else SOURCE_LANGUAGE)
+    try:
+        yield
+    finally:
+        _locale.reset(token)
+
+
+def switch_locale(code: str) -> None:
+    """Change language mid-update (the user just chose one); use_locale's exit restores."""
+    _locale.set(code if code in language_codes() else SOURCE_LANGUAGE)
+
+
+def _(message: str) -> str:
+    """Translate into the current recipient's language."""
+    return translations(current_locale()).gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """Translate with the catalog's own Plural-Forms (six forms in Arabic)."""
+    return translations(current_locale()).ngettext(singular, plural, n)
+
+
+def N_(message: str) -> str:
+    """Mark a string for extraction where it is defined; translate it where it is shown."""
+    return message
+
+
+def is_rtl(code: str | None = None) -> bool:
+    """Whether a language is written right to left."""
+    wanted = code or current_locale()
+    return any(lang.rtl for lang in languages() if lang.code == wanted)
+
+
+# Bidi isolation ---------------------------------------------------------------------------
+
+LRI, PDI = "\u2066", "\u2069"
+_TOKENS = re.compile(r"(<[^>]*>|&(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);)")
+_WORD = r"/?[A-Za-z0-9\u00C0-\u024F][A-Za-z0-9\u00C0-\u024F'’\-./:@_+%=?#~]*"
+_LATIN_RUN = re.compile(rf"{_WORD}(?:[ ,]+{_WORD})*")
+_TRAILING = ".,:;?!)"
+
+
+def isolate_latin(text: str) -> str:
+    """Wrap Latin-script runs (names, DigiD, dates, numbers, URLs) in LRI…PDI.
+
+    In a right-to-left paragraph a run like "DigiD." otherwise shows its full stop on the
+    wrong side, and "0800-2000" can be reordered. HTML tags and entities are left intact.
+    """
+    parts = _TOKENS.split(text)
+    return "".join(p if _TOKENS.fullmatch(p) else _LATIN_RUN.sub(_wrap, p) for p in parts)
+
+
+def _wrap(match: re.Match[str]) -> str:
+    """Keep sentence punctuation outside the isolate, where the RTL paragraph expects it."""
+    run = match.group(0)
+    core = run.rstrip(_TRAILING)
+    return f"{LRI}{core}{PDI}{run[len(core):]}"
+
+
+def localize_direction(text: str) -> str:
+    """Apply isolation only where it is needed: in right-to-left languages."""
+    return isolate_latin(text) if is_rtl() else text

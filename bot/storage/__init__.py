@@ -1,0 +1,1 @@
+"""Durable storage: typed models, one session per update, repositories, migrations."""

@@ -1,0 +1,21 @@
+"""Telegram's command menu in every shipped language (setMyCommands with language_code)."""
+
+from __future__ import annotations
+
+from telegram import Bot, BotCommand
+
+from bot.core.menu import COMMANDS
+from bot.i18n import SOURCE_LANGUAGE, _, language_codes, use_locale
+
+
+def commands_for(code: str) -> list[BotCommand]:
+    """The command list as a user with this language sees it."""
+    with use_locale(code):
+        return [BotCommand(name, _(label)) for name, label in COMMANDS]
+
+
+async def publish(bot: Bot) -> None:
+    """One list per language, plus a default for users whose language we do not ship."""
+    await bot.set_my_commands(commands_for(SOURCE_LANGUAGE))
+    for code in language_codes():
+        await bot.set_my_commands(commands_for(code), language_code=code)

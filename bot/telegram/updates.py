@@ -1,0 +1,53 @@
+"""Telegram updates → core Incoming; the only place that knows Telegram's update shapes."""
+
+from __future__ import annotations
+
+from telegram import Chat, Message, Update
+
+from bot.core.ports import Incoming, Kind
+
+MEDIA_ATTRIBUTES = ("photo", "voice", "sticker", "location", "document", "video", "audio",
+                    "video_note", "contact", "animation", "poll", "venue", "dice")
+
+
+def to_incoming(update: Update) -> Incoming | None:
+    """The core's view of an update, or None for updates that ask for no answer."""
+    if update.callback_query is not None:
+        return _from_button(update)
+    if update.edited_message is not None:
+        return _from_message(update.edited_message, Kind.EDITED)
+    if update.message is not None:
+        return _from_message(update.message, _kind_of(update.message))
+    return None
+
+
+def _from_button(update: Update) -> Incoming | None:
+    query = update.callback_query
+    if query is None or query.message is None:
+        return None  # inline-mode buttons have no chat; we never send those
+    chat = query.message.chat
+    return Incoming(query.from_user.id, chat.id, Kind.BUTTON, data=query.data or "",
+                    private=chat.type == Chat.PRIVATE, language_hint=query.from_user.language_code)
+
+
+def _from_message(message: Message, kind: Kind | None) -> Incoming | None:
+    if kind is None or message.from_user is None:
+        return None
+    text = message.text or ""
+    command, _, args = text[1:].partition(" ") if kind is Kind.COMMAND else ("", "", text)
+    return Incoming(
+        message.from_user.id, message.chat.id, kind,
+        text=args.strip() if kind is Kind.COMMAND else text,
+        command=command.split("@")[0].lower(),
+        private=message.chat.type == Chat.PRIVATE,
+        language_hint=message.from_user.language_code,
+    )
+
+
+def _kind_of(message: Message) -> Kind | None:
+    """Text, a /command, or something we cannot read (photo, voice, …); None for service messages."""
+    if message.text:
+        return Kind.COMMAND if message.text.startswith("/") else Kind.TEXT
+    if any(getattr(message, name) for name in MEDIA_ATTRIBUTES):
+        return Kind.MEDIA
+    return None
