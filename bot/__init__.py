@@ -1,1 +1,1 @@
-"""Wegwijs: a multilingual guide for newcomers in the Netherlands and the groups who support them."""
+"""Wegwijs: a multilingual guide for newcomers in the Netherlands and their support groups."""

@@ -62,16 +62,11 @@ def _rewrite(code: str, path: Path) -> None:
     with path.open("rb") as handle:
         catalog = read_po(handle, locale=code)
     if code in PLURAL_FORMS:
-        catalog._num_plurals, catalog._plural_expr = _split_plural(PLURAL_FORMS[code])
+        catalog.mime_headers = [("Plural-Forms", PLURAL_FORMS[code])]
     if code == SOURCE_LANGUAGE:
         _fill_identity(catalog)
     with path.open("wb") as handle:
         write_po(handle, catalog, include_previous=False, sort_output=True)
-
-
-def _split_plural(header: str) -> tuple[int, str]:
-    count, expr = header.rstrip(";").split(";", 1)
-    return int(count.split("=")[1]), expr.strip().removeprefix("plural=")
 
 
 def _fill_identity(catalog: Catalog) -> None:
@@ -86,8 +81,9 @@ def status(code: str) -> CatalogStatus:
     with po_path(code).open("rb") as handle:
         catalog = read_po(handle, locale=code)
     messages = [m for m in catalog if m.id]
-    missing = sum(1 for m in messages if not _translated(m.string))
-    return CatalogStatus(code, len(messages), missing, sum(1 for m in messages if m.fuzzy))
+    missing = sum(1 for m in messages if not _translated(m.string or ""))
+    fuzzy = sum(1 for m in messages if m.fuzzy)
+    return CatalogStatus(code, len(messages), missing, fuzzy)
 
 
 def _translated(string: str | tuple[str, ...] | list[str]) -> bool:
@@ -95,7 +91,7 @@ def _translated(string: str | tuple[str, ...] | list[str]) -> bool:
 
 
 def _pybabel(*args: str) -> None:
-    CommandLineInterface().run(["pybabel", "-q", *args])
+    CommandLineInterface().run(["pybabel", "-q", *args])  # type: ignore[no-untyped-call]
 
 
 def main() -> int:

@@ -9,9 +9,11 @@ import sys
 from collections.abc import Sequence
 
 from bot.app import build_core
+from bot.catalogs import main as update_catalogs
 from bot.config import ConfigError, Settings, load_settings
 from bot.console.chat import ConsoleChat
 from bot.storage.db import Database
+from bot.telegram.app import build_application, production_rate_limiter
 
 log = logging.getLogger("wegwijs")
 
@@ -33,8 +35,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Load settings, then hand over to the chosen command."""
     args = parse_args(sys.argv[1:] if argv is None else argv)
     if args.command == "catalogs":
-        from bot.catalogs import main as update_catalogs
-
         return update_catalogs()
     try:
         settings = load_settings()
@@ -52,8 +52,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def run_telegram(settings: Settings) -> int:
     """Long polling until interrupted; migrations run in the application's startup."""
-    from bot.telegram.app import build_application, production_rate_limiter
-
     if not settings.telegram_token:
         print("Configuration error: TELEGRAM_BOT_TOKEN is not set", file=sys.stderr)
         return 2

@@ -53,7 +53,8 @@ def help_text() -> str:
         "💬 113 or 0800-0113: if you think about suicide (free, day and night, anonymous)\n"
         "🏠 Veilig Thuis 0800-2000: violence at home or child abuse (free, day and night)"
     )
-    return f"{_('<b>Help</b>')}\n{_('Use the buttons, or these commands:')}\n{commands}\n\n{emergency}"
+    intro = f"{_('<b>Help</b>')}\n{_('Use the buttons, or these commands:')}"
+    return f"{intro}\n{commands}\n\n{emergency}"
 
 
 async def show_help(turn: Turn) -> None:
@@ -74,7 +75,8 @@ async def show_details(turn: Turn) -> None:
         municipality=municipality.name if municipality else unknown,
         arrival=month_label(user.arrival_month) if user.arrival_month else unknown,
     )
-    keyboard = ((Button(_("✏️ Change my details"), "menu:edit"),), (Button(_("⬅️ Back"), "menu:back"),))
+    keyboard = ((Button(_("✏️ Change my details"), "menu:edit"),),
+                (Button(_("⬅️ Back"), "menu:back"),))
     turn.say(text, keyboard)
 
 

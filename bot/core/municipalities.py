@@ -80,8 +80,9 @@ def match(typed: str) -> Match:
 def _suggestions(query: str, index: dict[str, str]) -> tuple[Municipality, ...]:
     """Best few distinct municipalities above the score where suggestions stop being noise."""
     found = process.extract(query, index.keys(), scorer=fuzz.WRatio, limit=10)
+    qualified = [(key, 100.0, 0) for key in index if key.startswith(f"{query} ")]
     codes: list[str] = []
-    for key, score, _ in found:
+    for key, score, _ in qualified + found:
         code = index[key]
         if score >= SUGGEST_SCORE and code not in codes:
             codes.append(code)

@@ -77,7 +77,7 @@ async def _set_municipality(turn: Turn, code: str) -> None:
 
 async def on_button(turn: Turn) -> None:
     """Onboarding buttons count only on the step they belong to (no skipping by old buttons)."""
-    _, step, value = (turn.event.data.split(":", 2) + ["", ""])[:3]
+    _, step, value = [*turn.event.data.split(":", 2), "", ""][:3]
     handler = _STEP_HANDLERS.get(step)
     if handler is None or turn.user.state != handler[0]:
         await fallback.stale(turn)

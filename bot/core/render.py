@@ -10,7 +10,8 @@ from bot.i18n import localize_direction
 
 def format_html(template: str, **values: Any) -> str:
     """Fill a translated HTML template with escaped values."""
-    return template.format(**{key: escape(str(value), quote=False) for key, value in values.items()})
+    escaped = {key: escape(str(value), quote=False) for key, value in values.items()}
+    return template.format(**escaped)
 
 
 def finish(text: str) -> str:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TypeVar
 from datetime import datetime
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -99,7 +99,7 @@ class Router:
         await self.prompts[self.prompt_key(turn.user.state)](turn)
 
     def prompt_key(self, state: str) -> str:
-        """States may carry detail after a second colon; prompts are keyed on the first two parts."""
+        """States may carry detail after a second colon; prompts use the first two parts."""
         key = ":".join(state.split(":")[:2])
         return key if key in self.prompts else "menu"
 

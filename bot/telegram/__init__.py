@@ -1,1 +1,1 @@
-"""The Telegram adapter: translates PTB updates into core input and core output into Bot API calls."""
+"""The Telegram adapter: PTB updates become core input, core output becomes Bot API calls."""

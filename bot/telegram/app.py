@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from telegram import Update
 from telegram.ext import AIORateLimiter, Application, BaseRateLimiter, ContextTypes, TypeHandler
 
@@ -10,7 +12,7 @@ from bot.telegram import commands, errors
 from bot.telegram.delivery import deliver
 from bot.telegram.updates import to_incoming
 
-PTBApplication = Application  # type: ignore[type-arg]
+PTBApplication = Application[Any, Any, Any, Any, Any, Any]
 
 
 def production_rate_limiter() -> AIORateLimiter:
@@ -20,7 +22,7 @@ def production_rate_limiter() -> AIORateLimiter:
 
 
 def build_application(
-    core: Core, token: str, api_root: str, rate_limiter: BaseRateLimiter | None = None,  # type: ignore[type-arg]
+    core: Core, token: str, api_root: str, rate_limiter: BaseRateLimiter[Any] | None = None
 ) -> PTBApplication:
     """A PTB Application pointed at `api_root` (Telegram, a local Bot API, or a test server)."""
     builder = (

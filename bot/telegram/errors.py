@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import traceback
+from typing import Any
 
 from telegram import Update
 from telegram.constants import ParseMode
@@ -21,7 +22,7 @@ def describe(error: BaseException) -> str:
     return f"{type(error).__name__}\n{frames}"
 
 
-def register(application: Application, core: Core) -> None:  # type: ignore[type-arg]
+def register(application: Application[Any, Any, Any, Any, Any, Any], core: Core) -> None:
     """Install the handler that catches whatever a feature did not."""
 
     async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -45,7 +45,7 @@ def _from_message(message: Message, kind: Kind | None) -> Incoming | None:
 
 
 def _kind_of(message: Message) -> Kind | None:
-    """Text, a /command, or something we cannot read (photo, voice, …); None for service messages."""
+    """Text, a /command, or media we cannot read; None for service messages."""
     if message.text:
         return Kind.COMMAND if message.text.startswith("/") else Kind.TEXT
     if any(getattr(message, name) for name in MEDIA_ATTRIBUTES):

@@ -1,0 +1,60 @@
+"""Configuration: defaults, and one clear line naming the variable when a value is wrong."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.config import DEFAULT_DATABASE_URL, ConfigError, load_settings
+
+
+def load(tmp_path: Path, **env: str) -> object:
+    return load_settings(env, env_file=tmp_path / "none.env")
+
+
+def test_defaults(tmp_path: Path) -> None:
+    settings = load_settings({}, env_file=tmp_path / "none.env")
+    assert settings.telegram_token is None
+    assert settings.api_root == "https://api.telegram.org"
+    assert settings.database_url == DEFAULT_DATABASE_URL
+    assert settings.admin_ids == frozenset()
+    assert str(settings.timezone) == "Europe/Amsterdam"
+
+
+def test_values_are_parsed(tmp_path: Path) -> None:
+    settings = load_settings(
+        {"TELEGRAM_BOT_TOKEN": "123456:TEST", "TELEGRAM_API_BASE_URL": "http://127.0.0.1:8081/",
+         "WEGWIJS_ADMIN_IDS": " 12, 34 ", "WEGWIJS_TIMEZONE": "Europe/Brussels"},
+        env_file=tmp_path / "none.env",
+    )
+    assert settings.telegram_token == "123456:TEST"
+    assert settings.api_root == "http://127.0.0.1:8081"
+    assert settings.admin_ids == frozenset({12, 34})
+    assert str(settings.timezone) == "Europe/Brussels"
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("TELEGRAM_BOT_TOKEN", "not-a-token"),
+        ("TELEGRAM_API_BASE_URL", "ftp://example"),
+        ("DATABASE_URL", "sqlite:///sync-driver.db"),
+        ("WEGWIJS_ADMIN_IDS", "12,abc"),
+        ("WEGWIJS_TIMEZONE", "Mars/Olympus"),
+    ],
+)
+def test_malformed_value_names_the_variable(tmp_path: Path, variable: str, value: str) -> None:
+    with pytest.raises(ConfigError) as error:
+        load_settings({variable: value}, env_file=tmp_path / "none.env")
+    message = str(error.value)
+    assert variable in message
+    assert "\n" not in message
+
+
+def test_env_file_is_read_and_environment_wins(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text("WEGWIJS_ADMIN_IDS=7\nWEGWIJS_TIMEZONE=Europe/Brussels\n")
+    settings = load_settings({"WEGWIJS_TIMEZONE": "Europe/Amsterdam"}, env_file=env_file)
+    assert settings.admin_ids == frozenset({7})
+    assert str(settings.timezone) == "Europe/Amsterdam"

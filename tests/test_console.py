@@ -1,0 +1,50 @@
+"""The console adapter, driven the way the README says: a pipe into `python main.py chat`."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.console.chat import to_plain
+from tests.chat import said
+
+ROOT = Path(__file__).resolve().parent.parent
+ONBOARDING = "{picker}\n1\n1\n1\nUtrecht\n2\n"  # agree, newcomer, refugee, Utrecht, a month
+
+
+def run_chat(tmp_path: Path, stdin: str, *args: str) -> str:
+    env = {**os.environ, "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'console.db'}"}
+    env.pop("TELEGRAM_BOT_TOKEN", None)
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), "chat", *args], input=stdin, env=env,
+        cwd=tmp_path, capture_output=True, text=True, encoding="utf-8", timeout=60, check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    return done.stdout
+
+
+@pytest.mark.parametrize(("picker", "code"), [("1", "nl"), ("2", "en"), ("3", "ar"), ("4", "ti")])
+def test_piped_onboarding_in_each_language(tmp_path: Path, picker: str, code: str) -> None:
+    out = run_chat(tmp_path, ONBOARDING.format(picker=picker))
+    assert "[3] العربية" in out and "[4] ትግርኛ" in out
+    assert to_plain(said(code, "Which fits you best?")) in out
+    assert to_plain(said(code, "Thank you! You are all set.")) in out
+    assert "Utrecht" in out
+
+
+def test_state_survives_between_console_sessions(tmp_path: Path) -> None:
+    run_chat(tmp_path, "4\n1\n")  # Tigrinya, privacy accepted, then the process ends
+    out = run_chat(tmp_path, "1\n")  # a new process: continues at "who are you?"
+    assert to_plain(said("ti", "Who are you?")) in out
+    assert to_plain(said("ti", "Which fits you best?")) in out
+
+
+def test_lang_option_and_free_text(tmp_path: Path) -> None:
+    out = run_chat(tmp_path, "hello\n/help\n", "--lang", "ar", "--user", "7")
+    assert to_plain(said("ar", "Please choose one of the buttons below.")) in out
+    assert "112" in out and "0800-2000" in out

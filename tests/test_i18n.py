@@ -1,0 +1,143 @@
+"""Every language, every time: complete catalogs, right plurals, right-to-left done right."""
+
+from __future__ import annotations
+
+import gettext
+import re
+
+import pytest
+from babel.messages.catalog import Message
+from babel.messages.pofile import read_po
+
+from bot.i18n import (
+    LOCALES_DIR,
+    LRI,
+    PDI,
+    _,
+    current_locale,
+    is_rtl,
+    isolate_latin,
+    language_codes,
+    languages,
+    po_path,
+    use_locale,
+)
+from tests.fakebot.html_check import check_telegram_html
+
+PLACEHOLDER = re.compile(r"\{[^{}]*\}")
+CODES = language_codes()
+
+
+def catalog_messages(code: str) -> list[Message]:
+    with po_path(code).open("rb") as handle:
+        return [m for m in read_po(handle, locale=code) if m.id]
+
+
+def template_ids() -> set[str]:
+    with (LOCALES_DIR / "messages.pot").open("rb") as handle:
+        return {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(handle) if m.id}
+
+
+def strings(message: Message) -> list[str]:
+    value = message.string
+    return list(value) if isinstance(value, tuple | list) else [value or ""]
+
+
+def test_shipped_languages_have_catalogs() -> None:
+    assert CODES == ("nl", "en", "ar", "ti")
+    assert all(po_path(code).exists() for code in CODES)
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_catalog_is_complete(code: str) -> None:
+    messages = catalog_messages(code)
+    ids = {m.id if isinstance(m.id, str) else m.id[0] for m in messages}
+    assert ids >= template_ids(), f"{code}: run `python main.py catalogs`"
+    untranslated = [m.id for m in messages if not all(strings(m))]
+    fuzzy = [m.id for m in messages if m.fuzzy]
+    assert untranslated == [], f"{code}: missing translations"
+    assert fuzzy == [], f"{code}: fuzzy translations"
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_placeholders_and_html_match(code: str) -> None:
+    for message in catalog_messages(code):
+        source = message.id if isinstance(message.id, str) else message.id[0]
+        for translated in strings(message):
+            assert sorted(PLACEHOLDER.findall(translated)) == sorted(PLACEHOLDER.findall(source)), (
+                f"{code}: placeholders differ in {source!r}"
+            )
+            check_telegram_html(translated)  # raises on HTML Telegram would reject
+
+
+def test_every_message_in_the_code_is_in_the_template() -> None:
+    """A string added to the code without `python main.py catalogs` would show in English."""
+    from bot.catalogs import TEMPLATE, extract
+
+    before = TEMPLATE.read_bytes()
+    try:
+        extract()
+        with TEMPLATE.open("rb") as handle:
+            fresh = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(handle) if m.id}
+    finally:
+        TEMPLATE.write_bytes(before)
+    assert fresh == template_ids()
+
+
+ARABIC_CLDR = {0: 0, 1: 1, 2: 2, 3: 3, 10: 3, 11: 4, 99: 4, 100: 5, 102: 5, 103: 3, 111: 4}
+TIGRINYA_CLDR = {0: 0, 1: 0, 2: 1, 5: 1, 100: 1}
+
+
+@pytest.mark.parametrize(("code", "expected"), [("ar", ARABIC_CLDR), ("ti", TIGRINYA_CLDR),
+                                                ("nl", {0: 1, 1: 0, 2: 1}),
+                                                ("en", {0: 1, 1: 0, 2: 1})])
+def test_plural_forms_follow_cldr(code: str, expected: dict[int, int]) -> None:
+    with po_path(code).open("rb") as handle:
+        catalog = read_po(handle, locale=code)
+    plural = gettext.c2py(catalog.plural_expr)
+    assert {n: plural(n) for n in expected} == expected
+    assert catalog.num_plurals == max(expected.values()) + 1
+
+
+def test_locale_is_per_context_and_unknown_codes_fall_back() -> None:
+    with use_locale("ar"):
+        assert current_locale() == "ar"
+        assert is_rtl()
+        with use_locale("xx"):
+            assert current_locale() == "en"
+        assert current_locale() == "ar"
+    assert not is_rtl("ti")
+
+
+def test_languages_come_from_linguas_with_native_names() -> None:
+    assert [(lang.code, lang.native_name, lang.rtl) for lang in languages()] == [
+        ("nl", "Nederlands", False), ("en", "English", False),
+        ("ar", "العربية", True), ("ti", "ትግርኛ", False),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("سجّل في DigiD.", f"سجّل في {LRI}DigiD{PDI}."),
+        ("اتصل بـ 0800-2000!", f"اتصل بـ {LRI}0800-2000{PDI}!"),
+        ("البلدية: <b>Den Haag</b>", f"البلدية: <b>{LRI}Den Haag{PDI}</b>"),
+        ("أرسل /delete الآن", f"أرسل {LRI}/delete{PDI} الآن"),
+        ("انظر https://www.digid.nl/aanvragen.", f"انظر {LRI}https://www.digid.nl/aanvragen{PDI}."),
+        ("Tom &amp; Jerry", f"{LRI}Tom{PDI} &amp; {LRI}Jerry{PDI}"),
+        ("بدون لاتينية", "بدون لاتينية"),
+    ],
+)
+def test_latin_runs_are_isolated(text: str, expected: str) -> None:
+    assert isolate_latin(text) == expected
+    check_telegram_html(isolate_latin(text))
+
+
+def test_only_rtl_languages_get_isolates() -> None:
+    from bot.core.render import finish
+
+    with use_locale("ti"):
+        assert LRI not in finish("DigiD.")
+    with use_locale("ar"):
+        assert finish("DigiD.") == f"{LRI}DigiD{PDI}."
+        assert _("Skip") != "Skip"
