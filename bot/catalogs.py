@@ -71,7 +71,7 @@ def _rewrite(code: str, path: Path) -> None:
 
 def _fill_identity(catalog: Catalog) -> None:
     for message in catalog:
-        if message.id and not message.string:
+        if message.id and not _translated(message.string or ""):
             message.string = message.id
         message.flags.discard("fuzzy")
 

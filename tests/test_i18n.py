@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import gettext
 import re
 
@@ -9,6 +10,7 @@ import pytest
 from babel.messages.catalog import Message
 from babel.messages.pofile import read_po
 
+from bot.core.render import finish
 from bot.i18n import (
     LOCALES_DIR,
     LRI,
@@ -26,6 +28,7 @@ from tests.fakebot.html_check import check_telegram_html
 
 PLACEHOLDER = re.compile(r"\{[^{}]*\}")
 CODES = language_codes()
+MARKERS = {"_", "N_", "ngettext"}
 
 
 def catalog_messages(code: str) -> list[Message]:
@@ -62,26 +65,32 @@ def test_catalog_is_complete(code: str) -> None:
 @pytest.mark.parametrize("code", CODES)
 def test_placeholders_and_html_match(code: str) -> None:
     for message in catalog_messages(code):
-        source = message.id if isinstance(message.id, str) else message.id[0]
+        sources = [message.id] if isinstance(message.id, str) else list(message.id)
+        expected = [sorted(PLACEHOLDER.findall(source)) for source in sources]
         for translated in strings(message):
-            assert sorted(PLACEHOLDER.findall(translated)) == sorted(PLACEHOLDER.findall(source)), (
-                f"{code}: placeholders differ in {source!r}"
-            )
+            found = sorted(PLACEHOLDER.findall(translated))
+            # a plural form may leave the number out ("two municipalities" in Arabic)
+            allowed = found in expected or set(found) <= set(expected[-1])
+            assert allowed, f"{code}: placeholders differ in {sources[0]!r}: {found}"
             check_telegram_html(translated)  # raises on HTML Telegram would reject
 
 
-def test_every_message_in_the_code_is_in_the_template() -> None:
-    """A string added to the code without `python main.py catalogs` would show in English."""
-    from bot.catalogs import TEMPLATE, extract
+def marked_strings() -> set[str]:
+    """Every literal passed to _(), N_() or ngettext() in the package, f-strings included."""
+    found: set[str] = set()
+    for path in (LOCALES_DIR.parent / "bot").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", "") in MARKERS:
+                first = node.args[0] if node.args else None
+                if isinstance(first, ast.Constant):  # variables hold N_()-marked constants
+                    found.add(first.value)
+    return found
 
-    before = TEMPLATE.read_bytes()
-    try:
-        extract()
-        with TEMPLATE.open("rb") as handle:
-            fresh = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(handle) if m.id}
-    finally:
-        TEMPLATE.write_bytes(before)
-    assert fresh == template_ids()
+
+def test_every_marked_string_is_in_the_template() -> None:
+    """Babel skips _() inside f-strings; such a string would show in English to everyone."""
+    missing = marked_strings() - template_ids()
+    assert missing == set(), "run `python main.py catalogs`; not extracted: " + repr(missing)
 
 
 ARABIC_CLDR = {0: 0, 1: 1, 2: 2, 3: 3, 10: 3, 11: 4, 99: 4, 100: 5, 102: 5, 103: 3, 111: 4}
@@ -134,8 +143,6 @@ def test_latin_runs_are_isolated(text: str, expected: str) -> None:
 
 
 def test_only_rtl_languages_get_isolates() -> None:
-    from bot.core.render import finish
-
     with use_locale("ti"):
         assert LRI not in finish("DigiD.")
     with use_locale("ar"):

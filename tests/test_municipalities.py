@@ -32,8 +32,11 @@ def test_exact_names_and_aliases(typed: str, code: str) -> None:
     assert found.exact.code == code
 
 
-@pytest.mark.parametrize(("typed", "expected"), [("Amsterdm", "Amsterdam"), ("Rotterdamm", "Rotterdam"),
-                                                 ("utrect", "Utrecht"), ("Eindhovn", "Eindhoven")])
+TYPOS = [("Amsterdm", "Amsterdam"), ("Rotterdamm", "Rotterdam"), ("utrect", "Utrecht"),
+         ("Eindhovn", "Eindhoven")]
+
+
+@pytest.mark.parametrize(("typed", "expected"), TYPOS)
 def test_typos_become_suggestions(typed: str, expected: str) -> None:
     found = match(typed)
     assert found.exact is None

@@ -53,7 +53,7 @@ def help_text() -> str:
         "💬 113 or 0800-0113: if you think about suicide (free, day and night, anonymous)\n"
         "🏠 Veilig Thuis 0800-2000: violence at home or child abuse (free, day and night)"
     )
-    intro = f"{_('<b>Help</b>')}\n{_('Use the buttons, or these commands:')}"
+    intro = _("<b>Help</b>\nUse the buttons, or these commands:")
     return f"{intro}\n{commands}\n\n{emergency}"
 
 

@@ -8,7 +8,7 @@ from bot.core.ports import Button, Keyboard
 from bot.core.profile import ROLES, SITUATIONS, month_label, recent_months
 from bot.core.render import format_html
 from bot.core.router import Router, Turn
-from bot.i18n import _
+from bot.i18n import _, ngettext
 
 MONTHS_PER_ROW = 2
 
@@ -53,7 +53,10 @@ async def on_municipality_text(turn: Turn) -> None:
     if found.exact is not None:
         await _set_municipality(turn, found.exact.code)
     elif found.suggestions:
-        turn.say(_("Did you mean:"), _suggestion_keyboard(found.suggestions))
+        count = len(found.suggestions)
+        question = ngettext("Did you mean this municipality?",
+                            "Did you mean one of these {count} municipalities?", count)
+        turn.say(question.format(count=count), _suggestion_keyboard(found.suggestions))
     else:
         turn.say(
             format_html(_("I could not find “{typed}”. Check the spelling and try again."),

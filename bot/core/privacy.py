@@ -31,7 +31,8 @@ async def show_onboarding_notice(turn: Turn) -> None:
         "I help you find your way in the Netherlands, step by step. "
         "I am a computer program, not a person."
     )
-    turn.say(f"{welcome}\n\n{notice_text()}\n\n{_('Do you agree?')}", _consent_keyboard())
+    question = _("Do you agree?")
+    turn.say(f"{welcome}\n\n{notice_text()}\n\n{question}", _consent_keyboard())
 
 
 def _consent_keyboard() -> tuple[tuple[Button, ...], ...]:
@@ -45,7 +46,8 @@ async def show_privacy(turn: Turn) -> None:
                     (Button(_("⬅️ Back"), "menu:back"),))
         turn.say(notice_text(), keyboard)
     else:
-        turn.say(f"{notice_text()}\n\n{_('Do you agree?')}", _consent_keyboard())
+        question = _("Do you agree?")
+        turn.say(f"{notice_text()}\n\n{question}", _consent_keyboard())
 
 
 async def on_button(turn: Turn) -> None:
