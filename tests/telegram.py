@@ -1,0 +1,117 @@
+"""Running the real Wegwijs PTB Application against the fake Bot API, and a user who talks to it."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from telegram.ext import BaseRateLimiter
+
+from bot.core.engine import Core
+from bot.telegram.app import PTBApplication, build_application
+from tests.fakebot import FakeTelegram, buttons, check_telegram_html
+from tests.chat import said
+
+TOKEN = "123456:TEST"
+SETTLE = 0.08  # seconds without new bot calls after which a turn counts as answered
+BOT_OUTPUT = {"sendMessage", "editMessageText", "editMessageReplyMarkup", "answerCallbackQuery",
+              "sendDocument"}
+
+
+@asynccontextmanager
+async def running_bot(
+    fake: FakeTelegram, core: Core, rate_limiter: BaseRateLimiter[Any] | None = None
+) -> AsyncIterator[PTBApplication]:
+    """Start Wegwijs as run_polling would (post_init included) and stop it cleanly."""
+    app = build_application(core, TOKEN, fake.root_url, rate_limiter)
+    await app.initialize()
+    assert app.post_init is not None and app.updater is not None
+    await app.post_init(app)
+    await app.start()
+    await app.updater.start_polling(poll_interval=0, timeout=1)
+    try:
+        yield app
+    finally:
+        await app.updater.stop()
+        await app.stop()
+        await app.shutdown()
+
+
+def visible(code: str, message: str) -> str:
+    """A catalog message as the user reads it on screen (HTML tags gone)."""
+    return check_telegram_html(said(code, message))
+
+
+@dataclass
+class TgUser:
+    """A person in a private chat with the bot, on the fake Telegram."""
+
+    fake: FakeTelegram
+    user_id: int
+    language_code: str | None = None
+
+    async def send(self, text: str) -> list[dict[str, Any]]:
+        """Type a message; returns the bot's calls in answer."""
+        return await self._turn(self.fake.user_sends(self.user_id, text,
+                                                     language_code=self.language_code))
+
+    async def press(self, data: str) -> list[dict[str, Any]]:
+        """Press the newest button with this callback data."""
+        return await self._turn(self.fake.user_presses(self.user_id, self._holder(data), data))
+
+    async def forge(self, data: str) -> list[dict[str, Any]]:
+        """Press a button that is not on the message (old or forged callback data)."""
+        message = self.fake.messages(self.user_id)[-1]
+        return await self._turn(self.fake.user_presses(self.user_id, message, data))
+
+    async def sends_kind(self, kind: str) -> list[dict[str, Any]]:
+        """Send a photo, voice note, sticker, location, document or contact."""
+        return await self._turn(self.fake.user_sends_kind(self.user_id, kind))
+
+    async def edits(self, message_id: int, text: str) -> list[dict[str, Any]]:
+        """Edit an earlier message of theirs."""
+        return await self._turn(self.fake.user_edits(self.user_id, message_id, text))
+
+    def screen(self) -> list[str]:
+        """The visible texts of the bot's messages in this chat, oldest first, after edits."""
+        return [str(m.get("text", "")) for m in self.fake.messages(self.user_id)]
+
+    def transcript(self) -> list[str]:
+        """Every text the bot sent or edited into this chat, in order (what the user saw)."""
+        return [
+            check_telegram_html(str(r["params"]["text"])) for r in self.fake.sent
+            if r["method"] in {"sendMessage", "editMessageText"}
+            and int(r["params"]["chat_id"]) == self.user_id
+        ]
+
+    def last_buttons(self) -> list[tuple[str, str]]:
+        """(label, data) of the newest message with buttons."""
+        for message in reversed(self.fake.messages(self.user_id)):
+            if buttons(message):
+                return buttons(message)
+        return []
+
+    def _holder(self, data: str) -> dict[str, Any]:
+        for message in reversed(self.fake.messages(self.user_id)):
+            if any(d == data for _, d in buttons(message)):
+                return message
+        raise AssertionError(f"no button {data!r} on screen: {self.screen()}")
+
+    async def _turn(self, action: Any) -> list[dict[str, Any]]:
+        start = len(self.fake.sent)
+        await action
+        await self.fake.wait_for(lambda: self._answered(start), what="an answer from the bot")
+        return await self._settled(start)
+
+    def _answered(self, start: int) -> bool:
+        return any(r["method"] in BOT_OUTPUT for r in self.fake.sent[start:])
+
+    async def _settled(self, start: int) -> list[dict[str, Any]]:
+        seen = -1
+        while seen != len(self.fake.sent):
+            seen = len(self.fake.sent)
+            await asyncio.sleep(SETTLE)
+        return [r for r in self.fake.sent[start:] if r["method"] in BOT_OUTPUT]

@@ -1,0 +1,128 @@
+"""Bad input and Telegram errors over the real PTB stack: kind answers, never a traceback."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bot.core.engine import Core
+from bot.telegram.app import production_rate_limiter
+from tests.fakebot import FakeTelegram
+from tests.telegram import TgUser, running_bot, visible
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeTelegram]:
+    async with FakeTelegram() as server:
+        yield server
+
+
+async def onboarded(user: TgUser, code: str) -> None:
+    await user.send("/start")
+    for data in (f"lang:{code}", "priv:yes", "ob:role:newcomer", "ob:sit:refugee", "ob:muni:skip",
+                 "ob:arr:skip"):
+        await user.press(data)
+
+
+MEDIA_ANSWER = "I can only read text and buttons, not photos, voice messages or files."
+
+
+@pytest.mark.parametrize("kind", ["photo", "voice", "sticker", "location", "document", "contact"])
+async def test_media_gets_a_kind_answer(fake: FakeTelegram, core: Core, kind: str) -> None:
+    user = TgUser(fake, 601)
+    async with running_bot(fake, core):
+        await onboarded(user, "ar")
+        calls = await user.sends_kind(kind)
+    assert visible("ar", MEDIA_ANSWER) in calls[0]["result"]["text"]
+    assert calls[-1]["params"].get("reply_markup")  # and the menu again, to carry on
+
+
+async def test_edited_message_and_unknown_command(fake: FakeTelegram, core: Core) -> None:
+    user = TgUser(fake, 602)
+    async with running_bot(fake, core):
+        await onboarded(user, "nl")
+        sent = await fake.user_sends(602, "hallo")
+        await user.edits(sent["message"]["message_id"], "hallo daar")
+        await user.send("/doesnotexist")
+    transcript = "\n".join(user.transcript())
+    assert visible("nl", "I only read new messages. If you changed something, please send it "
+                         "again.") in transcript
+    assert visible("nl", "I do not know that command. Send /help to see what I can do.") in transcript
+
+
+async def test_stale_and_forged_buttons(fake: FakeTelegram, core: Core) -> None:
+    user = TgUser(fake, 603)
+    async with running_bot(fake, core):
+        await user.send("/start")
+        await user.press("lang:ti")
+        skip = await user.forge("ob:arr:2026-10")  # skipping ahead is refused
+        garbage = await user.forge("\u202e" + "x" * 40)
+    for calls in (skip, garbage):
+        answer = calls[0]
+        assert answer["method"] == "answerCallbackQuery"
+        assert answer["params"]["text"] == visible("ti", "This button is no longer active.")
+    assert visible("ti", "Do you agree?") in user.screen()[-1]
+
+
+async def test_groups_the_bot_does_not_know_get_silence(fake: FakeTelegram, core: Core) -> None:
+    async with running_bot(fake, core):
+        await fake.bot_added_to_group(-1001, "Samen Hier Utrecht", by_user_id=604)
+        await fake.user_sends(604, "/start", chat_id=-1001)
+        await fake.user_sends(604, "hello group", chat_id=-1001)
+        user = TgUser(fake, 605)
+        await user.send("/start")  # a private chat afterwards is answered: nothing got stuck
+    assert fake.messages(-1001) == []
+
+
+async def test_user_text_is_escaped(fake: FakeTelegram, core: Core) -> None:
+    user = TgUser(fake, 606)
+    async with running_bot(fake, core):
+        await user.send("/start")
+        for data in ("lang:en", "priv:yes", "ob:role:newcomer", "ob:sit:other"):
+            await user.press(data)
+        calls = await user.send("<b>Xyzzy</b> & <i>qq")
+    assert "&lt;b&gt;Xyzzy&lt;/b&gt; &amp; &lt;i&gt;qq" in calls[0]["params"]["text"]
+    assert not fake.failures
+
+
+async def test_blocked_user_does_not_stop_others(
+    fake: FakeTelegram, core: Core, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with running_bot(fake, core):
+        blocked = TgUser(fake, 607)
+        await blocked.send("/start")
+        await fake.block_bot(607)
+        await fake.user_sends(607, "/help")
+        other = TgUser(fake, 608)
+        await other.send("/start")
+    assert any("Forbidden" in r.getMessage() for r in caplog.records)
+    assert len(other.screen()) == 1
+
+
+async def test_server_error_is_logged_without_text_and_apologised_for(
+    fake: FakeTelegram, core: Core, caplog: pytest.LogCaptureFixture
+) -> None:
+    user = TgUser(fake, 609)
+    async with running_bot(fake, core):
+        await onboarded(user, "ar")
+        fake.inject_error("sendMessage", 500, "Internal Server Error", chat_id=609)
+        await user.send("my private words about my asylum case")
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "failed" in logged
+    assert "asylum" not in logged
+    apology = "Sorry, something went wrong on my side. Please try again."
+    assert visible("ar", apology) in user.transcript()[-1]
+
+
+async def test_rate_limited_reply_is_retried_not_lost(fake: FakeTelegram, core: Core) -> None:
+    user = TgUser(fake, 610)
+    async with running_bot(fake, core, production_rate_limiter()):
+        fake.inject_error("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1)
+        started = time.monotonic()
+        await user.send("/start")
+        await fake.wait_for(lambda: len(user.screen()) == 1, timeout=10)
+        waited = time.monotonic() - started
+    assert waited >= 1.0
+    assert [label for label, _ in user.last_buttons()][2] == "العربية"
