@@ -12,8 +12,8 @@ from telegram.ext import BaseRateLimiter
 
 from bot.core.engine import Core
 from bot.telegram.app import PTBApplication, build_application
-from tests.fakebot import FakeTelegram, buttons, check_telegram_html
 from tests.chat import said
+from tests.fakebot import FakeTelegram, buttons, check_telegram_html
 
 TOKEN = "123456:TEST"
 SETTLE = 0.08  # seconds without new bot calls after which a turn counts as answered

@@ -82,7 +82,7 @@ def marked_strings() -> set[str]:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Call) and getattr(node.func, "id", "") in MARKERS:
                 first = node.args[0] if node.args else None
-                if isinstance(first, ast.Constant):  # variables hold N_()-marked constants
+                if isinstance(first, ast.Constant) and isinstance(first.value, str):
                     found.add(first.value)
     return found
 

@@ -49,7 +49,8 @@ async def test_edited_message_and_unknown_command(fake: FakeTelegram, core: Core
     transcript = "\n".join(user.transcript())
     assert visible("nl", "I only read new messages. If you changed something, please send it "
                          "again.") in transcript
-    assert visible("nl", "I do not know that command. Send /help to see what I can do.") in transcript
+    unknown = "I do not know that command. Send /help to see what I can do."
+    assert visible("nl", unknown) in transcript
 
 
 async def test_stale_and_forged_buttons(fake: FakeTelegram, core: Core) -> None:

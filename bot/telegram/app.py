@@ -10,9 +10,11 @@ from telegram.ext import AIORateLimiter, Application, BaseRateLimiter, ContextTy
 from bot.core.engine import Core
 from bot.telegram import commands, errors
 from bot.telegram.delivery import deliver
+from bot.telegram.ordering import PerChatUpdateProcessor
 from bot.telegram.updates import to_incoming
 
 PTBApplication = Application[Any, Any, Any, Any, Any, Any]
+CONCURRENT_UPDATES = 8  # chats handled at once; one chat is always handled in order
 
 
 def production_rate_limiter() -> AIORateLimiter:
@@ -32,6 +34,7 @@ def build_application(
         .base_file_url(f"{api_root}/file/bot")
         .post_init(lambda app: _startup(app, core))
         .post_shutdown(lambda _app: core.db.close())
+        .concurrent_updates(PerChatUpdateProcessor(CONCURRENT_UPDATES))
     )
     if rate_limiter is not None:
         builder = builder.rate_limiter(rate_limiter)

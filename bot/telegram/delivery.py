@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from telegram import Bot, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
@@ -11,8 +13,13 @@ from bot.core.ports import Keyboard, Outcome, Reply
 TOAST_LIMIT = 200  # characters Telegram shows in an answerCallbackQuery notice
 
 
+@lru_cache(maxsize=512)
 def markup(keyboard: Keyboard) -> InlineKeyboardMarkup | None:
-    """Inline buttons carry short action ids, never their translated labels."""
+    """Inline buttons carry short action ids, never their translated labels.
+
+    Keyboards are immutable and few (menus per language), and PTB objects are costly
+    to build, so each distinct keyboard is built once.
+    """
     if not keyboard:
         return None
     return InlineKeyboardMarkup(
