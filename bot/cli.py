@@ -12,6 +12,8 @@ from bot.app import build_core
 from bot.catalogs import main as update_catalogs
 from bot.config import ConfigError, Settings, load_settings
 from bot.console.chat import ConsoleChat
+from bot.core.journeys.loader import JourneyError, load_journeys
+from bot.core.journeys.report import content_report
 from bot.storage.db import Database
 from bot.telegram.app import build_application, production_rate_limiter
 
@@ -28,26 +30,37 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     chat.add_argument("--user", type=int, default=1, help="console user id (default 1)")
     sub.add_parser("migrate", help="apply database migrations")
     sub.add_parser("catalogs", help="extract strings and update every language's catalog")
+    sub.add_parser("content-report", help="print a Markdown table of every content node")
     return parser.parse_args(argv)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Load settings, then hand over to the chosen command."""
+    """Hand over to the chosen command; settings and journeys are checked first."""
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    if args.command == "catalogs":
-        return update_catalogs()
+    if args.command in OFFLINE:
+        return OFFLINE[args.command]()
     try:
         settings = load_settings()
-    except ConfigError as exc:
-        print(f"Configuration error: {exc}", file=sys.stderr)
+        load_journeys()
+    except (ConfigError, JourneyError) as exc:
+        kind = "Configuration error" if isinstance(exc, ConfigError) else "Journey files are broken"
+        print(f"{kind}:\n{exc}" if "\n" in str(exc) else f"{kind}: {exc}", file=sys.stderr)
         return 2
     command = args.command or ("run" if settings.telegram_token else "chat")
     if command == "run":
         return run_telegram(settings)
     if command == "migrate":
-        asyncio.run(_migrate(settings))
-        return 0
+        return asyncio.run(_migrate(settings))
     return asyncio.run(_chat(settings, getattr(args, "lang", None), getattr(args, "user", 1)))
+
+
+def _print_content_report() -> int:
+    print(content_report(), end="")
+    return 0
+
+
+# Commands that need neither settings nor a database.
+OFFLINE = {"catalogs": update_catalogs, "content-report": _print_content_report}
 
 
 def run_telegram(settings: Settings) -> int:
@@ -65,12 +78,13 @@ def run_telegram(settings: Settings) -> int:
     return 0
 
 
-async def _migrate(settings: Settings) -> None:
+async def _migrate(settings: Settings) -> int:
     db = Database(settings.database_url)
     try:
         await db.migrate()
     finally:
         await db.close()
+    return 0
 
 
 async def _chat(settings: Settings, lang: str | None, user_id: int) -> int:

@@ -14,6 +14,7 @@ from bot.core.engine import Core
 from bot.telegram.app import PTBApplication, build_application
 from tests.chat import said
 from tests.fakebot import FakeTelegram, buttons, check_telegram_html
+from tests.fakebot.polling import polling
 
 TOKEN = "123456:TEST"
 SETTLE = 0.08  # seconds without new bot calls after which a turn counts as answered
@@ -27,17 +28,8 @@ async def running_bot(
 ) -> AsyncIterator[PTBApplication]:
     """Start Wegwijs as run_polling would (post_init included) and stop it cleanly."""
     app = build_application(core, TOKEN, fake.root_url, rate_limiter)
-    await app.initialize()
-    assert app.post_init is not None and app.updater is not None
-    await app.post_init(app)
-    await app.start()
-    await app.updater.start_polling(poll_interval=0, timeout=1)
-    try:
+    async with polling(app):
         yield app
-    finally:
-        await app.updater.stop()
-        await app.stop()
-        await app.shutdown()
 
 
 def visible(code: str, message: str) -> str:

@@ -39,6 +39,7 @@ from tests.fakebot import (
     check_telegram_html,
     parse_telegram_html,
 )
+from tests.fakebot.polling import polling
 
 TOKEN = "123456:TEST-fake-token"
 USER = 4242
@@ -77,16 +78,8 @@ async def running_app(
         .build()
     )
     app.add_handlers(handlers)
-    await app.initialize()
-    await app.start()
-    assert app.updater is not None
-    await app.updater.start_polling(poll_interval=0, timeout=1)
-    try:
+    async with polling(app):
         yield app
-    finally:
-        await app.updater.stop()
-        await app.stop()
-        await app.shutdown()
 
 
 async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

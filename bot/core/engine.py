@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -10,11 +9,10 @@ from bot.config import Settings
 from bot.core.ports import Incoming, Outcome, Reply
 from bot.core.render import finish
 from bot.core.router import Router, Turn
-from bot.i18n import SOURCE_LANGUAGE, _, current_locale, language_codes, use_locale
+from bot.i18n import SOURCE_LANGUAGE, _, language_codes, use_locale
 from bot.storage import users
 from bot.storage.db import Database
 
-log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 
 
@@ -36,12 +34,11 @@ class Core:
         if not event.private:
             return Outcome()  # groups the bot does not know: stay silent
         async with self.db.session() as session:
-            user, _new = await users.get_or_create(session, event.user_id)
+            user = await users.get_or_create(session, event.user_id)
             with use_locale(user.locale or _hint(event)):
                 turn = Turn(session, user, event, self.clock(), self.settings.timezone,
-                            self.settings.admin_ids, self.router)
+                            self.router)
                 await self.router.dispatch(turn)
-                turn.outcome.locale = current_locale()
         return turn.outcome
 
     async def apology(self, user_id: int) -> Reply:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.core import states
 from bot.core.ports import Button, Keyboard
 from bot.core.router import Router, Turn
-from bot.i18n import _, language_codes, languages, switch_locale, use_locale
+from bot.i18n import N_, _, language_codes, languages, switch_locale, use_locale
 
 
 def picker_keyboard() -> Keyboard:
@@ -43,6 +43,6 @@ async def choose(turn: Turn) -> None:
 
 def register(router: Router) -> None:
     """The language step of onboarding and /language."""
-    router.command("language", show_picker)
+    router.command("language", show_picker, N_("Change language"))
     router.button("lang", choose)
     router.prompt(states.LANGUAGE, show_picker)

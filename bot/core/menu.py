@@ -12,28 +12,18 @@ from bot.core.render import format_html
 from bot.core.router import Router, Turn
 from bot.i18n import N_, _, current_locale, languages
 
-# Commands shown in Telegram's menu, per language (setMyCommands), in this order.
-COMMANDS = (
-    ("menu", N_("Main menu")),
-    ("help", N_("Help and emergency numbers")),
-    ("language", N_("Change language")),
-    ("privacy", N_("Your data and privacy")),
-    ("delete", N_("Delete my data")),
-    ("start", N_("Start again")),
-)
 
-
-def menu_keyboard() -> Keyboard:
-    """Only what works today; later features add their own rows."""
-    return (
-        (Button(_("👤 My details"), "menu:me"), Button(_("🌐 Language"), "menu:lang")),
-        (Button(_("🔒 Privacy"), "menu:privacy"), Button(_("❓ Help"), "menu:help")),
-    )
+def menu_keyboard(router: Router) -> Keyboard:
+    """Only what works: features' own buttons first, then the fixed rows."""
+    features = tuple((Button(_(label), data),) for label, data in router.menu_buttons)
+    return (*features,
+            (Button(_("👤 My details"), "menu:me"), Button(_("🌐 Language"), "menu:lang")),
+            (Button(_("🔒 Privacy"), "menu:privacy"), Button(_("❓ Help"), "menu:help")))
 
 
 async def show_menu(turn: Turn) -> None:
     """The home screen."""
-    turn.say(_("<b>Main menu</b>\nWhat would you like to do?"), menu_keyboard())
+    turn.say(_("<b>Main menu</b>\nWhat would you like to do?"), menu_keyboard(turn.router))
 
 
 async def menu_command(turn: Turn) -> None:
@@ -43,9 +33,9 @@ async def menu_command(turn: Turn) -> None:
     await turn.resume()
 
 
-def help_text() -> str:
+def help_text(router: Router) -> str:
     """Help always ends with the emergency numbers, whatever state the user is in."""
-    commands = "\n".join(f"/{name} – {_(label)}" for name, label in COMMANDS)
+    commands = "\n".join(f"/{name} – {_(label)}" for name, label in router.descriptions.items())
     # TRANSLATORS: keep the numbers and "Veilig Thuis" exactly as they are.
     emergency = _(
         "<b>In an emergency</b>\n"
@@ -59,7 +49,7 @@ def help_text() -> str:
 
 async def show_help(turn: Turn) -> None:
     """/help: commands and emergency numbers, with a way back."""
-    turn.say(help_text(), ((Button(_("⬅️ Back"), "menu:back"),),))
+    turn.say(help_text(turn.router), ((Button(_("⬅️ Back"), "menu:back"),),))
 
 
 async def show_details(turn: Turn) -> None:
@@ -111,7 +101,7 @@ _ACTIONS = {
 def register(router: Router) -> None:
     """The menu is the prompt of the 'menu' state, and the fallback prompt of any unknown state."""
     router.prompt(states.MENU, show_menu)
-    router.command("menu", menu_command)
-    router.command("help", show_help)
+    router.command("menu", menu_command, N_("Main menu"))
+    router.command("help", show_help, N_("Help and emergency numbers"))
     router.button("menu", on_button)
     router.text_input(states.MENU, not_understood)

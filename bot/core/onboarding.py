@@ -8,7 +8,7 @@ from bot.core.ports import Button, Keyboard
 from bot.core.profile import ROLES, SITUATIONS, month_label, recent_months
 from bot.core.render import format_html
 from bot.core.router import Router, Turn
-from bot.i18n import _, ngettext
+from bot.i18n import N_, _, ngettext
 
 MONTHS_PER_ROW = 2
 
@@ -153,7 +153,7 @@ _STEP_HANDLERS = {
 
 def register(router: Router) -> None:
     """/start and the profile questions; text typed where a button is expected is answered."""
-    router.command("start", start)
+    router.command("start", start, N_("Start again"))
     router.button("ob", on_button)
     router.prompt(states.ROLE, ask_role)
     router.prompt(states.SITUATION, ask_situation)

@@ -66,4 +66,3 @@ class Outcome:
 
     replies: list[Reply] = field(default_factory=list)
     toast: str | None = None
-    locale: str | None = None

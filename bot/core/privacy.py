@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.core import states
 from bot.core.ports import Button
 from bot.core.router import Router, Turn
-from bot.i18n import _
+from bot.i18n import N_, _
 from bot.storage import users
 
 PRIVACY_VERSION = 1
@@ -102,6 +102,6 @@ async def _keep(turn: Turn) -> None:
 def register(router: Router) -> None:
     """The consent step of onboarding, /privacy and /delete."""
     router.prompt(states.PRIVACY, show_onboarding_notice)
-    router.command("privacy", show_privacy)
-    router.command("delete", ask_delete)
+    router.command("privacy", show_privacy, N_("Your data and privacy"))
+    router.command("delete", ask_delete, N_("Delete my data"))
     router.button("priv", on_button)

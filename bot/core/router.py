@@ -28,7 +28,6 @@ class Turn:
     event: Incoming
     now: datetime
     timezone: ZoneInfo
-    admin_ids: frozenset[int]
     router: Router
     outcome: Outcome = field(default_factory=Outcome)
 
@@ -69,10 +68,18 @@ class Router:
     text_inputs: dict[str, Handler] = field(default_factory=dict)
     prompts: dict[str, Handler] = field(default_factory=dict)
     fallbacks: dict[Kind, Handler] = field(default_factory=dict)
+    descriptions: dict[str, str] = field(default_factory=dict)
+    menu_buttons: list[tuple[str, str]] = field(default_factory=list)
 
-    def command(self, name: str, handler: Handler) -> None:
-        """Own a /command."""
+    def command(self, name: str, handler: Handler, description: str | None = None) -> None:
+        """Own a /command; with a description (an N_() msgid) it is listed in menus and /help."""
         _claim(self.commands, name, handler)
+        if description is not None:
+            self.descriptions[name] = description
+
+    def menu_button(self, label: str, data: str) -> None:
+        """Put a feature on the main menu (label is an N_() msgid, shown translated)."""
+        self.menu_buttons.append((label, data))
 
     def button(self, prefix: str, handler: Handler) -> None:
         """Own every callback whose data starts with `prefix:`."""

@@ -69,7 +69,7 @@ def _engine_options(url: str) -> dict[str, Any]:
     if url.startswith("sqlite"):
         return {"connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
                 "pool_reset_on_return": None}
-    return {"pool_size": 10, "pool_pre_ping": True, "pool_reset_on_return": None}
+    return {"pool_size": 10, "pool_reset_on_return": None}
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

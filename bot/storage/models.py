@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import BigInteger, DateTime, Integer, MetaData, String
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING = {
@@ -45,3 +54,19 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     onboarded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class JourneyProgress(Base):
+    """Where a user is in one journey, what they ticked, and the path back."""
+
+    __tablename__ = "journey_progress"
+    __table_args__ = (UniqueConstraint("user_id", "journey", name="uq_journey_progress_user"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    journey: Mapped[str] = mapped_column(String(16))
+    journey_version: Mapped[int] = mapped_column(Integer)
+    node: Mapped[str] = mapped_column(String(24))
+    done: Mapped[list[str]] = mapped_column(JSON, default=list)
+    history: Mapped[list[str]] = mapped_column(JSON, default=list)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

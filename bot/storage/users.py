@@ -8,8 +8,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.storage.models import User, utcnow
 
 
-async def get_or_create(session: AsyncSession, telegram_id: int) -> tuple[User, bool]:
-    """The user for this chat id, marked as seen now; the flag says whether they are new.
+async def get_or_create(session: AsyncSession, telegram_id: int) -> User:
+    """The user for this chat id, marked as seen now (created on first contact).
 
     Fetching and touching in one UPDATE … RETURNING is one round trip instead of two,
     and it takes the write lock at once, so a turn never has to upgrade a read lock.
@@ -18,14 +18,13 @@ async def get_or_create(session: AsyncSession, telegram_id: int) -> tuple[User, 
         update(User).where(User.telegram_id == telegram_id).values(last_seen_at=utcnow())
         .returning(User)
     )
-    result = await session.execute(select(User).from_statement(touch))
-    user = result.scalar_one_or_none()
-    if user is not None:
-        return user, False
+    found: User | None = (await session.execute(select(User).from_statement(touch))).scalar()
+    if found is not None:
+        return found
     user = User(telegram_id=telegram_id, state="onboarding:language")
     session.add(user)
     await session.flush()
-    return user, True
+    return user
 
 
 async def get_by_telegram_id(session: AsyncSession, telegram_id: int) -> User | None:

@@ -60,4 +60,4 @@ def register(application: PTBApplication, core: Core) -> None:
 async def _startup(application: PTBApplication, core: Core) -> None:
     """Schema first, then the per-language command menus."""
     await core.db.migrate()
-    await commands.publish(application.bot)
+    await commands.publish(application.bot, core.router)

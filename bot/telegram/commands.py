@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from telegram import Bot, BotCommand
 
-from bot.core.menu import COMMANDS
+from bot.core.router import Router
 from bot.i18n import SOURCE_LANGUAGE, _, language_codes, use_locale
 
 
-def commands_for(code: str) -> list[BotCommand]:
+def commands_for(router: Router, code: str) -> list[BotCommand]:
     """The command list as a user with this language sees it."""
     with use_locale(code):
-        return [BotCommand(name, _(label)) for name, label in COMMANDS]
+        return [BotCommand(name, _(label)) for name, label in router.descriptions.items()]
 
 
-async def publish(bot: Bot) -> None:
+async def publish(bot: Bot, router: Router) -> None:
     """One list per language, plus a default for users whose language we do not ship."""
-    await bot.set_my_commands(commands_for(SOURCE_LANGUAGE))
+    await bot.set_my_commands(commands_for(router, SOURCE_LANGUAGE))
     for code in language_codes():
-        await bot.set_my_commands(commands_for(code), language_code=code)
+        await bot.set_my_commands(commands_for(router, code), language_code=code)

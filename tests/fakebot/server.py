@@ -190,6 +190,19 @@ def _now() -> int:
     return int(time.time())
 
 
+def _checked_text(params: JsonDict) -> JsonDict:
+    """The text content of a send or edit, after Telegram's emptiness, HTML and length checks."""
+    raw = params.get("text")
+    if raw is None or raw == "":
+        raise _bad_request("message text is empty")
+    text, entities = _formatted(str(raw), params, "entities")
+    if not text:
+        raise _bad_request("message text is empty")
+    if utf16_length(text) > MAX_TEXT_LENGTH:
+        raise _bad_request("message is too long")
+    return _text_content("text", text, entities, "entities")
+
+
 def buttons(message: JsonDict) -> list[tuple[str, str]]:
     """Flatten an inline keyboard to (label, callback_data) pairs; URL buttons give ""."""
     rows = message.get("reply_markup", {}).get("inline_keyboard", [])
@@ -480,15 +493,7 @@ class FakeTelegram:
     async def _send_message(self, params: JsonDict) -> JsonDict:
         """sendMessage with Telegram's text, HTML, length and keyboard checks."""
         state = self._target_chat(params)
-        raw = params.get("text")
-        if raw is None or raw == "":
-            raise _bad_request("message text is empty")
-        text, entities = _formatted(str(raw), params, "entities")
-        if not text:
-            raise _bad_request("message text is empty")
-        if utf16_length(text) > MAX_TEXT_LENGTH:
-            raise _bad_request("message is too long")
-        content = _text_content("text", text, entities, "entities")
+        content = _checked_text(params)
         markup = self._inline_markup(state, params)
         if markup is not None:
             content["reply_markup"] = markup
@@ -539,13 +544,7 @@ class FakeTelegram:
         state, message = self._bot_message(params, "edit")
         if "text" not in message:
             raise _bad_request("there is no text in the message to edit")
-        raw = params.get("text")
-        text, entities = _formatted("" if raw is None else str(raw), params, "entities")
-        if not text:
-            raise _bad_request("message text is empty")
-        if utf16_length(text) > MAX_TEXT_LENGTH:
-            raise _bad_request("message is too long")
-        new = _text_content("text", text, entities, "entities")
+        new = _checked_text(params)
         markup = self._inline_markup(state, params)
         if markup is not None:
             new["reply_markup"] = markup

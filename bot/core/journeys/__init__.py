@@ -1,0 +1,1 @@
+"""Journeys: step-by-step guides as versioned, declarative data (flows/journeys/*.yaml)."""

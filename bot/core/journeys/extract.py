@@ -1,0 +1,22 @@
+"""Babel extractor: journey texts go into the same catalogs as the rest of the bot."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator, Mapping
+from pathlib import Path
+from typing import IO, Any
+
+import yaml
+
+from bot.core.journeys.schema import Journey
+
+
+def extract_journey(
+    fileobj: IO[bytes], keywords: Mapping[str, Any], comment_tags: Collection[str],
+    options: Mapping[str, Any],
+) -> Iterator[tuple[int, str | None, str, list[str]]]:
+    """Yield every text with a translator comment naming flows/journeys/<file>:<node>."""
+    journey = Journey.model_validate(yaml.safe_load(fileobj.read().decode("utf-8")))
+    name = Path(getattr(fileobj, "name", "journey.yaml")).name
+    for node_id, text in journey.texts():
+        yield 0, None, text, [f"flows/journeys/{name}:{node_id}"]

@@ -1,0 +1,216 @@
+"""The journeys feature: "My steps", showing a step, Done / Not yet / Back / Source.
+
+Button data is `j:<journey>:<node>:<action>`; an action counts only on the node the user
+is at in that journey, so old or forged buttons cannot tick or skip steps.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from html import escape
+
+from babel.dates import format_date
+
+from bot.core import fallback, states
+from bot.core.journeys.loader import known_sources
+from bot.core.journeys.schema import Journey, Node
+from bot.core.ports import Button, Keyboard
+from bot.core.render import format_html
+from bot.core.router import Handler, Router, Turn
+from bot.i18n import N_, _, current_locale
+from bot.storage import progress as repo
+from bot.storage.models import JourneyProgress
+
+ORDER = ("first_steps", "housing", "inburgering", "work", "volunteering", "health")
+STATE = "journey"
+
+
+@dataclass(frozen=True)
+class Journeys:
+    """The loaded journeys and the handlers that walk users through them."""
+
+    journeys: dict[str, Journey]
+
+    def ordered(self) -> list[Journey]:
+        """The usual order of a new life, then anything else alphabetically."""
+        rank = {jid: i for i, jid in enumerate(ORDER)}
+        return sorted(self.journeys.values(), key=lambda j: (rank.get(j.journey, 99), j.journey))
+
+    async def overview(self, turn: Turn) -> None:
+        """My steps: every journey with how far the user got."""
+        started = await repo.all_for(turn.session, turn.user.id)
+        rows = []
+        for journey in self.ordered():
+            done, total = _counts(journey, started.get(journey.journey), turn.user.situation)
+            mark = " ✅" if total and done >= total else ""
+            rows.append((Button(f"{_(journey.title)} {done}/{total}{mark}",
+                                f"j:{journey.journey}::o"),))
+        rows.append((Button(_("⬅️ Back"), "menu:back"),))
+        turn.user.state = states.MENU
+        turn.say(_("<b>My steps</b>\nChoose a topic. You can stop at any time and continue "
+                   "later where you left off."), tuple(rows))
+
+    async def on_button(self, turn: Turn) -> None:
+        """Route j:<journey>:<node>:<action> after checking it is the user's current step."""
+        parts = turn.event.data.split(":")
+        journey = self.journeys.get(parts[1]) if len(parts) == 4 else None
+        if journey is None:
+            await fallback.stale(turn)
+            return
+        progress = await repo.get(turn.session, turn.user.id, journey.journey)
+        action, node_id = parts[3], parts[2]
+        if action == "o":
+            await self._open(turn, journey, progress)
+        elif progress is None or progress.node != node_id:
+            await fallback.stale(turn)
+        else:
+            await self._act(turn, journey, progress, action)
+
+    async def _open(self, turn: Turn, journey: Journey, progress: JourneyProgress | None) -> None:
+        if progress is None:
+            first = _resolve(journey, journey.start, turn.user.situation)
+            progress = await repo.start(turn.session, turn.user.id, journey.journey,
+                                        journey.version, first)
+        turn.user.state = f"{STATE}:{journey.journey}"
+        self._show(turn, journey, progress)
+
+    async def _act(self, turn: Turn, journey: Journey, progress: JourneyProgress,
+                   action: str) -> None:
+        node = journey.node(progress.node)
+        if action == "d":
+            await self._done(turn, journey, progress, node)
+        elif action == "l":
+            turn.notice(_("This step waits for you."))
+            await self.overview(turn)
+        elif action == "b":
+            self._back(turn, journey, progress)
+        elif action == "s":
+            self._sources(turn, journey, node)
+        elif (choice := _choice(node, action)) is not None:
+            self._go(turn, journey, progress, choice, None)
+        else:
+            await fallback.stale(turn)
+
+    async def _done(self, turn: Turn, journey: Journey, progress: JourneyProgress,
+                    node: Node) -> None:
+        if node.next is None:
+            repo.tick(progress, node.id)
+            finished = _("🎉 You finished “{title}”. Well done!")
+            turn.say(format_html(finished, title=_(journey.title)))
+            await self.overview(turn)
+            return
+        self._go(turn, journey, progress, node.next, node.id)
+
+    def _go(self, turn: Turn, journey: Journey, progress: JourneyProgress, target: str,
+            done: str | None) -> None:
+        repo.move(progress, _resolve(journey, target, turn.user.situation), done=done)
+        self._show(turn, journey, progress)
+
+    def _back(self, turn: Turn, journey: Journey, progress: JourneyProgress) -> None:
+        if not progress.history:
+            turn.notice(_("This is the first step."))
+        else:
+            repo.move(progress, progress.history[-1], back=True)
+        self._show(turn, journey, progress)
+
+    def _show(self, turn: Turn, journey: Journey, progress: JourneyProgress) -> None:
+        node = journey.node(progress.node)
+        links = "".join(f'\n🔗 <a href="{link.url}">{_(link.label)}</a>' for link in node.links)
+        ticked = "\n☑️ " + _(node.check) if node.check and node.id in progress.done else ""
+        turn.say(f"{_(node.text or '')}{links}{ticked}", _step_keyboard(journey, node))
+
+    def _sources(self, turn: Turn, journey: Journey, node: Node) -> None:
+        """Where the facts come from and when a person last checked them."""
+        lines = [_source_line(tag) for tag in node.sources]
+        checked = format_date(node.last_checked, "long", locale=current_locale())
+        footer = format_html(_("Last checked: {date}"), date=checked)
+        turn.say("\n".join([_("<b>Sources</b>"), *lines, footer]),
+                 ((Button(_("⬅️ Back to the step"), f"j:{journey.journey}::o"),),))
+
+    async def resume(self, turn: Turn) -> None:
+        """After a restart or stray text: show the step the user is at."""
+        journey = self.journeys.get(turn.user.state.partition(":")[2])
+        if journey is None:
+            turn.user.state = states.MENU
+            await turn.resume()
+            return
+        await self._open(turn, journey, await repo.get(turn.session, turn.user.id,
+                                                       journey.journey))
+
+
+def _source_line(tag: str) -> str:
+    """A source's title (not translated: it is the page's own title), linked when possible."""
+    source = known_sources()[tag]
+    title = escape(source["title"], quote=False)
+    url = source.get("url")
+    return f'• <a href="{escape(url)}">{title}</a>' if url else f"• {title}"
+
+
+def _choice(node: Node, action: str) -> str | None:
+    """The target of choice button `c<i>`, if it exists on this node."""
+    index = action[1:]
+    if action[:1] != "c" or not index.isdigit() or int(index) >= len(node.choices):
+        return None
+    return node.choices[int(index)].next
+
+
+def _step_keyboard(journey: Journey, node: Node) -> Keyboard:
+    """Done (labelled with the checklist item), Not yet, Back, Source, then the choices."""
+    prefix = f"j:{journey.journey}:{node.id}:"
+    done = _("✅ Done") if node.check is None else f"✅ {_(node.check)}"
+    rows: list[tuple[Button, ...]] = [(Button(done, prefix + "d"),)]
+    rows += [(Button(_(choice.label), f"{prefix}c{i}"),) for i, choice in enumerate(node.choices)]
+    rows.append((Button(_("⏳ Not yet"), prefix + "l"), Button(_("⬅️ Back"), prefix + "b")))
+    rows.append((Button(_("ℹ️ Source"), prefix + "s"),))
+    return tuple(rows)
+
+
+def _resolve(journey: Journey, node_id: str, situation: str | None) -> str:
+    """Pass through routers until a step: the profile picks the branch."""
+    node = journey.node(node_id)
+    while node.router is not None:
+        case = next((c for c in node.router.cases if situation in c.when), None)
+        node = journey.node(case.next if case else node.router.default)
+    return node.id
+
+
+def path_steps(journey: Journey, situation: str | None) -> set[str]:
+    """The steps this user can meet: routers resolved for them, every choice followed."""
+    seen: set[str] = set()
+    todo = [_resolve(journey, journey.start, situation)]
+    while todo:
+        node = journey.node(todo.pop())
+        if node.id in seen:
+            continue
+        seen.add(node.id)
+        todo += [_resolve(journey, t, situation) for t in node.targets()]
+    return seen
+
+
+def _counts(journey: Journey, progress: JourneyProgress | None, situation: str | None
+            ) -> tuple[int, int]:
+    steps = path_steps(journey, situation)
+    done = set(progress.done) & steps if progress else set()
+    return len(done), len(steps)
+
+
+def register(router: Router, journeys: dict[str, Journey]) -> None:
+    """My steps on the main menu and as /steps; one prompt per journey for resuming."""
+    feature = Journeys(journeys)
+    router.command("steps", feature.overview, N_("My steps"))
+    router.menu_button(N_("🧭 My steps"), "steps:")
+    router.button("steps", feature.overview)
+    router.button("j", feature.on_button)
+    for journey_id in journeys:
+        router.prompt(f"{STATE}:{journey_id}", feature.resume)
+        router.text_input(f"{STATE}:{journey_id}", _text_in_journey(feature))
+
+
+def _text_in_journey(feature: Journeys) -> Handler:
+    """Typed text during a step: point to the buttons and show the step again."""
+
+    async def handler(turn: Turn) -> None:
+        turn.say(_("Please use the buttons below the step."))
+        await feature.resume(turn)
+
+    return handler

@@ -1,0 +1,106 @@
+"""The journey format (flows/README.md) as typed models; pydantic checks the shape."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+NodeId = Annotated[str, Field(pattern=r"^[a-z0-9_]{1,24}$")]
+JourneyId = Annotated[str, Field(pattern=r"^[a-z0-9_]{1,16}$")]
+Situation = Literal["refugee", "family", "eu", "other"]
+Text = Annotated[str, Field(min_length=1)]
+
+
+class Strict(BaseModel):
+    """Unknown keys are mistakes (a typo like `nxt:` would silently end a journey)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Link(Strict):
+    """An official page the step points to."""
+
+    label: Text
+    url: Annotated[str, Field(pattern=r"^https?://\S+$")]
+
+
+class Choice(Strict):
+    """An extra button that branches."""
+
+    label: Text
+    next: NodeId
+
+
+class Case(Strict):
+    """Users whose profile value is in `when` go to `next`."""
+
+    when: list[Situation]
+    next: NodeId
+
+
+class Router(Strict):
+    """Picks the next node from the user's profile; has no text of its own."""
+
+    field: Literal["situation"]
+    cases: list[Case]
+    default: NodeId
+
+
+class Node(Strict):
+    """A router, or a step: one phone screen with its sources."""
+
+    id: NodeId
+    router: Router | None = None
+    text: Text | None = None
+    check: Text | None = None
+    links: list[Link] = []
+    sources: list[str] = []
+    last_checked: date | None = None
+    next: NodeId | None = None
+    choices: list[Choice] = []
+
+    @model_validator(mode="after")
+    def _router_or_step(self) -> Node:
+        if self.router is not None:
+            if self.text or self.check or self.links or self.choices or self.next:
+                raise ValueError("a router node has only `router`")
+        elif not self.text or not self.sources or self.last_checked is None:
+            raise ValueError("a step needs `text`, `sources` and `last_checked`")
+        return self
+
+    @property
+    def is_step(self) -> bool:
+        """Steps are shown; routers are passed through."""
+        return self.router is None
+
+    def targets(self) -> list[str]:
+        """Every node this one can lead to."""
+        if self.router is not None:
+            return [case.next for case in self.router.cases] + [self.router.default]
+        return ([self.next] if self.next else []) + [c.next for c in self.choices]
+
+
+class Journey(Strict):
+    """One journey file."""
+
+    spec_version: Literal[1]
+    journey: JourneyId
+    version: int
+    title: Text
+    start: NodeId
+    nodes: list[Node]
+
+    def node(self, node_id: str) -> Node:
+        """A node by id (the loader has checked that ids exist)."""
+        return next(n for n in self.nodes if n.id == node_id)
+
+    def texts(self) -> list[tuple[str, str]]:
+        """(node id, text) for every translatable string, for extraction and checks."""
+        found = [("title", self.title)]
+        for node in self.nodes:
+            found += [(node.id, t) for t in (node.text, node.check) if t]
+            found += [(node.id, link.label) for link in node.links]
+            found += [(node.id, choice.label) for choice in node.choices]
+        return found

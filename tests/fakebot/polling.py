@@ -1,0 +1,28 @@
+"""Running a real PTB Application against the fake, the way run_polling would."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from telegram.ext import Application
+
+
+@asynccontextmanager
+async def polling(app: Application[Any, Any, Any, Any, Any, Any]) -> AsyncIterator[None]:
+    """Start with post_init and fast long polls; on exit stop it as production does."""
+    await app.initialize()
+    if app.post_init is not None:
+        await app.post_init(app)
+    await app.start()
+    assert app.updater is not None
+    await app.updater.start_polling(poll_interval=0, timeout=1)
+    try:
+        yield
+    finally:
+        await app.updater.stop()
+        await app.stop()
+        await app.shutdown()
+        if app.post_shutdown is not None:
+            await app.post_shutdown(app)

@@ -1,0 +1,124 @@
+"""The journeys feature through the core: progress, Done/Not yet/Back/Source, stale buttons."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.app import build_core
+from bot.config import Settings
+from bot.core.engine import Core
+from bot.core.journeys.feature import path_steps
+from bot.core.journeys.loader import known_sources, load_journeys
+from bot.storage.db import Database
+from bot.storage.models import JourneyProgress
+from tests.chat import CoreChat, last, texts
+from tests.conftest import FIXED_NOW
+
+FLOWS = load_journeys(translations=False)  # English needs no translation
+FIRST = FLOWS["first_steps"]
+
+
+@pytest.fixture
+def jcore(settings: Settings, db: Database) -> Core:
+    return build_core(settings, db, clock=lambda: FIXED_NOW, flows=FLOWS)
+
+
+async def newcomer(core: Core, situation: str = "refugee", user_id: int = 1001) -> CoreChat:
+    chat = CoreChat(core, user_id)
+    await chat.send("/start")
+    for data in ("lang:en", "priv:yes", "ob:role:newcomer", f"ob:sit:{situation}",
+                 "ob:muni:skip", "ob:arr:skip"):
+        await chat.press(data)
+    return chat
+
+
+async def progress_of(db: Database) -> JourneyProgress | None:
+    async with db.session() as session:
+        rows = await session.execute(select(JourneyProgress))
+        return rows.scalar_one_or_none()
+
+
+def first_step(situation: str) -> str:
+    node = FIRST.node(FIRST.start)
+    while node.router is not None:
+        case = next((c for c in node.router.cases if situation in c.when), None)
+        node = FIRST.node(case.next if case else node.router.default)
+    return node.id
+
+
+async def test_menu_offers_my_steps_with_zero_progress(jcore: Core) -> None:
+    chat = await newcomer(jcore)
+    await chat.press("steps:")
+    labels = [b.label for b in chat.buttons]
+    assert labels[0] == f"First steps 0/{len(path_steps(FIRST, 'refugee'))}"
+    assert len(labels) == len(FLOWS) + 1
+
+
+async def test_done_back_and_not_yet(jcore: Core, db: Database) -> None:
+    chat = await newcomer(jcore)
+    start = first_step("refugee")
+    node = FIRST.node(start)
+    opened = await chat.press("j:first_steps::o")
+    assert last(opened).text.startswith((node.text or "").strip()[:40])
+    await chat.press(f"j:first_steps:{start}:d")
+    saved = await progress_of(db)
+    assert saved is not None and saved.node == node.next and saved.done == [start]
+    await chat.press(f"j:first_steps:{node.next}:b")
+    saved = await progress_of(db)
+    assert saved is not None and saved.node == start and saved.done == [start]
+    later = await chat.press(f"j:first_steps:{start}:l")
+    assert later.toast == "This step waits for you."
+    assert "My steps" in last(later).text
+
+
+async def test_source_shows_titles_links_and_date(jcore: Core) -> None:
+    chat = await newcomer(jcore)
+    await chat.press("j:first_steps::o")
+    start = first_step("refugee")
+    shown = texts(await chat.press(f"j:first_steps:{start}:s"))
+    for tag in FIRST.node(start).sources:
+        assert known_sources()[tag]["title"].split(",")[0] in shown
+    assert "Last checked: November 22, 2026" in shown
+
+
+async def test_old_and_forged_buttons_change_nothing(jcore: Core, db: Database) -> None:
+    chat = await newcomer(jcore)
+    await chat.press("j:first_steps::o")
+    start = first_step("refugee")
+    second = FIRST.node(start).next
+    assert second is not None
+    for data in (f"j:first_steps:{second}:d", "j:nope:x:d", "j:first_steps", "j:first_steps:x:zz",
+                 f"j:first_steps:{start}:c9", f"j:first_steps:{start}:zz"):
+        outcome = await chat.press(data)
+        assert outcome.toast is not None, data
+    saved = await progress_of(db)
+    assert saved is not None and (saved.node, saved.done) == (start, [])
+
+
+async def test_routers_follow_the_profile(jcore: Core, db: Database) -> None:
+    refugee, eu = first_step("refugee"), first_step("eu")
+    assert refugee != eu
+    chat = await newcomer(jcore, "eu")
+    await chat.press("j:first_steps::o")
+    saved = await progress_of(db)
+    assert saved is not None and saved.node == eu
+
+
+async def test_typed_text_in_a_journey_shows_the_step_again(jcore: Core) -> None:
+    chat = await newcomer(jcore)
+    await chat.press("j:first_steps::o")
+    outcome = await chat.send("where is the gemeente?")
+    assert "Please use the buttons below the step." in texts(outcome)
+    assert any(b.data.endswith(":d") for b in chat.buttons)
+
+
+async def test_erasing_the_user_erases_progress(jcore: Core, db: Database) -> None:
+    chat = await newcomer(jcore)
+    await chat.press("j:first_steps::o")
+    await chat.press(f"j:first_steps:{first_step('refugee')}:d")
+    await chat.send("/delete")
+    await chat.press("priv:erase")
+    async with db.session() as session:
+        count = await session.scalar(select(func.count()).select_from(JourneyProgress))
+    assert count == 0
