@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.core import states
+from bot.core import fallback, states
 from bot.core.ports import Button, Keyboard
 from bot.core.router import Router, Turn
 from bot.i18n import N_, _, language_codes, languages, switch_locale, use_locale
@@ -31,8 +31,7 @@ async def choose(turn: Turn) -> None:
     """Store the choice and carry on in the new language where the user was."""
     code = turn.event.data.removeprefix("lang:")
     if code not in language_codes():
-        turn.notice(_("This button is no longer active."))
-        await turn.resume()
+        await fallback.stale(turn)
         return
     turn.user.locale = code
     switch_locale(code)

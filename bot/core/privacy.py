@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.core import states
+from bot.core import fallback, states
 from bot.core.ports import Button
 from bot.core.router import Router, Turn
 from bot.i18n import N_, _
@@ -56,8 +56,7 @@ async def on_button(turn: Turn) -> None:
     handler = {"yes": _accept, "no": _decline, "del": ask_delete,
                "erase": _erase, "keep": _keep}.get(action)
     if handler is None:
-        turn.notice(_("This button is no longer active."))
-        await turn.resume()
+        await fallback.stale(turn)
         return
     await handler(turn)
 

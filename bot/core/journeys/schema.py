@@ -16,7 +16,7 @@ Text = Annotated[str, Field(min_length=1)]
 class Strict(BaseModel):
     """Unknown keys are mistakes (a typo like `nxt:` would silently end a journey)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
 class Link(Strict):
