@@ -13,7 +13,8 @@ from bot.console.chat import to_plain
 from tests.chat import said
 
 ROOT = Path(__file__).resolve().parent.parent
-ONBOARDING = "{picker}\n1\n1\n1\nUtrecht\n2\n"  # agree, newcomer, refugee, Utrecht, a month
+# agree, newcomer, refugee, children: yes, Utrecht, a month
+ONBOARDING = "{picker}\n1\n1\n1\n1\nUtrecht\n2\n"
 
 
 def run_chat(tmp_path: Path, stdin: str, *args: str) -> str:

@@ -10,10 +10,12 @@ from bot.config import Settings
 from bot.core.engine import Core
 from bot.core.journeys.feature import path_steps
 from bot.core.journeys.loader import known_sources, load_journeys
+from bot.core.journeys.schema import Journey
 from bot.storage.db import Database
 from bot.storage.models import JourneyProgress
 from tests.chat import CoreChat, last, texts
 from tests.conftest import FIXED_NOW
+from tests.test_journeys_validation import ROUTED
 
 FLOWS = load_journeys(translations=False)  # English needs no translation
 FIRST = FLOWS["first_steps"]
@@ -27,7 +29,7 @@ def jcore(settings: Settings, db: Database) -> Core:
 async def newcomer(core: Core, situation: str = "refugee", user_id: int = 1001) -> CoreChat:
     chat = CoreChat(core, user_id)
     await chat.send("/start")
-    for data in ("lang:en", "priv:yes", "ob:role:newcomer", f"ob:sit:{situation}",
+    for data in ("lang:en", "priv:yes", "ob:role:newcomer", f"ob:sit:{situation}", "ob:kids:yes",
                  "ob:muni:skip", "ob:arr:skip"):
         await chat.press(data)
     return chat
@@ -51,7 +53,8 @@ async def test_menu_offers_my_steps_with_zero_progress(jcore: Core) -> None:
     chat = await newcomer(jcore)
     await chat.press("steps:")
     labels = [b.label for b in chat.buttons]
-    assert labels[0] == f"First steps 0/{len(path_steps(FIRST, 'refugee'))}"
+    profile = {"situation": "refugee", "children": "yes", "municipality": None}
+    assert labels[0] == f"First steps 0/{len(path_steps(FIRST, profile))}"
     assert len(labels) == len(FLOWS) + 1
 
 
@@ -122,3 +125,19 @@ async def test_erasing_the_user_erases_progress(jcore: Core, db: Database) -> No
     async with db.session() as session:
         count = await session.scalar(select(func.count()).select_from(JourneyProgress))
     assert count == 0
+
+
+@pytest.mark.parametrize(("answer", "expected"), [("ob:kids:yes", "parents"),
+                                                  ("ob:kids:no", "others"),
+                                                  ("ob:kids:skip", "others")])
+async def test_children_router_follows_the_onboarding_answer(
+    settings: Settings, db: Database, answer: str, expected: str
+) -> None:
+    demo = Journey.model_validate(ROUTED)
+    core = build_core(settings, db, clock=lambda: FIXED_NOW, flows={"demo": demo})
+    chat = CoreChat(core)
+    for data in ("/start", "lang:en", "priv:yes", "ob:role:newcomer", "ob:sit:family", answer,
+                 "ob:muni:skip", "ob:arr:skip", "j:demo::o"):
+        await (chat.send(data) if data.startswith("/") else chat.press(data))
+    saved = await progress_of(db)
+    assert saved is not None and saved.node == expected

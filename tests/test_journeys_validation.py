@@ -93,3 +93,27 @@ def test_shipped_journeys_are_valid_and_complete() -> None:
         steps = [node for node in journey.nodes if node.is_step]
         assert all(node.sources and node.last_checked for node in steps)
         assert all(len(node.text or "") <= 700 for node in steps), journey.journey
+
+
+ROUTED = {
+    "spec_version": 1, "journey": "demo", "version": 1, "title": "Demo", "start": "split",
+    "nodes": [
+        {"id": "split", "router": {"field": "children", "cases": [{"when": ["yes"],
+                                                                  "next": "parents"}],
+                                   "default": "others"}},
+        {"id": "parents", "text": "For parents", "sources": ["S20"], "last_checked": "2026-11-22"},
+        {"id": "others", "text": "For others", "sources": ["S20"], "last_checked": "2026-11-22"},
+    ],
+}
+
+
+@pytest.mark.parametrize(("field", "value"), [("children", "maybe"), ("municipality", "GM9999"),
+                                              ("situation", "tourist")])
+def test_router_values_are_checked(tmp_path: Path, field: str, value: str) -> None:
+    data = yaml.safe_load(yaml.safe_dump(ROUTED))
+    data["nodes"][0]["router"] = {"field": field, "cases": [{"when": [value], "next": "parents"}],
+                                  "default": "others"}
+    (tmp_path / "demo.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    with pytest.raises(JourneyError) as error:
+        load_journeys(tmp_path, translations=False)
+    assert "node 'split'" in str(error.value) and value in str(error.value)

@@ -28,6 +28,7 @@ async def onboard_newcomer(chat: CoreChat, lang: str = "en") -> None:
     await chat.press("priv:yes")
     await chat.press("ob:role:newcomer")
     await chat.press("ob:sit:refugee")
+    await chat.press("ob:kids:yes")
     await chat.send("Utrecht")
     await chat.press("ob:arr:2026-09")
 
@@ -47,6 +48,7 @@ async def test_full_newcomer_onboarding_is_stored(core: Core, db: Database) -> N
     assert user is not None
     assert (user.locale, user.state, user.situation) == ("nl", states.MENU, "refugee")
     assert (user.municipality_code, user.arrival_month) == ("GM0344", "2026-09")
+    assert user.has_children is True
     assert user.privacy_version == PRIVACY_VERSION
     assert user.privacy_accepted_at is not None
     assert user.onboarded_at is not None
@@ -97,7 +99,7 @@ async def test_restart_continues_at_the_same_step(settings: Settings, db: Databa
 
 async def test_municipality_typo_suggestions_and_unknown_name(core: Core, db: Database) -> None:
     chat = CoreChat(core)
-    for step in ("/start", "lang:en", "priv:yes", "ob:role:newcomer", "ob:sit:eu"):
+    for step in ("/start", "lang:en", "priv:yes", "ob:role:newcomer", "ob:sit:eu", "ob:kids:no"):
         await (chat.send(step) if step.startswith("/") else chat.press(step))
     outcome = await chat.send("<b>Nowhere</b> & co")
     assert "&lt;b&gt;Nowhere&lt;/b&gt; &amp; co" in texts(outcome)
@@ -112,7 +114,7 @@ async def test_municipality_typo_suggestions_and_unknown_name(core: Core, db: Da
 async def test_arrival_months_follow_the_clock(core: Core) -> None:
     chat = CoreChat(core)
     for step in ("/start", "lang:en", "priv:yes", "ob:role:newcomer", "ob:sit:family",
-                 "ob:muni:skip"):
+                 "ob:kids:skip", "ob:muni:skip"):
         await (chat.send(step) if step.startswith("/") else chat.press(step))
     data = [b.data for b in chat.buttons]
     assert data[0] == "ob:arr:2026-11"

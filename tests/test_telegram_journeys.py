@@ -32,18 +32,24 @@ async def fake() -> AsyncIterator[FakeTelegram]:
 async def onboard(user: TgUser, code: str, situation: str) -> None:
     await user.send("/start")
     for data in (f"lang:{code}", "priv:yes", "ob:role:newcomer", f"ob:sit:{situation}",
-                 "ob:muni:skip", "ob:arr:skip"):
+                 "ob:kids:yes", "ob:muni:skip", "ob:arr:skip"):
         await user.press(data)
 
 
+def profile(situation: str) -> dict[str, str | None]:
+    """What onboard() answers: this situation, children yes, municipality skipped."""
+    return {"situation": situation, "children": "yes", "municipality": None}
+
+
 def main_path(journey: Journey, situation: str) -> list[Node]:
-    """The steps a user meets pressing Done every time: routers resolved by situation."""
+    """The steps a user meets pressing Done every time: routers resolved by the profile."""
     steps: list[Node] = []
     node_id: str | None = journey.start
     while node_id is not None:
         node = journey.node(node_id)
         if node.router is not None:
-            case = next((c for c in node.router.cases if situation in c.when), None)
+            value = profile(situation).get(node.router.field)
+            case = next((c for c in node.router.cases if value in c.when), None)
             node_id = case.next if case else node.router.default
             continue
         steps.append(node)
@@ -75,7 +81,7 @@ async def test_main_path_in_every_language(
         await walk(user, JOURNEYS[journey_id], code, "refugee")
         await user.send("/steps")
     journey = JOURNEYS[journey_id]
-    steps = len(path_steps(journey, "refugee"))
+    steps = len(path_steps(journey, profile("refugee")))
     done = len(main_path(journey, "refugee"))
     with use_locale(code):
         label = finish(f"{_(journey.title)} {done}/{steps}")

@@ -34,7 +34,7 @@ async def test_whole_onboarding_in_each_language(fake: FakeTelegram, core: Core,
         assert [label for label, _ in user.last_buttons()] == [
             "Nederlands", "English", "العربية", "ትግርኛ"]
         picked = len(user.transcript())
-        for data in (f"lang:{code}", "priv:yes", "ob:role:newcomer", "ob:sit:eu"):
+        for data in (f"lang:{code}", "priv:yes", "ob:role:newcomer", "ob:sit:eu", "ob:kids:no"):
             await user.press(data)
         await user.send("Utrecht")
         await user.press("ob:arr:2026-10")
@@ -101,5 +101,7 @@ async def test_restart_mid_onboarding_continues_at_the_same_step(
         await user.send("/start")
         assert visible("ar", "Which fits you best?") in user.screen()[-1]
         await user.press("ob:sit:refugee")
+        assert visible("ar", "Do children under 18 live with you?") in user.screen()[-1]
+        await user.press("ob:kids:yes")
         assert visible("ar", "In which municipality (gemeente) do you live? Type its name, "
                              "for example: Utrecht.") in user.screen()[-1]

@@ -21,8 +21,8 @@ async def fake() -> AsyncIterator[FakeTelegram]:
 
 async def onboarded(user: TgUser, code: str) -> None:
     await user.send("/start")
-    for data in (f"lang:{code}", "priv:yes", "ob:role:newcomer", "ob:sit:refugee", "ob:muni:skip",
-                 "ob:arr:skip"):
+    for data in (f"lang:{code}", "priv:yes", "ob:role:newcomer", "ob:sit:refugee", "ob:kids:no",
+                 "ob:muni:skip", "ob:arr:skip"):
         await user.press(data)
 
 
@@ -81,7 +81,7 @@ async def test_user_text_is_escaped(fake: FakeTelegram, core: Core) -> None:
     user = TgUser(fake, 606)
     async with running_bot(fake, core):
         await user.send("/start")
-        for data in ("lang:en", "priv:yes", "ob:role:newcomer", "ob:sit:other"):
+        for data in ("lang:en", "priv:yes", "ob:role:newcomer", "ob:sit:other", "ob:kids:no"):
             await user.press(data)
         calls = await user.send("<b>Xyzzy</b> & <i>qq")
     assert "&lt;b&gt;Xyzzy&lt;/b&gt; &amp; &lt;i&gt;qq" in calls[0]["params"]["text"]

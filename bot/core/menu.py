@@ -59,9 +59,11 @@ async def show_details(turn: Turn) -> None:
     lang = next((lang.native_name for lang in languages() if lang.code == current_locale()), "")
     text = format_html(
         _("<b>My details</b>\nLanguage: {language}\nSituation: {situation}\n"
-          "Municipality: {municipality}\nArrived: {arrival}"),
+          "Children under 18: {children}\nMunicipality: {municipality}\nArrived: {arrival}"),
         language=lang,
         situation=_(SITUATIONS[user.situation]) if user.situation in SITUATIONS else unknown,
+        children=unknown if user.has_children is None else (_("Yes") if user.has_children
+                                                            else _("No")),
         municipality=municipality.name if municipality else unknown,
         arrival=month_label(user.arrival_month) if user.arrival_month else unknown,
     )

@@ -30,6 +30,13 @@ async def ask_situation(turn: Turn) -> None:
     turn.say(_("Which fits you best?"), keyboard)
 
 
+async def ask_children(turn: Turn) -> None:
+    """Parents meet the steps about school and children's support."""
+    turn.say(_("Do children under 18 live with you?"),
+             ((Button(_("Yes"), "ob:kids:yes"), Button(_("No"), "ob:kids:no")),
+              (Button(_("Skip"), "ob:kids:skip"),)))
+
+
 async def ask_municipality(turn: Turn) -> None:
     """Typed, because a list of 342 buttons helps nobody."""
     turn.say(
@@ -109,6 +116,15 @@ async def _on_situation(turn: Turn, value: str) -> None:
         await fallback.stale(turn)
         return
     turn.user.situation = value
+    await _advance(turn, states.CHILDREN)
+
+
+async def _on_children(turn: Turn, value: str) -> None:
+    answers = {"yes": True, "no": False, "skip": None}
+    if value not in answers:
+        await fallback.stale(turn)
+        return
+    turn.user.has_children = answers[value]
     await _advance(turn, states.MUNICIPALITY)
 
 
@@ -146,6 +162,7 @@ async def _finish(turn: Turn) -> None:
 _STEP_HANDLERS = {
     "role": (states.ROLE, _on_role),
     "sit": (states.SITUATION, _on_situation),
+    "kids": (states.CHILDREN, _on_children),
     "muni": (states.MUNICIPALITY, _on_municipality),
     "arr": (states.ARRIVAL, _on_arrival),
 }
@@ -157,8 +174,10 @@ def register(router: Router) -> None:
     router.button("ob", on_button)
     router.prompt(states.ROLE, ask_role)
     router.prompt(states.SITUATION, ask_situation)
+    router.prompt(states.CHILDREN, ask_children)
     router.prompt(states.MUNICIPALITY, ask_municipality)
     router.prompt(states.ARRIVAL, ask_arrival)
     router.text_input(states.MUNICIPALITY, on_municipality_text)
-    for state in (states.LANGUAGE, states.PRIVACY, states.ROLE, states.SITUATION, states.ARRIVAL):
+    for state in (states.LANGUAGE, states.PRIVACY, states.ROLE, states.SITUATION,
+                  states.CHILDREN, states.ARRIVAL):
         router.text_input(state, fallback.use_buttons)

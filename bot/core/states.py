@@ -6,11 +6,12 @@ LANGUAGE = "onboarding:language"
 PRIVACY = "onboarding:privacy"
 ROLE = "onboarding:role"
 SITUATION = "onboarding:situation"
+CHILDREN = "onboarding:children"
 MUNICIPALITY = "onboarding:municipality"
 ARRIVAL = "onboarding:arrival"
 MENU = "menu"
 
-ONBOARDING = (LANGUAGE, PRIVACY, ROLE, SITUATION, MUNICIPALITY, ARRIVAL)
+ONBOARDING = (LANGUAGE, PRIVACY, ROLE, SITUATION, CHILDREN, MUNICIPALITY, ARRIVAL)
 
 
 def in_onboarding(state: str) -> bool:

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     DateTime,
     ForeignKey,
     Integer,
@@ -49,6 +50,7 @@ class User(Base):
     privacy_accepted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     declared_role: Mapped[str | None] = mapped_column(String(16))
     situation: Mapped[str | None] = mapped_column(String(16))
+    has_children: Mapped[bool | None] = mapped_column(Boolean)
     municipality_code: Mapped[str | None] = mapped_column(String(8))
     arrival_month: Mapped[str | None] = mapped_column(String(7))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

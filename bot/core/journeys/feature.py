@@ -6,6 +6,7 @@ is at in that journey, so old or forged buttons cannot tick or skip steps.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from html import escape
 
@@ -19,8 +20,9 @@ from bot.core.render import format_html
 from bot.core.router import Handler, Router, Turn
 from bot.i18n import N_, _, current_locale
 from bot.storage import progress as repo
-from bot.storage.models import JourneyProgress
+from bot.storage.models import JourneyProgress, User
 
+Profile = Mapping[str, str | None]
 ORDER = ("first_steps", "housing", "inburgering", "work", "volunteering", "health")
 STATE = "journey"
 
@@ -41,7 +43,7 @@ class Journeys:
         started = await repo.all_for(turn.session, turn.user.id)
         rows = []
         for journey in self.ordered():
-            done, total = _counts(journey, started.get(journey.journey), turn.user.situation)
+            done, total = _counts(journey, started.get(journey.journey), profile_of(turn.user))
             mark = " ✅" if total and done >= total else ""
             rows.append((Button(f"{_(journey.title)} {done}/{total}{mark}",
                                 f"j:{journey.journey}::o"),))
@@ -68,7 +70,7 @@ class Journeys:
 
     async def _open(self, turn: Turn, journey: Journey, progress: JourneyProgress | None) -> None:
         if progress is None:
-            first = _resolve(journey, journey.start, turn.user.situation)
+            first = _resolve(journey, journey.start, profile_of(turn.user))
             progress = await repo.start(turn.session, turn.user.id, journey.journey,
                                         journey.version, first)
         turn.user.state = f"{STATE}:{journey.journey}"
@@ -103,7 +105,7 @@ class Journeys:
 
     def _go(self, turn: Turn, journey: Journey, progress: JourneyProgress, target: str,
             done: str | None) -> None:
-        repo.move(progress, _resolve(journey, target, turn.user.situation), done=done)
+        repo.move(progress, _resolve(journey, target, profile_of(turn.user)), done=done)
         self._show(turn, journey, progress)
 
     def _back(self, turn: Turn, journey: Journey, progress: JourneyProgress) -> None:
@@ -165,31 +167,39 @@ def _step_keyboard(journey: Journey, node: Node) -> Keyboard:
     return tuple(rows)
 
 
-def _resolve(journey: Journey, node_id: str, situation: str | None) -> str:
+def profile_of(user: User) -> Profile:
+    """The profile values routers can branch on; None where the user skipped a question."""
+    children = None if user.has_children is None else ("yes" if user.has_children else "no")
+    return {"situation": user.situation, "children": children,
+            "municipality": user.municipality_code}
+
+
+def _resolve(journey: Journey, node_id: str, profile: Profile) -> str:
     """Pass through routers until a step: the profile picks the branch."""
     node = journey.node(node_id)
     while node.router is not None:
-        case = next((c for c in node.router.cases if situation in c.when), None)
+        value = profile.get(node.router.field)
+        case = next((c for c in node.router.cases if value in c.when), None)
         node = journey.node(case.next if case else node.router.default)
     return node.id
 
 
-def path_steps(journey: Journey, situation: str | None) -> set[str]:
+def path_steps(journey: Journey, profile: Profile) -> set[str]:
     """The steps this user can meet: routers resolved for them, every choice followed."""
     seen: set[str] = set()
-    todo = [_resolve(journey, journey.start, situation)]
+    todo = [_resolve(journey, journey.start, profile)]
     while todo:
         node = journey.node(todo.pop())
         if node.id in seen:
             continue
         seen.add(node.id)
-        todo += [_resolve(journey, t, situation) for t in node.targets()]
+        todo += [_resolve(journey, t, profile) for t in node.targets()]
     return seen
 
 
-def _counts(journey: Journey, progress: JourneyProgress | None, situation: str | None
+def _counts(journey: Journey, progress: JourneyProgress | None, profile: Profile
             ) -> tuple[int, int]:
-    steps = path_steps(journey, situation)
+    steps = path_steps(journey, profile)
     done = set(progress.done) & steps if progress else set()
     return len(done), len(steps)
 

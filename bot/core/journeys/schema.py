@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from bot.core.municipalities import all_municipalities
 
 NodeId = Annotated[str, Field(pattern=r"^[a-z0-9_]{1,24}$")]
 JourneyId = Annotated[str, Field(pattern=r"^[a-z0-9_]{1,16}$")]
@@ -36,16 +38,36 @@ class Choice(Strict):
 class Case(Strict):
     """Users whose profile value is in `when` go to `next`."""
 
-    when: list[Situation]
+    when: list[str] = Field(min_length=1)
     next: NodeId
 
 
 class Router(Strict):
-    """Picks the next node from the user's profile; has no text of its own."""
+    """Picks the next node from the user's profile; has no text of its own.
 
-    field: Literal["situation"]
+    situation: refugee | family | eu | other; children: yes | no;
+    municipality: CBS codes such as GM0363. Unknown or skipped answers take `default`.
+    """
+
+    field: Literal["situation", "children", "municipality"]
     cases: list[Case]
     default: NodeId
+
+    @model_validator(mode="after")
+    def _known_values(self) -> Router:
+        allowed = _allowed_values(self.field)
+        wrong = sorted({v for case in self.cases for v in case.when} - allowed)
+        if wrong:
+            raise ValueError(f"unknown {self.field} value(s): {', '.join(wrong)}")
+        return self
+
+
+def _allowed_values(field: str) -> set[str]:
+    if field == "situation":
+        return set(get_args(Situation))
+    if field == "children":
+        return {"yes", "no"}
+    return set(all_municipalities())
 
 
 class Node(Strict):
