@@ -49,3 +49,8 @@ def test_lang_option_and_free_text(tmp_path: Path) -> None:
     out = run_chat(tmp_path, "hello\n/help\n", "--lang", "ar", "--user", "7")
     assert to_plain(said("ar", "Please choose one of the buttons below.")) in out
     assert "112" in out and "0800-2000" in out
+
+
+def test_links_keep_their_address_in_the_terminal() -> None:
+    assert to_plain('See <a href="https://x.nl/a?b=1&amp;c=2">the page</a> &amp; <b>more</b>') == (
+        "See the page (https://x.nl/a?b=1&c=2) & more")

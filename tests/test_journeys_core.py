@@ -141,3 +141,14 @@ async def test_children_router_follows_the_onboarding_answer(
         await (chat.send(data) if data.startswith("/") else chat.press(data))
     saved = await progress_of(db)
     assert saved is not None and saved.node == expected
+
+
+async def test_progress_counts_the_users_own_path(jcore: Core) -> None:
+    chat = await newcomer(jcore, "family")
+    await chat.press("steps:")
+    housing = FLOWS["housing"]
+    profile = {"situation": "family", "children": "yes", "municipality": None}
+    own = path_steps(housing, profile)
+    every_step = [node.id for node in housing.nodes if node.is_step]
+    assert len(own) < len(every_step)  # the azc and EU-worker branches are not theirs
+    assert f"Housing 0/{len(own)}" in [b.label for b in chat.buttons]

@@ -83,6 +83,7 @@ async def test_main_path_in_every_language(
     journey = JOURNEYS[journey_id]
     steps = len(path_steps(journey, profile("refugee")))
     done = len(main_path(journey, "refugee"))
+    assert done == steps  # the test's own walk and the feature's path agree
     with use_locale(code):
         label = finish(f"{_(journey.title)} {done}/{steps}")
     assert any(b.startswith(label) for b, _ in user.last_buttons()), user.last_buttons()

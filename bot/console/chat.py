@@ -15,11 +15,13 @@ from bot.core.engine import Core
 from bot.core.ports import Button, Incoming, Kind, Outcome
 
 _TAG = re.compile(r"<[^>]+>")
+_LINK = re.compile(r'<a href="([^"]*)">(.*?)</a>', re.DOTALL)
 
 
 def to_plain(text: str) -> str:
-    """Telegram HTML to terminal text: tags dropped, entities unescaped."""
-    return html.unescape(_TAG.sub("", text))
+    """Telegram HTML to terminal text: links keep their address, other tags go."""
+    linked = _LINK.sub(lambda m: f"{m.group(2)} ({m.group(1)})", text)
+    return html.unescape(_TAG.sub("", linked))
 
 
 class ConsoleChat:

@@ -184,24 +184,22 @@ def _resolve(journey: Journey, node_id: str, profile: Profile) -> str:
     return node.id
 
 
-def path_steps(journey: Journey, profile: Profile) -> set[str]:
-    """The steps this user can meet: routers resolved for them, every choice followed."""
-    seen: set[str] = set()
-    todo = [_resolve(journey, journey.start, profile)]
-    while todo:
-        node = journey.node(todo.pop())
-        if node.id in seen:
-            continue
-        seen.add(node.id)
-        todo += [_resolve(journey, t, profile) for t in node.targets()]
-    return seen
+def path_steps(journey: Journey, profile: Profile) -> list[str]:
+    """The steps this user meets by pressing Done each time (routers resolved for them)."""
+    steps: list[str] = []
+    node_id: str | None = _resolve(journey, journey.start, profile)
+    while node_id is not None and node_id not in steps:
+        steps.append(node_id)
+        following = journey.node(node_id).next
+        node_id = _resolve(journey, following, profile) if following else None
+    return steps
 
 
 def _counts(journey: Journey, progress: JourneyProgress | None, profile: Profile
             ) -> tuple[int, int]:
-    steps = path_steps(journey, profile)
-    done = set(progress.done) & steps if progress else set()
-    return len(done), len(steps)
+    """Done out of the user's own path, plus steps done on a branch they chose."""
+    done = set(progress.done) if progress else set()
+    return len(done), len(done | set(path_steps(journey, profile)))
 
 
 def register(router: Router, journeys: dict[str, Journey]) -> None:
