@@ -105,3 +105,12 @@ async def test_restart_mid_onboarding_continues_at_the_same_step(
         await user.press("ob:kids:yes")
         assert visible("ar", "In which municipality (gemeente) do you live? Type its name, "
                              "for example: Utrecht.") in user.screen()[-1]
+
+
+async def test_command_menu_lists_everyday_commands_first(
+    fake: FakeTelegram, core: Core
+) -> None:
+    async with running_bot(fake, core):
+        await fake.wait_for(lambda: len(fake.commands) == len(language_codes()) + 1)
+    commands = next(cmds for (_, lang), cmds in fake.commands.items() if lang == "nl")
+    assert [c["command"] for c in commands][:3] == ["menu", "steps", "help"]

@@ -12,6 +12,17 @@ from bot.core.render import format_html
 from bot.core.router import Router, Turn
 from bot.i18n import N_, _, current_locale, languages
 
+# How commands are listed in /help and Telegram's command menu; others follow in
+# registration order.
+COMMAND_ORDER = ("menu", "steps", "help", "language", "privacy", "delete", "start")
+
+
+def command_list(router: Router) -> list[tuple[str, str]]:
+    """(command, description msgid) in the order people look for them."""
+    rank = {name: i for i, name in enumerate(COMMAND_ORDER)}
+    names = sorted(router.descriptions, key=lambda n: rank.get(n, len(rank)))
+    return [(name, router.descriptions[name]) for name in names]
+
 
 def menu_keyboard(router: Router) -> Keyboard:
     """Only what works: features' own buttons first, then the fixed rows."""
@@ -35,7 +46,7 @@ async def menu_command(turn: Turn) -> None:
 
 def help_text(router: Router) -> str:
     """Help always ends with the emergency numbers, whatever state the user is in."""
-    commands = "\n".join(f"/{name} – {_(label)}" for name, label in router.descriptions.items())
+    commands = "\n".join(f"/{name} – {_(label)}" for name, label in command_list(router))
     # TRANSLATORS: keep the numbers and "Veilig Thuis" exactly as they are.
     emergency = _(
         "<b>In an emergency</b>\n"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from telegram import Bot, BotCommand
 
+from bot.core.menu import command_list
 from bot.core.router import Router
 from bot.i18n import SOURCE_LANGUAGE, _, language_codes, use_locale
 
@@ -11,7 +12,7 @@ from bot.i18n import SOURCE_LANGUAGE, _, language_codes, use_locale
 def commands_for(router: Router, code: str) -> list[BotCommand]:
     """The command list as a user with this language sees it."""
     with use_locale(code):
-        return [BotCommand(name, _(label)) for name, label in router.descriptions.items()]
+        return [BotCommand(name, _(label)) for name, label in command_list(router)]
 
 
 async def publish(bot: Bot, router: Router) -> None:
