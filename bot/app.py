@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.config import Settings
-from bot.core import fallback, language, menu, onboarding, privacy
+from bot.core import crisis, fallback, language, menu, onboarding, privacy
 from bot.core.engine import Clock, Core
 from bot.core.journeys import feature as journeys
 from bot.core.journeys.loader import load_journeys
@@ -15,6 +15,7 @@ from bot.storage.db import Database
 def build_router(flows: dict[str, Journey]) -> Router:
     """Register every feature; a key claimed twice fails here, at startup."""
     router = Router()
+    crisis.register(router)  # 0. crisis words get the crisis numbers before anything else
     language.register(router)  # 1. language picker: the first thing anyone sees
     privacy.register(router)  # 2. consent before any answer is saved; /privacy, /delete
     onboarding.register(router)  # 3. /start and the profile questions

@@ -56,6 +56,7 @@ class Turn:
 
 
 Handler = Callable[[Turn], Awaitable[None]]
+Interceptor = Callable[[Turn], Awaitable[bool]]
 K = TypeVar("K")
 
 
@@ -70,6 +71,7 @@ class Router:
     fallbacks: dict[Kind, Handler] = field(default_factory=dict)
     descriptions: dict[str, str] = field(default_factory=dict)
     menu_buttons: list[tuple[str, str]] = field(default_factory=list)
+    interceptors: list[Interceptor] = field(default_factory=list)
 
     def command(self, name: str, handler: Handler, description: str | None = None) -> None:
         """Own a /command; with a description (an N_() msgid) it is listed in menus and /help."""
@@ -93,12 +95,19 @@ class Router:
         """Know how to (re)show the question that belongs to `state`."""
         _claim(self.prompts, state, handler)
 
+    def intercept(self, interceptor: Interceptor) -> None:
+        """See every input before its owner does; returning True means it was handled."""
+        self.interceptors.append(interceptor)
+
     def fallback(self, kind: Kind, handler: Handler) -> None:
         """Own input nobody else claimed."""
         _claim(self.fallbacks, kind, handler)
 
     async def dispatch(self, turn: Turn) -> None:
-        """Find the owner of this input and let it act."""
+        """Interceptors first (a crisis outranks everything), then the owner of the input."""
+        for interceptor in self.interceptors:
+            if await interceptor(turn):
+                return
         await (self._handler_for(turn) or self._unclaimed(turn))(turn)
 
     async def resume(self, turn: Turn) -> None:

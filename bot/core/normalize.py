@@ -1,0 +1,46 @@
+"""Text normalisation per script, so matching survives how people really type.
+
+Arabic: diacritics and tatweel removed, alef/hamza forms unified, ى→ي, ة→ه, Arabic-Indic
+digits → 0-9. Ethiopic: letters people use interchangeably folded (ሐ/ኀ→ሀ, ሠ→ሰ, ዐ→አ,
+ፀ→ጸ, and a word-initial አ written for ኣ). Latin: case and accents folded. Punctuation
+becomes a space.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_ARABIC_MARKS = re.compile(r"[\u0610-\u061A\u064B-\u065F\u0670\u06D6-\u06ED\u0640]")
+_ARABIC_LETTERS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه",
+                                 "ؤ": "و", "ئ": "ي"})
+_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+_NON_WORD = re.compile(r"[^\w]+")
+
+# (first code point of the variant family, first code point of the family it folds into)
+_ETHIOPIC_FAMILIES = ((0x1210, 0x1200), (0x1280, 0x1200), (0x1220, 0x1230),
+                      (0x12D0, 0x12A0), (0x1340, 0x1338))
+
+
+def _ethiopic_table() -> dict[int, int]:
+    """Each family has up to eight orders (vowel forms) at consecutive code points."""
+    table = {}
+    for variant, base in _ETHIOPIC_FAMILIES:
+        for order in range(8):
+            source, target = chr(variant + order), chr(base + order)
+            if unicodedata.name(source, "") and unicodedata.name(target, ""):
+                table[ord(source)] = ord(target)
+    return table
+
+
+_ETHIOPIC = _ethiopic_table()
+_ETHIOPIC[ord("አ")] = ord("ኣ")  # Tigrinya writes ኣ; keyboards and Amharic habits give አ
+
+
+def normalize(text: str) -> str:
+    """One comparable form of a text in any of our scripts."""
+    folded = _ARABIC_MARKS.sub("", text.casefold()).translate(_ARABIC_LETTERS)
+    folded = folded.translate(_DIGITS).translate(_ETHIOPIC)
+    decomposed = unicodedata.normalize("NFKD", folded)
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(_NON_WORD.sub(" ", plain).split())
