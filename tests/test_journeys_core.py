@@ -152,3 +152,18 @@ async def test_progress_counts_the_users_own_path(jcore: Core) -> None:
     every_step = [node.id for node in housing.nodes if node.is_step]
     assert len(own) < len(every_step)  # the azc and EU-worker branches are not theirs
     assert f"Housing 0/{len(own)}" in [b.label for b in chat.buttons]
+
+
+async def test_progress_on_a_removed_step_restarts_the_journey(jcore: Core, db: Database) -> None:
+    chat = await newcomer(jcore)
+    await chat.press("j:first_steps::o")
+    start = first_step("refugee")
+    await chat.press(f"j:first_steps:{start}:d")
+    async with db.session() as session:  # a content update removed the user's current step
+        saved = (await session.execute(select(JourneyProgress))).scalar_one()
+        saved.node = "removed_in_v2"
+    outcome = await chat.press("j:first_steps:removed_in_v2:d")
+    assert outcome.toast is not None  # the old button is refused, not a crash
+    saved_now = await progress_of(db)
+    assert saved_now is not None
+    assert (saved_now.node, saved_now.done) == (start, [start])

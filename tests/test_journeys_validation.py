@@ -117,3 +117,16 @@ def test_router_values_are_checked(tmp_path: Path, field: str, value: str) -> No
     with pytest.raises(JourneyError) as error:
         load_journeys(tmp_path, translations=False)
     assert "node 'split'" in str(error.value) and value in str(error.value)
+
+
+def test_routers_in_a_circle_are_refused(tmp_path: Path) -> None:
+    data = yaml.safe_load(yaml.safe_dump(ROUTED))
+    data["nodes"].append({"id": "again", "router": {"field": "children", "cases": [],
+                                                    "default": "split"}})
+    data["nodes"][0]["router"]["default"] = "again"
+    data["nodes"][0]["router"]["cases"] = [{"when": ["yes"], "next": "parents"},
+                                           {"when": ["no"], "next": "others"}]
+    (tmp_path / "demo.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    with pytest.raises(JourneyError) as error:
+        load_journeys(tmp_path, translations=False)
+    assert "node 'split': routers lead in a circle back to this one" in str(error.value)

@@ -33,6 +33,12 @@ async def start(session: AsyncSession, user_id: int, journey: str, version: int,
     return progress
 
 
+def restart(progress: JourneyProgress, node: str, version: int) -> None:
+    """Back to the first step of a changed journey; what was done stays done."""
+    progress.node, progress.history, progress.journey_version = node, [], version
+    progress.updated_at = utcnow()
+
+
 def tick(progress: JourneyProgress, node: str) -> None:
     """Mark a step done; JSON columns are replaced, never mutated, so the change is saved."""
     if node not in progress.done:

@@ -60,6 +60,8 @@ class Journeys:
             await fallback.stale(turn)
             return
         progress = await repo.get(turn.session, turn.user.id, journey.journey)
+        if progress is not None:
+            _repair(journey, progress, profile_of(turn.user))
         action, node_id = parts[3], parts[2]
         if action == "o":
             await self._open(turn, journey, progress)
@@ -69,6 +71,8 @@ class Journeys:
             await self._act(turn, journey, progress, action)
 
     async def _open(self, turn: Turn, journey: Journey, progress: JourneyProgress | None) -> None:
+        if progress is not None:
+            _repair(journey, progress, profile_of(turn.user))
         if progress is None:
             first = _resolve(journey, journey.start, profile_of(turn.user))
             progress = await repo.start(turn.session, turn.user.id, journey.journey,
@@ -138,6 +142,13 @@ class Journeys:
             return
         await self._open(turn, journey, await repo.get(turn.session, turn.user.id,
                                                        journey.journey))
+
+
+def _repair(journey: Journey, progress: JourneyProgress, profile: Profile) -> None:
+    """After a content update removed the user's step, start the journey again (ticks stay)."""
+    if journey.has(progress.node):
+        return
+    repo.restart(progress, _resolve(journey, journey.start, profile), journey.version)
 
 
 def _source_line(tag: str) -> str:

@@ -107,7 +107,28 @@ def _graph_problems(journey: Journey, file: str) -> list[Problem]:
         problems += [Problem(file, node.id, f"exit to '{t}', which does not exist")
                      for t in node.targets() if t not in known]
     unreachable = known - _reachable(journey, known)
-    return problems + [Problem(file, n, "not reachable from start") for n in sorted(unreachable)]
+    problems += [Problem(file, n, "not reachable from start") for n in sorted(unreachable)]
+    return problems + _router_loops(journey, file, known)
+
+
+def _router_loops(journey: Journey, file: str, known: set[str]) -> list[Problem]:
+    """Routers that only lead to routers, in a circle, would never show a step."""
+    problems = []
+    for node in journey.nodes:
+        seen, frontier = set(), [node.id]
+        while frontier:
+            current = journey.node(frontier.pop())
+            if current.router is None or current.id in seen:
+                continue
+            seen.add(current.id)
+            frontier += [t for t in current.targets() if t in known]
+        if node.router is not None and node.id in _router_successors(journey, seen, known):
+            problems.append(Problem(file, node.id, "routers lead in a circle back to this one"))
+    return problems
+
+
+def _router_successors(journey: Journey, routers: set[str], known: set[str]) -> set[str]:
+    return {t for r in routers for t in journey.node(r).targets() if t in known}
 
 
 def _reachable(journey: Journey, known: set[str]) -> set[str]:

@@ -118,6 +118,10 @@ class Journey(Strict):
         """A node by id (the loader has checked that ids exist)."""
         return next(n for n in self.nodes if n.id == node_id)
 
+    def has(self, node_id: str) -> bool:
+        """Whether a node exists (stored progress may predate a content update)."""
+        return any(n.id == node_id for n in self.nodes)
+
     def texts(self) -> list[tuple[str, str]]:
         """(node id, text) for every translatable string, for extraction and checks."""
         found = [("title", self.title)]
