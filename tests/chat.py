@@ -63,3 +63,10 @@ def said(code: str, message: str) -> str:
     """A catalog message exactly as the bot shows it in language `code` (isolation included)."""
     with use_locale(code):
         return finish(_(message))
+
+
+def onboarding_presses(code: str = "en", situation: str = "refugee",
+                       children: str = "no") -> list[str]:
+    """The presses of a complete newcomer onboarding that skips the optional questions."""
+    return [f"lang:{code}", "priv:yes", "ob:role:newcomer", f"ob:sit:{situation}",
+            f"ob:kids:{children}", "ob:muni:skip", "ob:arr:skip"]

@@ -16,7 +16,7 @@ from bot.core.normalize import normalize
 from bot.core.ports import Incoming, Kind
 from bot.core.render import finish
 from bot.i18n import use_locale
-from tests.chat import CoreChat, texts
+from tests.chat import CoreChat, onboarding_presses, texts
 from tests.fakebot import FakeTelegram, check_telegram_html
 from tests.telegram import TgUser, running_bot
 
@@ -63,9 +63,9 @@ def test_a_malformed_phrase_file_is_refused(tmp_path: Path) -> None:
 
 async def test_crisis_outranks_the_journey_and_the_journey_resumes(core: Core) -> None:
     chat = CoreChat(core)
-    for data in ("/start", "lang:nl", "priv:yes", "ob:role:newcomer", "ob:sit:refugee",
-                 "ob:kids:no", "ob:muni:skip", "ob:arr:skip", "j:first_steps::o"):
-        await (chat.send(data) if data.startswith("/") else chat.press(data))
+    await chat.send("/start")
+    for data in [*onboarding_presses("nl"), "j:first_steps::o"]:
+        await chat.press(data)
     outcome = await chat.send("ik wil niet meer leven")
     assert outcome.replies[0].text == shown("nl")
     assert any(b.data.startswith("j:first_steps:") for b in chat.buttons)
@@ -101,8 +101,7 @@ async def test_tigrinya_crisis_interrupts_a_journey_over_telegram(
     user = TgUser(fake, 990)
     async with running_bot(fake, core):
         await user.send("/start")
-        for data in ("lang:ti", "priv:yes", "ob:role:newcomer", "ob:sit:refugee", "ob:kids:no",
-                     "ob:muni:skip", "ob:arr:skip"):
+        for data in onboarding_presses("ti"):
             await user.press(data)
         await user.send("/steps")
         await user.press("j:first_steps::o")

@@ -13,7 +13,7 @@ from bot.core.journeys.loader import known_sources, load_journeys
 from bot.core.journeys.schema import Journey
 from bot.storage.db import Database
 from bot.storage.models import JourneyProgress
-from tests.chat import CoreChat, last, texts
+from tests.chat import CoreChat, last, onboarding_presses, texts
 from tests.conftest import FIXED_NOW
 from tests.test_journeys_validation import ROUTED
 
@@ -29,8 +29,7 @@ def jcore(settings: Settings, db: Database) -> Core:
 async def newcomer(core: Core, situation: str = "refugee", user_id: int = 1001) -> CoreChat:
     chat = CoreChat(core, user_id)
     await chat.send("/start")
-    for data in ("lang:en", "priv:yes", "ob:role:newcomer", f"ob:sit:{situation}", "ob:kids:yes",
-                 "ob:muni:skip", "ob:arr:skip"):
+    for data in onboarding_presses("en", situation, children="yes"):
         await chat.press(data)
     return chat
 

@@ -15,6 +15,7 @@ from bot.core.journeys.schema import Journey, Node
 from bot.core.render import finish, format_html
 from bot.i18n import _, use_locale
 from bot.storage.db import Database
+from tests.chat import onboarding_presses
 from tests.conftest import FIXED_NOW
 from tests.fakebot import FakeTelegram, check_telegram_html
 from tests.telegram import TgUser, running_bot, visible
@@ -31,8 +32,7 @@ async def fake() -> AsyncIterator[FakeTelegram]:
 
 async def onboard(user: TgUser, code: str, situation: str) -> None:
     await user.send("/start")
-    for data in (f"lang:{code}", "priv:yes", "ob:role:newcomer", f"ob:sit:{situation}",
-                 "ob:kids:yes", "ob:muni:skip", "ob:arr:skip"):
+    for data in onboarding_presses(code, situation, children="yes"):
         await user.press(data)
 
 

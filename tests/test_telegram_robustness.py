@@ -9,6 +9,7 @@ import pytest
 
 from bot.core.engine import Core
 from bot.telegram.app import production_rate_limiter
+from tests.chat import onboarding_presses
 from tests.fakebot import FakeTelegram
 from tests.telegram import TgUser, running_bot, visible
 
@@ -21,8 +22,7 @@ async def fake() -> AsyncIterator[FakeTelegram]:
 
 async def onboarded(user: TgUser, code: str) -> None:
     await user.send("/start")
-    for data in (f"lang:{code}", "priv:yes", "ob:role:newcomer", "ob:sit:refugee", "ob:kids:no",
-                 "ob:muni:skip", "ob:arr:skip"):
+    for data in onboarding_presses(code):
         await user.press(data)
 
 
