@@ -5,6 +5,9 @@ from __future__ import annotations
 from bot.config import Settings
 from bot.core import crisis, fallback, language, menu, onboarding, privacy
 from bot.core.engine import Clock, Core
+from bot.core.faq import feature as faq
+from bot.core.faq.loader import load_faq
+from bot.core.faq.schema import Entry
 from bot.core.journeys import feature as journeys
 from bot.core.journeys.loader import load_journeys
 from bot.core.journeys.schema import Journey
@@ -12,7 +15,7 @@ from bot.core.router import Router
 from bot.storage.db import Database
 
 
-def build_router(flows: dict[str, Journey]) -> Router:
+def build_router(flows: dict[str, Journey], answers: dict[str, Entry]) -> Router:
     """Register every feature; a key claimed twice fails here, at startup."""
     router = Router()
     crisis.register(router)  # 0. crisis words get the crisis numbers before anything else
@@ -20,16 +23,21 @@ def build_router(flows: dict[str, Journey]) -> Router:
     privacy.register(router)  # 2. consent before any answer is saved; /privacy, /delete
     onboarding.register(router)  # 3. /start and the profile questions
     journeys.register(router, flows)  # 4. My steps: the journeys, first on the main menu
-    menu.register(router)  # 5. main menu, /help with emergency numbers, "My details"
+    faq.register(router, answers)  # 5. typed questions, at the menu and during journeys
+    menu.register(router)  # 6. main menu, /help with emergency numbers, "My details"
     fallback.register(router)  # last: kind answers for whatever nobody else claimed
     return router
 
 
 def build_core(settings: Settings, db: Database, clock: Clock | None = None,
-               flows: dict[str, Journey] | None = None) -> Core:
+               flows: dict[str, Journey] | None = None,
+               answers: dict[str, Entry] | None = None) -> Core:
     """The core that every adapter (Telegram, console, tests) talks to.
 
-    Journey files are checked here: a broken one raises JourneyError naming file and node.
+    Content is checked here: a broken journey or FAQ file raises an error naming the file
+    and the node or entry.
     """
-    router = build_router(load_journeys() if flows is None else flows)
+    shipped = load_journeys()
+    router = build_router(shipped if flows is None else flows,
+                          load_faq(shipped) if answers is None else answers)
     return Core(db, router, settings) if clock is None else Core(db, router, settings, clock)

@@ -12,6 +12,8 @@ from bot.app import build_core
 from bot.catalogs import main as update_catalogs
 from bot.config import ConfigError, Settings, load_settings
 from bot.console.chat import ConsoleChat
+from bot.core.faq.ask import main as ask_main
+from bot.core.faq.loader import FaqError, load_faq
 from bot.core.journeys.loader import JourneyError, load_journeys
 from bot.core.journeys.report import content_report
 from bot.storage.db import Database
@@ -31,19 +33,25 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     sub.add_parser("migrate", help="apply database migrations")
     sub.add_parser("catalogs", help="extract strings and update every language's catalog")
     sub.add_parser("content-report", help="print a Markdown table of every content node")
+    ask = sub.add_parser("ask", help="show how the question matcher answers a question")
+    ask.add_argument("question", nargs="*", help="the question (none: read lines from stdin)")
+    ask.add_argument("--lang", help="language hint (nl, en, ar, ti)")
+    ask.add_argument("--json", action="store_true", help="print one JSON line per question")
     return parser.parse_args(argv)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Hand over to the chosen command; settings and journeys are checked first."""
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    if args.command == "ask":
+        return ask_main(args.question, args.lang, args.json)
     if args.command in OFFLINE:
         return OFFLINE[args.command]()
     try:
         settings = load_settings()
-        load_journeys()
-    except (ConfigError, JourneyError) as exc:
-        kind = "Configuration error" if isinstance(exc, ConfigError) else "Journey files are broken"
+        load_faq(load_journeys())
+    except (ConfigError, JourneyError, FaqError) as exc:
+        kind = "Configuration error" if isinstance(exc, ConfigError) else "Content files are broken"
         print(f"{kind}:\n{exc}" if "\n" in str(exc) else f"{kind}: {exc}", file=sys.stderr)
         return 2
     command = args.command or ("run" if settings.telegram_token else "chat")

@@ -96,12 +96,6 @@ async def _back(turn: Turn) -> None:
     await turn.resume()
 
 
-async def not_understood(turn: Turn) -> None:
-    """Typed text at the menu: questions are not understood yet, so point to the buttons."""
-    turn.say(_("Sorry, I cannot answer typed questions yet. Please use the buttons."))
-    await show_menu(turn)
-
-
 _ACTIONS = {
     "me": show_details,
     "lang": show_picker,
@@ -117,4 +111,3 @@ def register(router: Router) -> None:
     router.command("menu", menu_command, N_("Main menu"))
     router.command("help", show_help, N_("Help and emergency numbers"))
     router.button("menu", on_button)
-    router.text_input(states.MENU, not_understood)

@@ -72,6 +72,7 @@ class Router:
     descriptions: dict[str, str] = field(default_factory=dict)
     menu_buttons: list[tuple[str, str]] = field(default_factory=list)
     interceptors: list[Interceptor] = field(default_factory=list)
+    free_text: Handler | None = None
 
     def command(self, name: str, handler: Handler, description: str | None = None) -> None:
         """Own a /command; with a description (an N_() msgid) it is listed in menus and /help."""
@@ -94,6 +95,12 @@ class Router:
     def prompt(self, state: str, handler: Handler) -> None:
         """Know how to (re)show the question that belongs to `state`."""
         _claim(self.prompts, state, handler)
+
+    def answer_free_text(self, handler: Handler) -> None:
+        """The feature that answers typed questions at the menu and during journeys."""
+        if self.free_text is not None:
+            raise ValueError("free text is answered twice")
+        self.free_text = handler
 
     def intercept(self, interceptor: Interceptor) -> None:
         """See every input before its owner does; returning True means it was handled."""

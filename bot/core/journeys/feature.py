@@ -8,17 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from html import escape
-
-from babel.dates import format_date
 
 from bot.core import fallback, states
-from bot.core.journeys.loader import known_sources
 from bot.core.journeys.schema import Journey, Node
 from bot.core.ports import Button, Keyboard
 from bot.core.render import format_html
 from bot.core.router import Handler, Router, Turn
-from bot.i18n import N_, _, current_locale
+from bot.core.sources import sources_text
+from bot.i18n import N_, _
 from bot.storage import progress as repo
 from bot.storage.models import JourneyProgress, User
 
@@ -65,6 +62,8 @@ class Journeys:
         action, node_id = parts[3], parts[2]
         if action == "o":
             await self._open(turn, journey, progress)
+        elif action == "g" and journey.has(node_id):
+            await self._go_to(turn, journey, progress, node_id)
         elif progress is None or progress.node != node_id:
             await fallback.stale(turn)
         else:
@@ -77,6 +76,17 @@ class Journeys:
             first = _resolve(journey, journey.start, profile_of(turn.user))
             progress = await repo.start(turn.session, turn.user.id, journey.journey,
                                         journey.version, first)
+        turn.user.state = f"{STATE}:{journey.journey}"
+        self._show(turn, journey, progress)
+
+    async def _go_to(self, turn: Turn, journey: Journey, progress: JourneyProgress | None,
+                     node_id: str) -> None:
+        """Open a journey at a given step (an answer pointed to it)."""
+        if progress is None:
+            progress = await repo.start(turn.session, turn.user.id, journey.journey,
+                                        journey.version, node_id)
+        elif progress.node != node_id:
+            repo.move(progress, node_id)
         turn.user.state = f"{STATE}:{journey.journey}"
         self._show(turn, journey, progress)
 
@@ -127,10 +137,8 @@ class Journeys:
 
     def _sources(self, turn: Turn, journey: Journey, node: Node) -> None:
         """Where the facts come from and when a person last checked them."""
-        lines = [_source_line(tag) for tag in node.sources]
-        checked = format_date(node.last_checked, "long", locale=current_locale())
-        footer = format_html(_("Last checked: {date}"), date=checked)
-        turn.say("\n".join([_("<b>Sources</b>"), *lines, footer]),
+        assert node.last_checked is not None  # the loader requires it on every step
+        turn.say(sources_text(node.sources, node.last_checked),
                  ((Button(_("⬅️ Back to the step"), f"j:{journey.journey}::o"),),))
 
     async def resume(self, turn: Turn) -> None:
@@ -149,14 +157,6 @@ def _repair(journey: Journey, progress: JourneyProgress, profile: Profile) -> No
     if journey.has(progress.node):
         return
     repo.restart(progress, _resolve(journey, journey.start, profile), journey.version)
-
-
-def _source_line(tag: str) -> str:
-    """A source's title (not translated: it is the page's own title), linked when possible."""
-    source = known_sources()[tag]
-    title = escape(source["title"], quote=False)
-    url = source.get("url")
-    return f'• <a href="{escape(url)}">{title}</a>' if url else f"• {title}"
 
 
 def _choice(node: Node, action: str) -> str | None:
@@ -229,6 +229,9 @@ def _text_in_journey(feature: Journeys) -> Handler:
     """Typed text during a step: point to the buttons and show the step again."""
 
     async def handler(turn: Turn) -> None:
+        if turn.router.free_text is not None:
+            await turn.router.free_text(turn)  # questions first; the answer leads back here
+            return
         turn.say(_("Please use the buttons below the step."))
         await feature.resume(turn)
 

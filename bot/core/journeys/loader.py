@@ -73,15 +73,15 @@ def _load_file(path: Path) -> tuple[Journey | None, list[Problem]]:
     except yaml.YAMLError as exc:
         return None, [Problem(_name(path), "-", f"not valid YAML: {exc}")]
     except ValidationError as exc:
-        return None, [_shape_problem(_name(path), raw, error) for error in exc.errors()]
+        return None, [shape_problem(_name(path), raw, error, "nodes") for error in exc.errors()]
 
 
-def _shape_problem(file: str, raw: Any, error: Any) -> Problem:
-    """Name the node by its id, not by its position in the list."""
+def shape_problem(file: str, raw: Any, error: Any, items: str) -> Problem:
+    """Name the node (or FAQ entry) by its id, not by its position in the list."""
     loc = list(error["loc"])
     node = "-"
-    if len(loc) >= 2 and loc[0] == "nodes" and isinstance(loc[1], int):
-        entry = raw["nodes"][loc[1]]
+    if len(loc) >= 2 and loc[0] == items and isinstance(loc[1], int):
+        entry = raw[items][loc[1]]
         node = str(entry.get("id", f"#{loc[1]}")) if isinstance(entry, dict) else f"#{loc[1]}"
         loc = loc[2:]
     where = ".".join(str(part) for part in loc)

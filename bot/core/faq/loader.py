@@ -1,0 +1,70 @@
+"""Loads the FAQ files and checks them like journeys: shape, sources, links, translations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from pydantic import ValidationError
+
+from bot.core.faq.schema import Entry, FaqFile
+from bot.core.journeys.loader import (
+    FLOWS,
+    Problem,
+    catalog_entries,
+    known_sources,
+    shape_problem,
+)
+from bot.core.journeys.schema import Journey
+from bot.i18n import language_codes
+
+FAQ = FLOWS / "faq"
+
+
+class FaqError(Exception):
+    """FAQ files are broken; one problem per line, with file and entry."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = problems
+
+
+def load_faq(journeys: dict[str, Journey], directory: Path = FAQ,
+             translations: bool = True) -> dict[str, Entry]:
+    """Every entry by id, or FaqError naming every problem."""
+    entries: dict[str, Entry] = {}
+    problems: list[Problem] = []
+    for path in sorted(directory.glob("*.yaml")):
+        name = f"flows/faq/{path.name}"
+        try:
+            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+            parsed = FaqFile.model_validate(raw)
+        except yaml.YAMLError as exc:
+            problems.append(Problem(name, "-", f"not valid YAML: {exc}"))
+            continue
+        except ValidationError as exc:
+            problems += [shape_problem(name, raw, e, "entries") for e in exc.errors()]
+            continue
+        for entry in parsed.entries:
+            if entry.id in entries:
+                problems.append(Problem(name, entry.id, "id used twice"))
+            entries[entry.id] = entry
+            problems += _entry_problems(name, entry, journeys, translations)
+    if problems:
+        raise FaqError(problems)
+    return entries
+
+
+def _entry_problems(file: str, entry: Entry, journeys: dict[str, Journey],
+                    translations: bool) -> list[Problem]:
+    problems = [Problem(file, entry.id, f"unknown source '{s}'")
+                for s in entry.sources if s not in known_sources()]
+    if entry.journey is not None:
+        journey_id, _, node = entry.journey.partition(":")
+        if journey_id not in journeys or not journeys[journey_id].has(node):
+            problems.append(Problem(file, entry.id, f"journey step '{entry.journey}' not found"))
+    if translations:
+        problems += [Problem(file, entry.id, f"no {code} translation of {text[:40]!r}")
+                     for code in language_codes() for text in (entry.question, entry.answer)
+                     if not catalog_entries(code).get(text)]
+    return problems

@@ -1,0 +1,170 @@
+"""Matches a typed question to FAQ entries, offline, in Arabic, Tigrinya, Dutch and English.
+
+Language: by script (Arabic, Ethiopic), else by vocabulary (Dutch, English, Tigrinya in
+Latin letters). Text: normalised per script (bot/core/normalize.py), light stemming,
+typos corrected against the known vocabulary. Ranking: IDF-weighted overlap (an F1 of
+query coverage and phrase coverage) against every way people ask each entry. Outcome:
+a confident answer, "did you mean" with up to three entries, or "I don't know".
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+import snowballstemmer
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from bot.core.faq.schema import Entry
+from bot.core.normalize import normalize
+
+Decision = Literal["answer", "suggest", "unknown"]
+ANSWER_SCORE, ANSWER_MARGIN, SURE_SCORE = 0.55, 0.12, 0.8
+SUGGEST_SCORE = 0.3
+COMMON_SHARE = 0.25  # a word used by more than a quarter of the entries names no topic
+MAX_SUGGESTIONS = 3
+_ARABIC = re.compile(r"[\u0600-\u06FF]")
+_ETHIOPIC = re.compile(r"[\u1200-\u137F]")
+_STEMMERS = {"ar": snowballstemmer.stemmer("arabic"), "nl": snowballstemmer.stemmer("dutch"),
+             "en": snowballstemmer.stemmer("english")}
+
+
+@dataclass(frozen=True)
+class Match:
+    """An entry and how well the question fits it (0–1)."""
+
+    id: str
+    score: float
+
+
+@dataclass(frozen=True)
+class Result:
+    """What the matcher concluded about one question."""
+
+    lang: str
+    decision: Decision
+    matches: tuple[Match, ...]
+
+
+@dataclass(frozen=True)
+class _Phrase:
+    entry: str
+    lang: str
+    tokens: frozenset[str]
+
+
+def tokens(text: str) -> set[str]:
+    """Normalised, stemmed tokens, the same whatever language the text is in.
+
+    Latin words get both their Dutch and their English stem: Dutch terms turn up inside
+    English and Tigrinya questions ("do i need zorgverzekering"), and must match there.
+    """
+    return {stem for word in normalize(text).split() for stem in _stems(word)}
+
+
+def _stems(word: str) -> set[str]:
+    if _ARABIC.search(word):
+        return {str(_STEMMERS["ar"].stemWord(word))}
+    if _ETHIOPIC.search(word):
+        return {word, _skeleton(word)}
+    return {str(_STEMMERS["nl"].stemWord(word)), str(_STEMMERS["en"].stemWord(word))}
+
+
+def _skeleton(word: str) -> str:
+    """Ethiopic syllables folded to their consonant (first order): ዲጂድ and ዲጂዲ agree.
+
+    Each consonant has eight consecutive code points (its vowel orders) from U+1200 on.
+    """
+    return "".join(chr(ord(ch) - (ord(ch) - 0x1200) % 8) if "\u1200" <= ch <= "\u135a" else ch
+                   for ch in word) + "~"
+
+
+class Matcher:
+    """An index over every phrasing of every entry; built once at startup."""
+
+    def __init__(self, entries: Iterable[Entry]) -> None:
+        self.phrases = [_Phrase(e.id, lang, frozenset(tokens(text)))
+                        for e in entries for lang, texts in e.match.items()
+                        for text in [*texts, e.question if lang == "en" else ""] if text]
+        # Weights come from how many entries use a word, not how many phrasings: "digid"
+        # is in fifty phrasings of one entry, and that makes it telling, not common.
+        per_entry = {(p.entry, t) for p in self.phrases for t in p.tokens}
+        counts = Counter(t for _entry, t in per_entry)
+        total = len({p.entry for p in self.phrases})
+        self.idf = {t: math.log(1 + total / n) for t, n in counts.items()}
+        self.vocab = {lang: {t for p in self.phrases if p.lang == lang for t in p.tokens}
+                      for lang in ("nl", "en", "ar", "ti")}
+        self.words = sorted(self.idf)
+        self.unknown_weight = sorted(self.idf.values())[len(self.idf) // 2] if self.idf else 1.0
+        self.content_weight = math.log(1 + 1 / COMMON_SHARE)
+
+    def ask(self, text: str, lang_hint: str | None = None) -> Result:
+        """Rank the entries for one question and decide what to do."""
+        lang = self.language(text, lang_hint)
+        query = self._corrected(tokens(text))
+        ranked = self._rank(query)
+        return Result(lang, _decide(ranked), tuple(ranked[:MAX_SUGGESTIONS]))
+
+    def language(self, text: str, hint: str | None = None) -> str:
+        """Script first; for Latin letters, the language whose words the text uses most."""
+        if _ARABIC.search(text):
+            return "ar"
+        if _ETHIOPIC.search(text):
+            return "ti"
+        words = tokens(text)
+        weights = {lang: sum(self.idf[w] for w in words if w in self.vocab[lang])
+                   for lang in ("nl", "en", "ti")}
+        best = max(weights, key=lambda lang: (weights[lang], lang == hint))
+        return best if weights[best] > 0 else (hint or "en")
+
+    def _corrected(self, query: set[str]) -> set[str]:
+        """Replace unknown words by the nearest known word (one or two typos)."""
+        fixed = set()
+        for word in query:
+            if word in self.idf or len(word) < 4:
+                fixed.add(word)
+                continue
+            near = process.extractOne(word, self.words, scorer=Levenshtein.distance,
+                                      score_cutoff=1 if len(word) < 8 else 2)
+            fixed.add(near[0] if near else word)
+        return fixed
+
+    def _rank(self, query: set[str]) -> list[Match]:
+        best: dict[str, float] = {}
+        for phrase in self.phrases:
+            score = self._score(query, phrase.tokens)
+            if score > best.get(phrase.entry, 0.0):
+                best[phrase.entry] = score
+        return sorted((Match(e, round(s, 3)) for e, s in best.items() if s > 0),
+                      key=lambda m: -m.score)
+
+    def _score(self, query: set[str], phrase: frozenset[str]) -> float:
+        """F1 of IDF-weighted coverage: how much of the question and the phrase agree.
+
+        Sharing only common words ("what", "is", "how") is no match: at least one shared
+        word must be a content word, one that occurs in few phrases.
+        """
+        common = query & phrase
+        if not common or max(self.idf[t] for t in common) < self.content_weight:
+            return 0.0
+        shared = sum(self.idf[t] for t in common)
+        asked = sum(self.idf.get(t, self.unknown_weight) for t in query)
+        said = sum(self.idf[t] for t in phrase)
+        recall, precision = shared / asked, shared / said
+        return 2 * recall * precision / (recall + precision)
+
+
+def _decide(ranked: list[Match]) -> Decision:
+    """Answer only when one entry clearly wins; suggest when something is close."""
+    if not ranked or ranked[0].score < SUGGEST_SCORE:
+        return "unknown"
+    runner_up = ranked[1].score if len(ranked) > 1 else 0.0
+    top = ranked[0].score
+    if top >= SURE_SCORE or (top >= ANSWER_SCORE and top - runner_up >= ANSWER_MARGIN):
+        return "answer"
+    return "suggest"

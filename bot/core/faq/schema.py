@@ -1,0 +1,34 @@
+"""The FAQ format (flows/faq/README.md) as typed models."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Lang = Literal["nl", "en", "ar", "ti"]
+Text = Annotated[str, Field(min_length=1)]
+
+
+class Entry(BaseModel):
+    """One question the bot can answer, with its sources and the ways people ask it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    id: Annotated[str, Field(pattern=r"^[a-z]+\.[a-z_]+$", max_length=40)]
+    question: Annotated[str, Field(min_length=1, max_length=60)]
+    answer: Text
+    sources: Annotated[list[str], Field(min_length=1)]
+    last_checked: date
+    journey: Annotated[str | None, Field(pattern=r"^[a-z0-9_]+:[a-z0-9_]+$")] = None
+    match: dict[Lang, Annotated[list[str], Field(min_length=3)]]
+
+
+class FaqFile(BaseModel):
+    """One file of entries."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    spec_version: Literal[1]
+    entries: list[Entry]

@@ -1,0 +1,120 @@
+"""The question matcher and its content: coverage, validation, the ask command, chat."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bench.faq_eval import EVAL, evaluate
+from bot.core.engine import Core
+from bot.core.faq.ask import build_matcher, run
+from bot.core.faq.loader import FaqError, load_faq
+from bot.core.journeys.loader import load_journeys
+from tests.chat import CoreChat, onboarding_presses
+from tests.fakebot import FakeTelegram
+from tests.telegram import TgUser, running_bot
+
+TOPICS = (Path(__file__).parent / "data" / "faq_topics.txt").read_text().split()
+JOURNEYS = load_journeys(translations=False)
+ENTRIES = load_faq(JOURNEYS, translations=False)
+MATCHER = build_matcher()
+# Floors just under the measured evaluation (bench/faq_eval.py); raise them as it improves.
+# The issue's aim is top-1 ≥ 0.80 and top-3 ≥ 0.90 everywhere; Tigrinya is not there yet.
+FLOORS = {"nl": (0.93, 0.97), "en": (0.87, 0.93), "ar": (0.88, 0.93), "ti": (0.72, 0.80)}
+CONFIDENT_WRONG, OUT_OF_SCOPE_ANSWERED = 0.03, 0.10
+
+
+def test_every_topic_has_an_entry() -> None:
+    assert sorted(ENTRIES) == sorted(TOPICS)
+
+
+def test_every_entry_is_asked_in_every_language() -> None:
+    for entry in ENTRIES.values():
+        assert set(entry.match) == {"nl", "en", "ar", "ti"}, entry.id
+
+
+def test_broken_entries_are_named(tmp_path: Path) -> None:
+    (tmp_path / "x.yaml").write_text(yaml.safe_dump({"spec_version": 1, "entries": [{
+        "id": "admin.demo", "question": "Q?", "answer": "A.", "sources": ["S999"],
+        "last_checked": "2026-11-22", "journey": "first_steps:nowhere",
+        "match": {"en": ["a", "b", "c"]}}]}), encoding="utf-8")
+    with pytest.raises(FaqError) as error:
+        load_faq(JOURNEYS, tmp_path, translations=False)
+    assert "flows/faq/x.yaml: node 'admin.demo': unknown source 'S999'" in str(error.value)
+    assert "journey step 'first_steps:nowhere' not found" in str(error.value)
+
+
+@pytest.mark.parametrize("lang", ["nl", "en", "ar", "ti"])
+def test_evaluation_stays_above_the_floors(lang: str) -> None:
+    scores, outside = evaluate(MATCHER, yaml.safe_load(EVAL.read_text(encoding="utf-8")))
+    top1, top3, wrong = scores[lang].rates()
+    assert scores[lang].total >= 50
+    assert top1 >= FLOORS[lang][0], scores[lang].misses
+    assert top3 >= FLOORS[lang][1], scores[lang].misses
+    assert wrong <= CONFIDENT_WRONG, scores[lang].misses
+    answered = outside[lang].confident_wrong / outside[lang].total
+    assert answered <= OUT_OF_SCOPE_ANSWERED
+
+
+@pytest.mark.parametrize(("text", "lang"), [("كيف اطلب huurtoeslag", "ar"),
+                                            ("ዲጂዲ ብኸመይ ይርከብ", "ti"),
+                                            ("hoe vraag ik huurtoeslag aan", "nl"),
+                                            ("how do i apply for rent benefit", "en")])
+def test_language_is_detected(text: str, lang: str) -> None:
+    assert MATCHER.ask(text).lang == lang
+
+
+def test_ask_prints_json_lines_for_standard_input() -> None:
+    out = io.StringIO()
+    run([], None, False, io.StringIO("كيف اطلب huurtoeslag\nwhat is the weather\n"), out)
+    lines = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert lines[0]["lang"] == "ar" and lines[0]["matches"][0]["id"] == "money.huurtoeslag"
+    assert lines[1]["decision"] == "unknown"
+    assert all(set(line) == {"lang", "decision", "matches"} for line in lines)
+
+
+async def test_menu_question_gets_an_answer_with_source_and_step(core: Core) -> None:
+    chat = CoreChat(core)
+    await chat.send("/start")
+    for data in onboarding_presses("ar"):
+        await chat.press(data)
+    outcome = await chat.send("كيف اطلب huurtoeslag")
+    assert len(outcome.replies) == 1
+    shown = [b.data for b in chat.buttons]
+    assert "faq:money.huurtoeslag:s" in shown and "menu:back" in shown
+
+
+async def test_question_during_a_journey_leads_back_to_the_step(core: Core) -> None:
+    chat = CoreChat(core)
+    await chat.send("/start")
+    for data in [*onboarding_presses("nl"), "j:first_steps::o"]:
+        await chat.press(data)
+    await chat.send("hoe krijg ik digid")
+    assert "j:first_steps::o" in [b.data for b in chat.buttons]
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeTelegram]:
+    async with FakeTelegram() as server:
+        yield server
+
+
+async def test_did_you_mean_and_unknown_over_telegram(fake: FakeTelegram, core: Core) -> None:
+    user = TgUser(fake, 777)
+    async with running_bot(fake, core):
+        await user.send("/start")
+        for data in onboarding_presses("en"):
+            await user.press(data)
+        await user.send("toeslag")
+        suggested = [d for _, d in user.last_buttons() if d.startswith("faq:")]
+        await user.send("what is the weather tomorrow")
+        unknown = user.transcript()[-1]
+        way_back = [data for _, data in user.last_buttons()]
+    assert 2 <= len(suggested) <= 4  # up to three entries and "none of these"
+    assert "gemeente" in unknown
+    assert way_back == ["menu:back"]
