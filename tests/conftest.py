@@ -12,6 +12,7 @@ from bot.app import build_core
 from bot.config import Settings, load_settings
 from bot.core.engine import Core
 from bot.storage.db import Database
+from tests.fakebot import FakeTelegram
 
 FIXED_NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 
@@ -36,6 +37,13 @@ async def db(settings: Settings) -> AsyncIterator[Database]:
     await database.migrate()
     yield database
     await database.close()
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeTelegram]:
+    """A fake Bot API server on 127.0.0.1 for tests that drive the real PTB Application."""
+    async with FakeTelegram() as server:
+        yield server
 
 
 @pytest.fixture

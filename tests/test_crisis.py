@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -86,12 +85,6 @@ async def test_edited_messages_are_checked_too(core: Core) -> None:
     outcome = await core.handle(Incoming(chat.user_id, chat.user_id, Kind.EDITED,
                                          text="i want to kill myself"))
     assert shown("en") in texts(outcome)
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram() as server:
-        yield server
 
 
 async def test_tigrinya_crisis_interrupts_a_journey_over_telegram(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -96,12 +95,6 @@ async def test_question_during_a_journey_leads_back_to_the_step(core: Core) -> N
         await chat.press(data)
     await chat.send("hoe krijg ik digid")
     assert "j:first_steps::o" in [b.data for b in chat.buttons]
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram() as server:
-        yield server
 
 
 async def test_did_you_mean_and_unknown_over_telegram(fake: FakeTelegram, core: Core) -> None:

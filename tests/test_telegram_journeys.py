@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 
 from bot.app import build_core
@@ -22,12 +20,6 @@ from tests.telegram import TgUser, running_bot, visible
 
 JOURNEYS = load_journeys()
 LANGS = ("nl", "en", "ar", "ti")
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram() as server:
-        yield server
 
 
 async def onboard(user: TgUser, code: str, situation: str) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 
 import pytest
 
@@ -18,12 +17,6 @@ from tests.telegram import TgUser, running_bot, visible
 
 SCRIPT = {"ar": re.compile(r"[\u0600-\u06FF]"), "ti": re.compile(r"[\u1200-\u137F]")}
 STEPS = ("Who are you?", "Which fits you best?", "Thank you! You are all set.", "Do you agree?")
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram() as server:
-        yield server
 
 
 @pytest.mark.parametrize("code", ["nl", "en", "ar", "ti"])

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
 
 import pytest
 
@@ -12,12 +11,6 @@ from bot.telegram.app import production_rate_limiter
 from tests.chat import onboarding_presses
 from tests.fakebot import FakeTelegram
 from tests.telegram import TgUser, running_bot, visible
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram() as server:
-        yield server
 
 
 async def onboarded(user: TgUser, code: str) -> None:
