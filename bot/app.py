@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from bot.config import Settings
 from bot.core import crisis, fallback, language, menu, onboarding, privacy
 from bot.core.engine import Clock, Core
@@ -29,15 +31,23 @@ def build_router(flows: dict[str, Journey], answers: dict[str, Entry]) -> Router
     return router
 
 
-def build_core(settings: Settings, db: Database, clock: Clock | None = None,
-               flows: dict[str, Journey] | None = None,
-               answers: dict[str, Entry] | None = None) -> Core:
-    """The core that every adapter (Telegram, console, tests) talks to.
+@dataclass(frozen=True)
+class Content:
+    """The checked journeys and FAQ answers the features serve."""
 
-    Content is checked here: a broken journey or FAQ file raises an error naming the file
-    and the node or entry.
-    """
-    shipped = load_journeys()
-    router = build_router(shipped if flows is None else flows,
-                          load_faq(shipped) if answers is None else answers)
+    journeys: dict[str, Journey]
+    answers: dict[str, Entry]
+
+
+def load_content() -> Content:
+    """Read and check every content file once; a broken one names its file and node."""
+    journeys = load_journeys()
+    return Content(journeys, load_faq(journeys))
+
+
+def build_core(settings: Settings, db: Database, clock: Clock | None = None,
+               content: Content | None = None) -> Core:
+    """The core that every adapter (Telegram, console, tests) talks to."""
+    content = load_content() if content is None else content
+    router = build_router(content.journeys, content.answers)
     return Core(db, router, settings) if clock is None else Core(db, router, settings, clock)

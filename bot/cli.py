@@ -8,13 +8,13 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from bot.app import build_core
+from bot.app import Content, build_core, load_content
 from bot.catalogs import main as update_catalogs
 from bot.config import ConfigError, Settings, load_settings
 from bot.console.chat import ConsoleChat
 from bot.core.faq.ask import main as ask_main
-from bot.core.faq.loader import FaqError, load_faq
-from bot.core.journeys.loader import JourneyError, load_journeys
+from bot.core.faq.loader import FaqError
+from bot.core.journeys.loader import JourneyError
 from bot.core.journeys.report import content_report
 from bot.storage.db import Database
 from bot.telegram.app import build_application, production_rate_limiter
@@ -49,17 +49,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return OFFLINE[args.command]()
     try:
         settings = load_settings()
-        load_faq(load_journeys())
+        content = load_content()
     except (ConfigError, JourneyError, FaqError) as exc:
         kind = "Configuration error" if isinstance(exc, ConfigError) else "Content files are broken"
         print(f"{kind}:\n{exc}" if "\n" in str(exc) else f"{kind}: {exc}", file=sys.stderr)
         return 2
     command = args.command or ("run" if settings.telegram_token else "chat")
     if command == "run":
-        return run_telegram(settings)
+        return run_telegram(settings, content)
     if command == "migrate":
         return asyncio.run(_migrate(settings))
-    return asyncio.run(_chat(settings, getattr(args, "lang", None), getattr(args, "user", 1)))
+    return asyncio.run(_chat(settings, content, getattr(args, "lang", None),
+                             getattr(args, "user", 1)))
 
 
 def _print_content_report() -> int:
@@ -71,14 +72,14 @@ def _print_content_report() -> int:
 OFFLINE = {"catalogs": update_catalogs, "content-report": _print_content_report}
 
 
-def run_telegram(settings: Settings) -> int:
+def run_telegram(settings: Settings, content: Content) -> int:
     """Long polling until interrupted; migrations run in the application's startup."""
     if not settings.telegram_token:
         print("Configuration error: TELEGRAM_BOT_TOKEN is not set", file=sys.stderr)
         return 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its log lines contain the token
-    core = build_core(settings, Database(settings.database_url))
+    core = build_core(settings, Database(settings.database_url), content=content)
     application = build_application(core, settings.telegram_token, settings.api_root,
                                     production_rate_limiter())
     application.run_polling(allowed_updates=["message", "edited_message", "callback_query",
@@ -95,7 +96,7 @@ async def _migrate(settings: Settings) -> int:
     return 0
 
 
-async def _chat(settings: Settings, lang: str | None, user_id: int) -> int:
+async def _chat(settings: Settings, content: Content, lang: str | None, user_id: int) -> int:
     """The console adapter on the configured database (a local SQLite file by default)."""
     logging.basicConfig(level=logging.WARNING)
     if hasattr(sys.stdout, "reconfigure"):
@@ -103,7 +104,8 @@ async def _chat(settings: Settings, lang: str | None, user_id: int) -> int:
     db = Database(settings.database_url)
     try:
         await db.migrate()
-        await ConsoleChat(build_core(settings, db), user_id, sys.stdin, sys.stdout).run(lang)
+        core = build_core(settings, db, content=content)
+        await ConsoleChat(core, user_id, sys.stdin, sys.stdout).run(lang)
     finally:
         await db.close()
     return 0

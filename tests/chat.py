@@ -30,6 +30,13 @@ class CoreChat:
         """Press a button by its callback data (shown or forged: the test decides)."""
         return await self._handle(Incoming(self.user_id, self.user_id, Kind.BUTTON, data=data))
 
+    async def onboard(self, code: str = "en", situation: str = "refugee",
+                      children: str = "no") -> None:
+        """/start and a complete newcomer onboarding that skips the optional questions."""
+        await self.send("/start")
+        for data in onboarding_presses(code, situation, children):
+            await self.press(data)
+
     async def press_label(self, fragment: str) -> Outcome:
         """Press the shown button whose label contains `fragment`."""
         matches = [b for b in self.buttons if fragment in b.label]

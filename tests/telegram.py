@@ -12,7 +12,7 @@ from telegram.ext import BaseRateLimiter
 
 from bot.core.engine import Core
 from bot.telegram.app import PTBApplication, build_application
-from tests.chat import said
+from tests.chat import onboarding_presses, said
 from tests.fakebot import FakeTelegram, buttons, check_telegram_html
 from tests.fakebot.polling import polling
 
@@ -53,6 +53,13 @@ class TgUser:
     async def press(self, data: str) -> list[dict[str, Any]]:
         """Press the newest button with this callback data."""
         return await self._turn(self.fake.user_presses(self.user_id, self._holder(data), data))
+
+    async def onboard(self, code: str = "en", situation: str = "refugee",
+                      children: str = "no") -> None:
+        """/start and a complete newcomer onboarding that skips the optional questions."""
+        await self.send("/start")
+        for data in onboarding_presses(code, situation, children):
+            await self.press(data)
 
     async def forge(self, data: str) -> list[dict[str, Any]]:
         """Press a button that is not on the message (old or forged callback data)."""

@@ -15,7 +15,7 @@ from bot.core.normalize import normalize
 from bot.core.ports import Incoming, Kind
 from bot.core.render import finish
 from bot.i18n import use_locale
-from tests.chat import CoreChat, onboarding_presses, texts
+from tests.chat import CoreChat, texts
 from tests.fakebot import FakeTelegram, check_telegram_html
 from tests.telegram import TgUser, running_bot
 
@@ -62,9 +62,8 @@ def test_a_malformed_phrase_file_is_refused(tmp_path: Path) -> None:
 
 async def test_crisis_outranks_the_journey_and_the_journey_resumes(core: Core) -> None:
     chat = CoreChat(core)
-    await chat.send("/start")
-    for data in [*onboarding_presses("nl"), "j:first_steps::o"]:
-        await chat.press(data)
+    await chat.onboard("nl")
+    await chat.press("j:first_steps::o")
     outcome = await chat.send("ik wil niet meer leven")
     assert outcome.replies[0].text == shown("nl")
     assert any(b.data.startswith("j:first_steps:") for b in chat.buttons)
@@ -93,9 +92,7 @@ async def test_tigrinya_crisis_interrupts_a_journey_over_telegram(
     positive = next(e for e in EXAMPLES["positive"] if e["lang"] == "ti" and e["kind"] == "suicide")
     user = TgUser(fake, 990)
     async with running_bot(fake, core):
-        await user.send("/start")
-        for data in onboarding_presses("ti"):
-            await user.press(data)
+        await user.onboard("ti")
         await user.send("/steps")
         await user.press("j:first_steps::o")
         calls = await user.send(positive["text"])

@@ -14,7 +14,7 @@ from bot.core.engine import Core
 from bot.core.faq.ask import build_matcher, run
 from bot.core.faq.loader import FaqError, load_faq
 from bot.core.journeys.loader import load_journeys
-from tests.chat import CoreChat, onboarding_presses
+from tests.chat import CoreChat
 from tests.fakebot import FakeTelegram
 from tests.telegram import TgUser, running_bot
 
@@ -79,9 +79,7 @@ def test_ask_prints_json_lines_for_standard_input() -> None:
 
 async def test_menu_question_gets_an_answer_with_source_and_step(core: Core) -> None:
     chat = CoreChat(core)
-    await chat.send("/start")
-    for data in onboarding_presses("ar"):
-        await chat.press(data)
+    await chat.onboard("ar")
     outcome = await chat.send("كيف اطلب huurtoeslag")
     assert len(outcome.replies) == 1
     shown = [b.data for b in chat.buttons]
@@ -90,9 +88,8 @@ async def test_menu_question_gets_an_answer_with_source_and_step(core: Core) -> 
 
 async def test_question_during_a_journey_leads_back_to_the_step(core: Core) -> None:
     chat = CoreChat(core)
-    await chat.send("/start")
-    for data in [*onboarding_presses("nl"), "j:first_steps::o"]:
-        await chat.press(data)
+    await chat.onboard("nl")
+    await chat.press("j:first_steps::o")
     await chat.send("hoe krijg ik digid")
     assert "j:first_steps::o" in [b.data for b in chat.buttons]
 
@@ -100,9 +97,7 @@ async def test_question_during_a_journey_leads_back_to_the_step(core: Core) -> N
 async def test_did_you_mean_and_unknown_over_telegram(fake: FakeTelegram, core: Core) -> None:
     user = TgUser(fake, 777)
     async with running_bot(fake, core):
-        await user.send("/start")
-        for data in onboarding_presses("en"):
-            await user.press(data)
+        await user.onboard("en")
         await user.send("toeslag")
         suggested = [d for _, d in user.last_buttons() if d.startswith("faq:")]
         await user.send("what is the weather tomorrow")

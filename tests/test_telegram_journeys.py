@@ -13,19 +13,12 @@ from bot.core.journeys.schema import Journey, Node
 from bot.core.render import finish, format_html
 from bot.i18n import _, use_locale
 from bot.storage.db import Database
-from tests.chat import onboarding_presses
 from tests.conftest import FIXED_NOW
 from tests.fakebot import FakeTelegram, check_telegram_html
 from tests.telegram import TgUser, running_bot, visible
 
 JOURNEYS = load_journeys()
 LANGS = ("nl", "en", "ar", "ti")
-
-
-async def onboard(user: TgUser, code: str, situation: str) -> None:
-    await user.send("/start")
-    for data in onboarding_presses(code, situation, children="yes"):
-        await user.press(data)
 
 
 def profile(situation: str) -> dict[str, str | None]:
@@ -54,7 +47,8 @@ async def walk(user: TgUser, journey: Journey, code: str, situation: str) -> Non
     await user.send("/steps")
     await user.press(f"j:{journey.journey}::o")
     for node in main_path(journey, situation):
-        assert visible(code, node.text or "") in user.screen()[-1], (journey.journey, node.id)
+        assert node.text, node.id
+        assert visible(code, node.text) in user.screen()[-1], (journey.journey, node.id)
         await user.press(f"j:{journey.journey}:{node.id}:d")
     with use_locale(code):
         finished = finish(format_html(_("🎉 You finished “{title}”. Well done!"),
@@ -69,7 +63,7 @@ async def test_main_path_in_every_language(
 ) -> None:
     user = TgUser(fake, 800 + LANGS.index(code))
     async with running_bot(fake, core):
-        await onboard(user, code, "refugee")
+        await user.onboard(code, "refugee", children="yes")
         await walk(user, JOURNEYS[journey_id], code, "refugee")
         await user.send("/steps")
     journey = JOURNEYS[journey_id]
@@ -92,7 +86,7 @@ async def test_profile_branches(
     assert refugee != eu, "the two profiles should meet different steps"
     user = TgUser(fake, 900)
     async with running_bot(fake, core):
-        await onboard(user, "ar", situation)
+        await user.onboard("ar", situation, children="yes")
         await walk(user, journey, "ar", situation)
 
 
@@ -104,7 +98,7 @@ async def test_restart_mid_journey_keeps_node_and_ticks(
     user = TgUser(fake, 950)
     db = Database(settings.database_url)
     async with running_bot(fake, build_core(settings, db, clock=lambda: FIXED_NOW)):
-        await onboard(user, "ti", "refugee")
+        await user.onboard("ti", "refugee", children="yes")
         await user.send("/steps")
         await user.press("j:first_steps::o")
         await user.press(f"j:first_steps:{path[0].id}:d")
@@ -112,7 +106,8 @@ async def test_restart_mid_journey_keeps_node_and_ticks(
     again = Database(settings.database_url)  # a new Application on the same database file
     async with running_bot(fake, build_core(settings, again, clock=lambda: FIXED_NOW)):
         await user.send("/start")
-        assert visible("ti", path[2].text or "") in user.screen()[-1]
+        assert path[2].text
+        assert visible("ti", path[2].text) in user.screen()[-1]
         await user.send("/steps")
     with use_locale("ti"):
         label = finish(f"{_(journey.title)} 2/")

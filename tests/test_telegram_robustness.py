@@ -8,16 +8,8 @@ import pytest
 
 from bot.core.engine import Core
 from bot.telegram.app import production_rate_limiter
-from tests.chat import onboarding_presses
 from tests.fakebot import FakeTelegram
 from tests.telegram import TgUser, running_bot, visible
-
-
-async def onboarded(user: TgUser, code: str) -> None:
-    await user.send("/start")
-    for data in onboarding_presses(code):
-        await user.press(data)
-
 
 MEDIA_ANSWER = "I can only read text and buttons, not photos, voice messages or files."
 
@@ -26,7 +18,7 @@ MEDIA_ANSWER = "I can only read text and buttons, not photos, voice messages or 
 async def test_media_gets_a_kind_answer(fake: FakeTelegram, core: Core, kind: str) -> None:
     user = TgUser(fake, 601)
     async with running_bot(fake, core):
-        await onboarded(user, "ar")
+        await user.onboard("ar")
         calls = await user.sends_kind(kind)
     assert visible("ar", MEDIA_ANSWER) in calls[0]["result"]["text"]
     assert calls[-1]["params"].get("reply_markup")  # and the menu again, to carry on
@@ -35,7 +27,7 @@ async def test_media_gets_a_kind_answer(fake: FakeTelegram, core: Core, kind: st
 async def test_edited_message_and_unknown_command(fake: FakeTelegram, core: Core) -> None:
     user = TgUser(fake, 602)
     async with running_bot(fake, core):
-        await onboarded(user, "nl")
+        await user.onboard("nl")
         sent = await fake.user_sends(602, "hallo")
         await user.edits(sent["message"]["message_id"], "hallo daar")
         await user.send("/doesnotexist")
@@ -100,7 +92,7 @@ async def test_server_error_is_logged_without_text_and_apologised_for(
 ) -> None:
     user = TgUser(fake, 609)
     async with running_bot(fake, core):
-        await onboarded(user, "ar")
+        await user.onboard("ar")
         fake.inject_error("sendMessage", 500, "Internal Server Error", chat_id=609)
         await user.send("my private words about my asylum case")
     logged = "\n".join(r.getMessage() for r in caplog.records)

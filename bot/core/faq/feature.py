@@ -18,7 +18,6 @@ from bot.core.sources import sources_text
 from bot.i18n import _
 
 QUESTION_LIMIT = 500  # characters of a typed question we look at
-JOURNEY_STATE = "journey:"
 
 
 @dataclass(frozen=True)
@@ -76,9 +75,9 @@ class Faq:
 
 def _back_button(turn: Turn) -> Button:
     """Back to the journey step the user was on, or to the menu."""
-    state = turn.user.state
-    if state.startswith(JOURNEY_STATE):
-        return Button(_("↩️ Back to my step"), f"j:{state.removeprefix(JOURNEY_STATE)}::o")
+    journey = states.journey_of(turn.user.state)
+    if journey is not None:
+        return Button(_("↩️ Back to my step"), f"j:{journey}::o")
     return Button(_("⬅️ Menu"), "menu:back")
 
 

@@ -21,7 +21,6 @@ from bot.storage.models import JourneyProgress, User
 
 Profile = Mapping[str, str | None]
 ORDER = ("first_steps", "housing", "inburgering", "work", "volunteering", "health")
-STATE = "journey"
 
 
 @dataclass(frozen=True)
@@ -76,7 +75,7 @@ class Journeys:
             first = _resolve(journey, journey.start, profile_of(turn.user))
             progress = await repo.start(turn.session, turn.user.id, journey.journey,
                                         journey.version, first)
-        turn.user.state = f"{STATE}:{journey.journey}"
+        turn.user.state = states.journey(journey.journey)
         self._show(turn, journey, progress)
 
     async def _go_to(self, turn: Turn, journey: Journey, progress: JourneyProgress | None,
@@ -87,7 +86,7 @@ class Journeys:
                                         journey.version, node_id)
         elif progress.node != node_id:
             repo.move(progress, node_id)
-        turn.user.state = f"{STATE}:{journey.journey}"
+        turn.user.state = states.journey(journey.journey)
         self._show(turn, journey, progress)
 
     async def _act(self, turn: Turn, journey: Journey, progress: JourneyProgress,
@@ -143,7 +142,7 @@ class Journeys:
 
     async def resume(self, turn: Turn) -> None:
         """After a restart or stray text: show the step the user is at."""
-        journey = self.journeys.get(turn.user.state.partition(":")[2])
+        journey = self.journeys.get(states.journey_of(turn.user.state) or "")
         if journey is None:
             turn.user.state = states.MENU
             await turn.resume()
@@ -221,8 +220,8 @@ def register(router: Router, journeys: dict[str, Journey]) -> None:
     router.button("steps", feature.overview)
     router.button("j", feature.on_button)
     for journey_id in journeys:
-        router.prompt(f"{STATE}:{journey_id}", feature.resume)
-        router.text_input(f"{STATE}:{journey_id}", _text_in_journey(feature))
+        router.prompt(states.journey(journey_id), feature.resume)
+        router.text_input(states.journey(journey_id), _text_in_journey(feature))
 
 
 def _text_in_journey(feature: Journeys) -> Handler:
