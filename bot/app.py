@@ -10,6 +10,8 @@ from bot.core.engine import Clock, Core
 from bot.core.faq import feature as faq
 from bot.core.faq.loader import load_faq
 from bot.core.faq.schema import Entry
+from bot.core.groups import board, groupchat, home, invites, newcomer, overview
+from bot.core.groups.plan import load_plan
 from bot.core.journeys import feature as journeys
 from bot.core.journeys.loader import load_journeys
 from bot.core.journeys.schema import Journey
@@ -24,9 +26,15 @@ def build_router(flows: dict[str, Journey], answers: dict[str, Entry]) -> Router
     language.register(router)  # 1. language picker: the first thing anyone sees
     privacy.register(router)  # 2. consent before any answer is saved; /privacy, /delete
     onboarding.register(router)  # 3. /start and the profile questions
-    journeys.register(router, flows)  # 4. My steps: the journeys, first on the main menu
-    faq.register(router, answers)  # 5. typed questions, at the menu and during journeys
-    menu.register(router)  # 6. main menu, /help with emergency numbers, "My details"
+    invites.register(router)  # 4. invite links (/start i_…) to join a group or coordinate
+    journeys.register(router, flows)  # 5. My steps: the journeys, first on the main menu
+    faq.register(router, answers)  # 6. typed questions, at the menu and during journeys
+    home.register(router)  # 7. 👥 Groups for helpers: groups, invites, chat link, plan
+    board.register(router)  # 8. the shared task board, in private and in group chats
+    newcomer.register(router)  # 9. 🤝 My group: the newcomer's shared tasks
+    groupchat.register(router)  # 10. the group's own chat: /link, /tasks
+    overview.register(router)  # 11. Monday overviews for groups and coordinators
+    menu.register(router)  # 12. main menu, /help with emergency numbers, "My details"
     fallback.register(router)  # last: kind answers for whatever nobody else claimed
     return router
 
@@ -42,6 +50,7 @@ class Content:
 def load_content() -> Content:
     """Read and check every content file once; a broken one names its file and node."""
     journeys = load_journeys()
+    load_plan()  # the support-plan template is checked at startup too
     return Content(journeys, load_faq(journeys))
 
 

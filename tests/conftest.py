@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -50,3 +51,29 @@ async def fake() -> AsyncIterator[FakeTelegram]:
 def core(settings: Settings, db: Database) -> Core:
     """The core with a fixed clock, so month buttons are predictable."""
     return build_core(settings, db, clock=lambda: FIXED_NOW)
+
+
+class MovingClock:
+    """Time that flows like the real clock from a chosen start, and can jump ahead."""
+
+    def __init__(self, start: datetime = FIXED_NOW) -> None:
+        self.start, self.began, self.offset = start, time.monotonic(), timedelta()
+
+    def __call__(self) -> datetime:
+        return self.start + timedelta(seconds=time.monotonic() - self.began) + self.offset
+
+    def jump(self, **delta: float) -> None:
+        """Move time forward (a Monday morning, a minute later, …)."""
+        self.offset += timedelta(**delta)
+
+
+@pytest.fixture
+def clock() -> MovingClock:
+    """A clock for tests that wait on time-based behaviour (group-chat budget, Monday jobs)."""
+    return MovingClock()
+
+
+@pytest.fixture
+def moving_core(settings: Settings, db: Database, clock: MovingClock) -> Core:
+    """The core on a moving clock."""
+    return build_core(settings, db, clock=clock)

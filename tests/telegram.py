@@ -44,11 +44,13 @@ class TgUser:
     fake: FakeTelegram
     user_id: int
     language_code: str | None = None
+    first_name: str = "Test"
 
     async def send(self, text: str) -> list[dict[str, Any]]:
         """Type a message; returns the bot's calls in answer."""
         return await self._turn(self.fake.user_sends(self.user_id, text,
-                                                     language_code=self.language_code))
+                                                     language_code=self.language_code,
+                                                     first_name=self.first_name))
 
     async def press(self, data: str) -> list[dict[str, Any]]:
         """Press the newest button with this callback data."""
@@ -114,3 +116,37 @@ class TgUser:
             seen = len(self.fake.sent)
             await asyncio.sleep(SETTLE)
         return [r for r in self.fake.sent[start:] if r["method"] in BOT_OUTPUT]
+
+
+@dataclass
+class GroupChat:
+    """A Telegram group chat on the fake server, where several people act."""
+
+    fake: FakeTelegram
+    chat_id: int
+
+    async def send(self, user: TgUser, text: str) -> None:
+        """A member writes in the group (commands reach the bot)."""
+        await self.fake.user_sends(user.user_id, text, chat_id=self.chat_id,
+                                   first_name=user.first_name)
+
+    async def press(self, user: TgUser, data: str) -> str:
+        """A member presses a button on the newest group message that has it."""
+        for message in reversed(self.fake.messages(self.chat_id)):
+            if any(d == data for _, d in buttons(message)):
+                return await self.fake.user_presses(user.user_id, message, data)
+        raise AssertionError(f"no button {data!r} in the group chat: {self.texts()}")
+
+    def texts(self) -> list[str]:
+        """The group chat's bot messages as they are now (after edits)."""
+        return [str(m.get("text", "")) for m in self.fake.messages(self.chat_id)]
+
+    def calls(self) -> list[dict[str, Any]]:
+        """Every message the bot put into or edited in this chat."""
+        return [r for r in self.fake.sent if r["method"] in {"sendMessage", "editMessageText"}
+                and int(r["params"]["chat_id"]) == self.chat_id]
+
+    async def shows(self, fragment: str, timeout: float = 8.0) -> None:
+        """Wait until some message in the chat contains `fragment`."""
+        await self.fake.wait_for(lambda: any(fragment in t for t in self.texts()), timeout,
+                                 what=f"{fragment!r} in the group chat")

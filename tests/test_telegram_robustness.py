@@ -52,14 +52,15 @@ async def test_stale_and_forged_buttons(fake: FakeTelegram, core: Core) -> None:
     assert visible("ti", "Do you agree?") in user.screen()[-1]
 
 
-async def test_groups_the_bot_does_not_know_get_silence(fake: FakeTelegram, core: Core) -> None:
+async def test_unlinked_group_hears_only_how_to_link(fake: FakeTelegram, core: Core) -> None:
     async with running_bot(fake, core):
         await fake.bot_added_to_group(-1001, "Samen Hier Utrecht", by_user_id=604)
         await fake.user_sends(604, "/start", chat_id=-1001)
         await fake.user_sends(604, "hello group", chat_id=-1001)
         user = TgUser(fake, 605)
         await user.send("/start")  # a private chat afterwards is answered: nothing got stuck
-    assert fake.messages(-1001) == []
+    texts = [m["text"] for m in fake.messages(-1001)]
+    assert len(texts) == 1 and "/link" in texts[0]  # a greeting; /start and chatter: silence
 
 
 async def test_user_text_is_escaped(fake: FakeTelegram, core: Core) -> None:

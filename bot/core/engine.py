@@ -6,12 +6,14 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from bot.config import Settings
+from bot.core.groups import feed
 from bot.core.ports import Incoming, Outcome, Reply
 from bot.core.render import finish
 from bot.core.router import Router, Turn
 from bot.i18n import SOURCE_LANGUAGE, _, language_codes, use_locale
-from bot.storage import users
+from bot.storage import groups, jobs, outbox, users
 from bot.storage.db import Database
+from bot.storage.models import Group
 
 Clock = Callable[[], datetime]
 
@@ -29,17 +31,62 @@ class Core:
         self.settings = settings
         self.clock = clock
 
+    bot_username = "WegwijsBot"  # replaced by the adapter with the real bot's username
+
     async def handle(self, event: Incoming) -> Outcome:
         """Answer one input; the database work is committed before anything is sent."""
-        if not event.private:
-            return Outcome()  # groups the bot does not know: stay silent
+        if not event.private and not self.router.wants(event):
+            return Outcome()  # group chatter that is not for us: stay silent
         async with self.db.session() as session:
             user = await users.get_or_create(session, event.user_id)
-            with use_locale(user.locale or _hint(event)):
+            users.remember_name(user, event.first_name)
+            chat_group = None if event.private else await groups.group_by_chat(
+                session, event.chat_id)
+            with use_locale(_locale(event, user.locale, chat_group)):
                 turn = Turn(session, user, event, self.clock(), self.settings.timezone,
-                            self.router)
+                            self.router, admins=self.settings.admin_ids,
+                            bot_username=self.bot_username, chat_group=chat_group)
                 await self.router.dispatch(turn)
+                await _count_group_messages(turn)
         return turn.outcome
+
+    async def startup(self) -> None:
+        """What features need at startup (e.g. every group has its next Monday job)."""
+        for handler in self.router.startups:
+            async with self.db.session() as session:
+                await handler(session, self.clock(), self.settings.timezone)
+
+    async def run_due_jobs(self) -> int:
+        """Run every job whose time has come, each in its own transaction; returns how many.
+
+        A job is claimed and its work done in one transaction: if two timers fire, or the
+        process dies halfway, the job runs exactly once.
+        """
+        now = self.clock()
+        async with self.db.session() as session:
+            due = [(job.id, job.kind, job.ref) for job in await jobs.due(session, now)]
+        ran = 0
+        for job_id, kind, ref in due:
+            async with self.db.session() as session:
+                if kind in self.router.jobs and await jobs.take(session, job_id, now):
+                    await self.router.jobs[kind](session, ref, now, self.settings.timezone)
+                    ran += 1
+        return ran
+
+    async def deliveries(self) -> list[feed.Delivery]:
+        """Outbox posts that may be sent now (group chats stay within 20 a minute)."""
+        async with self.db.session() as session:
+            return await feed.deliveries(session, self.clock(), self.settings.timezone)
+
+    async def delivered(self, delivery: feed.Delivery, message_id: int) -> None:
+        """Record that Telegram has the post (and count it against the chat's budget)."""
+        async with self.db.session() as session:
+            await feed.sent(session, delivery, message_id, self.clock())
+
+    async def undelivered(self, delivery: feed.Delivery, give_up: bool) -> None:
+        """A failed send: retried later, or abandoned when Telegram refuses for good."""
+        async with self.db.session() as session:
+            await outbox.mark_failed(session, delivery.post_id, give_up)
 
     async def apology(self, user_id: int) -> Reply:
         """What to say when handling failed, in the person's own language."""
@@ -47,6 +94,21 @@ class Core:
             user = await users.get_by_telegram_id(session, user_id)
         with use_locale((user.locale if user else None) or SOURCE_LANGUAGE):
             return Reply(finish(_("Sorry, something went wrong on my side. Please try again.")))
+
+
+def _locale(event: Incoming, chosen: str | None, chat_group: Group | None) -> str:
+    """A private chat speaks the user's language; a group chat the group's working language."""
+    if event.private:
+        return chosen or _hint(event)
+    return chat_group.locale if chat_group is not None else _hint(event)
+
+
+async def _count_group_messages(turn: Turn) -> None:
+    """Replies in a group chat use up its 20-a-minute budget, like the outbox's posts do."""
+    if turn.event.private:
+        return
+    for _reply in turn.outcome.replies:
+        await outbox.record_send(turn.session, turn.event.chat_id, turn.now)
 
 
 def _hint(event: Incoming) -> str:

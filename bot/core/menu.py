@@ -24,9 +24,12 @@ def command_list(router: Router) -> list[tuple[str, str]]:
     return [(name, router.descriptions[name]) for name in names]
 
 
-def menu_keyboard(router: Router) -> Keyboard:
-    """Only what works: features' own buttons first, then the fixed rows."""
-    features = tuple((Button(_(label), data),) for label, data in router.menu_buttons)
+async def menu_keyboard(turn: Turn) -> Keyboard:
+    """Only what works for this person: features' own buttons first, then the fixed rows."""
+    features = []
+    for label, data, visible in turn.router.menu_buttons:
+        if visible is None or await visible(turn):
+            features.append((Button(_(label), data),))
     return (*features,
             (Button(_("👤 My details"), "menu:me"), Button(_("🌐 Language"), "menu:lang")),
             (Button(_("🔒 Privacy"), "menu:privacy"), Button(_("❓ Help"), "menu:help")))
@@ -34,7 +37,7 @@ def menu_keyboard(router: Router) -> Keyboard:
 
 async def show_menu(turn: Turn) -> None:
     """The home screen."""
-    turn.say(_("<b>Main menu</b>\nWhat would you like to do?"), menu_keyboard(turn.router))
+    turn.say(_("<b>Main menu</b>\nWhat would you like to do?"), await menu_keyboard(turn))
 
 
 async def menu_command(turn: Turn) -> None:

@@ -14,12 +14,25 @@ MONTHS_PER_ROW = 2
 
 
 async def start(turn: Turn) -> None:
-    """/start: new users meet the language picker, everyone else continues where they were."""
+    """/start: new users meet the language picker, everyone else continues where they were.
+
+    A deep link (t.me/<bot>?start=<prefix>_<value>) goes to the feature owning the prefix.
+    """
+    prefix = turn.event.text.partition("_")[0]
+    handler = turn.router.deep_links.get(prefix) if turn.event.text else None
+    await (handler or _resume)(turn)
+
+
+async def _resume(turn: Turn) -> None:
     await turn.resume()
 
 
 async def ask_role(turn: Turn) -> None:
     """Who is this? Newcomers get questions; helpers are told how they get in."""
+    if turn.user.pending_invite_id is not None:
+        turn.user.state = states.INVITE  # an invite link already says who they are
+        await turn.resume()
+        return
     keyboard = tuple((Button(_(label), f"ob:role:{key}"),) for key, label in ROLES.items())
     turn.say(_("Who are you?"), keyboard)
 
@@ -105,8 +118,7 @@ async def _on_role(turn: Turn, value: str) -> None:
         return
     turn.say(_(
         "Welcome! Members of a sponsor group and coordinators join with an invite link "
-        "from their coordinator. Invite links will come in a next version of Wegwijs; "
-        "until then you can look around."
+        "from their coordinator. Until you have one, you can look around."
     ))
     await _finish(turn)
 
@@ -179,5 +191,5 @@ def register(router: Router) -> None:
     router.prompt(states.ARRIVAL, ask_arrival)
     router.text_input(states.MUNICIPALITY, on_municipality_text)
     for state in (states.LANGUAGE, states.PRIVACY, states.ROLE, states.SITUATION,
-                  states.CHILDREN, states.ARRIVAL):
+                  states.CHILDREN, states.ARRIVAL, states.INVITE):
         router.text_input(state, fallback.use_buttons)

@@ -20,6 +20,8 @@ class Kind(StrEnum):
     BUTTON = "button"
     MEDIA = "media"
     EDITED = "edited"
+    ADDED = "added"  # the bot was added to a group chat
+    REMOVED = "removed"  # the bot was removed from a group chat
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,7 @@ class Incoming:
     data: str = ""
     private: bool = True
     language_hint: str | None = None
+    first_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -66,3 +69,4 @@ class Outcome:
 
     replies: list[Reply] = field(default_factory=list)
     toast: str | None = None
+    queued: bool = False  # messages for other chats wait in the outbox: wake its sender

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.ports import Button, Incoming, Keyboard, Kind, Outcome, Reply
 from bot.core.render import finish
-from bot.storage.models import User
+from bot.storage.models import Group, User
 
 
 @dataclass
@@ -30,6 +30,9 @@ class Turn:
     timezone: ZoneInfo
     router: Router
     outcome: Outcome = field(default_factory=Outcome)
+    admins: frozenset[int] = frozenset()
+    bot_username: str = ""
+    chat_group: Group | None = None  # in a group chat: the sponsor group linked to it
 
     def say(self, text: str, keyboard: Keyboard = ()) -> None:
         """Queue a message; it is sent after the database work has been committed.
@@ -57,6 +60,9 @@ class Turn:
 
 Handler = Callable[[Turn], Awaitable[None]]
 Interceptor = Callable[[Turn], Awaitable[bool]]
+Visible = Callable[[Turn], Awaitable[bool]]
+JobHandler = Callable[[AsyncSession, str, datetime, ZoneInfo], Awaitable[None]]
+StartupHandler = Callable[[AsyncSession, datetime, ZoneInfo], Awaitable[None]]
 K = TypeVar("K")
 
 
@@ -70,9 +76,15 @@ class Router:
     prompts: dict[str, Handler] = field(default_factory=dict)
     fallbacks: dict[Kind, Handler] = field(default_factory=dict)
     descriptions: dict[str, str] = field(default_factory=dict)
-    menu_buttons: list[tuple[str, str]] = field(default_factory=list)
+    menu_buttons: list[tuple[str, str, Visible | None]] = field(default_factory=list)
     interceptors: list[Interceptor] = field(default_factory=list)
     free_text: Handler | None = None
+    deep_links: dict[str, Handler] = field(default_factory=dict)
+    group_commands: dict[str, Handler] = field(default_factory=dict)
+    group_buttons: set[str] = field(default_factory=set)
+    group_events: dict[Kind, Handler] = field(default_factory=dict)
+    jobs: dict[str, JobHandler] = field(default_factory=dict)
+    startups: list[StartupHandler] = field(default_factory=list)
 
     def command(self, name: str, handler: Handler, description: str | None = None) -> None:
         """Own a /command; with a description (an N_() msgid) it is listed in menus and /help."""
@@ -80,9 +92,12 @@ class Router:
         if description is not None:
             self.descriptions[name] = description
 
-    def menu_button(self, label: str, data: str) -> None:
-        """Put a feature on the main menu (label is an N_() msgid, shown translated)."""
-        self.menu_buttons.append((label, data))
+    def menu_button(self, label: str, data: str, visible: Visible | None = None) -> None:
+        """Put a feature on the main menu (label is an N_() msgid, shown translated).
+
+        With `visible`, the button is shown only to people for whom it returns True.
+        """
+        self.menu_buttons.append((label, data, visible))
 
     def button(self, prefix: str, handler: Handler) -> None:
         """Own every callback whose data starts with `prefix:`."""
@@ -95,6 +110,40 @@ class Router:
     def prompt(self, state: str, handler: Handler) -> None:
         """Know how to (re)show the question that belongs to `state`."""
         _claim(self.prompts, state, handler)
+
+    def deep_link(self, prefix: str, handler: Handler) -> None:
+        """Own /start payloads of the form `<prefix>_<rest>` (t.me/<bot>?start=… links)."""
+        _claim(self.deep_links, prefix, handler)
+
+    def group_command(self, name: str, handler: Handler) -> None:
+        """Own a /command sent in a Telegram group chat."""
+        _claim(self.group_commands, name, handler)
+
+    def group_button(self, prefix: str) -> None:
+        """Let buttons with this prefix work in group chats too (their handler checks rights)."""
+        self.group_buttons.add(prefix)
+
+    def group_event(self, kind: Kind, handler: Handler) -> None:
+        """Own a group-chat event such as the bot being added."""
+        _claim(self.group_events, kind, handler)
+
+    def job(self, kind: str, handler: JobHandler) -> None:
+        """Own the durable jobs of a kind (handler gets session, ref, now, timezone)."""
+        if kind in self.jobs:
+            raise ValueError(f"job {kind!r} is registered twice")
+        self.jobs[kind] = handler
+
+    def on_startup(self, handler: StartupHandler) -> None:
+        """Run once at startup in its own transaction (e.g. make sure jobs are scheduled)."""
+        self.startups.append(handler)
+
+    def wants(self, event: Incoming) -> bool:
+        """Whether a group-chat input is ours at all; everything else there is ignored."""
+        if event.kind is Kind.COMMAND:
+            return event.command in self.group_commands
+        if event.kind is Kind.BUTTON:
+            return event.data.split(":", 1)[0] in self.group_buttons
+        return event.kind in self.group_events
 
     def answer_free_text(self, handler: Handler) -> None:
         """The feature that answers typed questions at the menu and during journeys."""
@@ -112,6 +161,9 @@ class Router:
 
     async def dispatch(self, turn: Turn) -> None:
         """Interceptors first (a crisis outranks everything), then the owner of the input."""
+        if not turn.event.private:
+            await self._group_handler(turn.event)(turn)
+            return
         for interceptor in self.interceptors:
             if await interceptor(turn):
                 return
@@ -135,6 +187,14 @@ class Router:
         if event.kind is Kind.TEXT:
             return self.text_inputs.get(self.prompt_key(turn.user.state))
         return None
+
+    def _group_handler(self, event: Incoming) -> Handler:
+        """In group chats only registered commands, buttons and events reach a feature."""
+        if event.kind is Kind.COMMAND:
+            return self.group_commands[event.command]
+        if event.kind is Kind.BUTTON:
+            return self.buttons[event.data.split(":", 1)[0]]
+        return self.group_events[event.kind]
 
     def _unclaimed(self, turn: Turn) -> Handler:
         return self.fallbacks[turn.event.kind]

@@ -28,3 +28,27 @@ def journey_of(state: str) -> str | None:
 def in_onboarding(state: str) -> bool:
     """Whether the user has not finished the first questions yet."""
     return state in ONBOARDING
+
+INVITE = "invite"  # deciding whether to accept the invite in users.pending_invite_id
+GROUP_NAME = "group:name"  # a coordinator typing the name of a new group
+GROUP_MUNICIPALITY = "group:municipality"  # … its municipality
+GROUP_ARRIVAL = "group:arrival"  # … the newcomer's arrival date (calendar)
+TASK_TITLE = "task:title"  # typing the title of a new task
+TASK_COMMENT = "task:comment"  # followed by ":<task id>": typing a comment on that task
+TASK_NOTES = "task:notes"  # followed by ":<task id>": typing the notes of that task
+
+
+def comment_on(task_id: int) -> str:
+    """The state of someone typing a comment on a task."""
+    return f"{TASK_COMMENT}:{task_id}"
+
+
+def notes_of(task_id: int) -> str:
+    """The state of someone typing the notes of a task."""
+    return f"{TASK_NOTES}:{task_id}"
+
+
+def task_in(state: str) -> int | None:
+    """The task someone is commenting on or writing notes for, if any."""
+    prefix, _, rest = state.rpartition(":")
+    return int(rest) if prefix in (TASK_COMMENT, TASK_NOTES) and rest.isdigit() else None

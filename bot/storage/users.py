@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.storage.models import User, utcnow
+from bot.storage.models import Post, User, utcnow
 
 
 async def get_or_create(session: AsyncSession, telegram_id: int) -> User:
@@ -27,6 +27,13 @@ async def get_or_create(session: AsyncSession, telegram_id: int) -> User:
     return user
 
 
+def remember_name(user: User, first_name: str) -> None:
+    """Task cards show first names; Telegram is the source, so follow its changes."""
+    name = first_name.strip()[:64]
+    if name and user.first_name != name:
+        user.first_name = name
+
+
 async def get_by_telegram_id(session: AsyncSession, telegram_id: int) -> User | None:
     """Look a user up without creating one (for jobs and silent paths)."""
     result = await session.execute(select(User).where(User.telegram_id == telegram_id))
@@ -34,5 +41,11 @@ async def get_by_telegram_id(session: AsyncSession, telegram_id: int) -> User | 
 
 
 async def erase(session: AsyncSession, user: User) -> None:
-    """Delete everything stored about a user (today: the users row itself)."""
+    """Delete everything stored about a user.
+
+    The database cascades to their memberships, coordinator roles, task assignments, drafts
+    and progress; tasks and comments they wrote stay for the group, without their name.
+    Messages still waiting for their chat are dropped.
+    """
+    await session.execute(delete(Post).where(Post.chat_id == user.telegram_id))
     await session.delete(user)

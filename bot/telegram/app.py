@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from telegram import Update
 from telegram.ext import AIORateLimiter, Application, BaseRateLimiter, ContextTypes, TypeHandler
 
@@ -11,6 +13,8 @@ from bot.core.engine import Core
 from bot.telegram import commands, errors
 from bot.telegram.delivery import deliver
 from bot.telegram.ordering import PerChatUpdateProcessor
+from bot.telegram.sender import OutboxSender
+from bot.telegram.timer import start_timer
 from bot.telegram.updates import to_incoming
 
 PTBApplication = Application[Any, Any, Any, Any, Any, Any]
@@ -23,27 +27,43 @@ def production_rate_limiter() -> AIORateLimiter:
                           group_max_rate=20, group_time_period=60, max_retries=3)
 
 
+@dataclass
+class Background:
+    """What runs beside the update handlers: the outbox sender and the job timer."""
+
+    sender: OutboxSender | None = None
+    timer: AsyncIOScheduler | None = None
+
+    def wake(self) -> None:
+        """A turn queued messages for other chats."""
+        if self.sender is not None:
+            self.sender.wake()
+
+
 def build_application(
     core: Core, token: str, api_root: str, rate_limiter: BaseRateLimiter[Any] | None = None
 ) -> PTBApplication:
     """A PTB Application pointed at `api_root` (Telegram, a local Bot API, or a test server)."""
+    background = Background()
     builder = (
         Application.builder()
         .token(token)
         .base_url(f"{api_root}/bot")
         .base_file_url(f"{api_root}/file/bot")
-        .post_init(lambda app: _startup(app, core))
+        .post_init(lambda app: _startup(app, core, background))
+        .post_stop(lambda _app: _stop(background))
         .post_shutdown(lambda _app: core.db.close())
         .concurrent_updates(PerChatUpdateProcessor(CONCURRENT_UPDATES))
     )
     if rate_limiter is not None:
         builder = builder.rate_limiter(rate_limiter)
     application = builder.build()
-    register(application, core)
+    application.bot_data["background"] = background
+    register(application, core, background)
     return application
 
 
-def register(application: PTBApplication, core: Core) -> None:
+def register(application: PTBApplication, core: Core, background: Background) -> None:
     """One handler for every update (the core routes), then the error handler."""
 
     async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -52,12 +72,27 @@ def register(application: PTBApplication, core: Core) -> None:
             return
         outcome = await core.handle(event)
         await deliver(context.bot, event.chat_id, update.callback_query, outcome)
+        if outcome.queued:
+            background.wake()
 
     application.add_handler(TypeHandler(Update, on_update))
     errors.register(application, core)
 
 
-async def _startup(application: PTBApplication, core: Core) -> None:
-    """Schema first, then the per-language command menus."""
+async def _startup(application: PTBApplication, core: Core, background: Background) -> None:
+    """Schema, features' startup work, command menus; then the sender and the timer."""
     await core.db.migrate()
+    core.bot_username = application.bot.username
+    await core.startup()
     await commands.publish(application.bot, core.router)
+    background.sender = OutboxSender(core, application.bot)
+    background.sender.start()
+    background.timer = start_timer(core, background.wake)
+
+
+async def _stop(background: Background) -> None:
+    """Stop the timer and the sender before the database closes."""
+    if background.timer is not None:
+        background.timer.shutdown(wait=False)
+    if background.sender is not None:
+        await background.sender.stop()

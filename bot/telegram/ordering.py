@@ -1,4 +1,8 @@
-"""Updates from different chats run concurrently; updates from one chat run strictly in order."""
+"""Updates from different chats run concurrently; updates from one chat run strictly in order.
+
+In a group chat the order that matters is each person's own: different members pressing
+buttons on the same task card are handled at the same time (the database decides races).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,8 @@ from typing import Any
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
+
+Key = int | tuple[int, int] | None
 
 
 class PerChatUpdateProcessor(BaseUpdateProcessor):
@@ -19,8 +25,8 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
 
     def __init__(self, max_concurrent_updates: int) -> None:
         super().__init__(max_concurrent_updates)
-        self._locks: dict[int | None, asyncio.Lock] = {}
-        self._users: dict[int | None, int] = {}
+        self._locks: dict[Key, asyncio.Lock] = {}
+        self._users: dict[Key, int] = {}
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         """Wait for earlier updates of the same chat, then handle this one."""
@@ -33,7 +39,7 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         finally:
             self._release(key)
 
-    def _release(self, key: int | None) -> None:
+    def _release(self, key: Key) -> None:
         """Forget a chat's lock when nobody waits on it, so the table does not grow forever."""
         self._users[key] -= 1
         if self._users[key] == 0:
@@ -46,7 +52,11 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         """Nothing to tear down."""
 
 
-def _chat_key(update: object) -> int | None:
-    if isinstance(update, Update) and update.effective_chat is not None:
-        return update.effective_chat.id
-    return None
+def _chat_key(update: object) -> Key:
+    """A private chat is one person; in a group each member keeps their own order."""
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return None
+    chat = update.effective_chat
+    if chat.type == chat.PRIVATE or update.effective_user is None:
+        return chat.id
+    return (chat.id, update.effective_user.id)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from telegram import Chat, Message, Update
+from telegram import Chat, ChatMember, ChatMemberUpdated, Message, Update
 
 from bot.core.ports import Incoming, Kind
 
@@ -18,7 +18,25 @@ def to_incoming(update: Update) -> Incoming | None:
         return _from_message(update.edited_message, Kind.EDITED)
     if update.message is not None:
         return _from_message(update.message, _kind_of(update.message))
+    if update.my_chat_member is not None:
+        return _from_membership(update.my_chat_member)
     return None
+
+
+PRESENT = {ChatMember.MEMBER, ChatMember.ADMINISTRATOR}
+
+
+def _from_membership(change: ChatMemberUpdated) -> Incoming | None:
+    """The bot added to or removed from a group chat (private blocks are not our business)."""
+    if change.chat.type == Chat.PRIVATE:
+        return None
+    was = change.old_chat_member.status in PRESENT
+    now = change.new_chat_member.status in PRESENT
+    if was == now:
+        return None
+    return Incoming(change.from_user.id, change.chat.id, Kind.ADDED if now else Kind.REMOVED,
+                    private=False, language_hint=change.from_user.language_code,
+                    first_name=change.from_user.first_name)
 
 
 def _from_button(update: Update) -> Incoming | None:
@@ -27,7 +45,8 @@ def _from_button(update: Update) -> Incoming | None:
         return None  # inline-mode buttons have no chat; we never send those
     chat = query.message.chat
     return Incoming(query.from_user.id, chat.id, Kind.BUTTON, data=query.data or "",
-                    private=chat.type == Chat.PRIVATE, language_hint=query.from_user.language_code)
+                    private=chat.type == Chat.PRIVATE, language_hint=query.from_user.language_code,
+                    first_name=query.from_user.first_name)
 
 
 def _from_message(message: Message, kind: Kind | None) -> Incoming | None:
@@ -41,6 +60,7 @@ def _from_message(message: Message, kind: Kind | None) -> Incoming | None:
         command=command.split("@")[0].lower(),
         private=message.chat.type == Chat.PRIVATE,
         language_hint=message.from_user.language_code,
+        first_name=message.from_user.first_name,
     )
 
 

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.core import fallback, states
+from bot.core.groups import newcomer
 from bot.core.journeys.schema import Journey, Node
 from bot.core.ports import Button, Keyboard
 from bot.core.render import format_html
@@ -76,7 +77,7 @@ class Journeys:
             progress = await repo.start(turn.session, turn.user.id, journey.journey,
                                         journey.version, first)
         turn.user.state = states.journey(journey.journey)
-        self._show(turn, journey, progress)
+        await self._show(turn, journey, progress)
 
     async def _go_to(self, turn: Turn, journey: Journey, progress: JourneyProgress | None,
                      node_id: str) -> None:
@@ -87,7 +88,7 @@ class Journeys:
         elif progress.node != node_id:
             repo.move(progress, node_id)
         turn.user.state = states.journey(journey.journey)
-        self._show(turn, journey, progress)
+        await self._show(turn, journey, progress)
 
     async def _act(self, turn: Turn, journey: Journey, progress: JourneyProgress,
                    action: str) -> None:
@@ -98,11 +99,15 @@ class Journeys:
             turn.notice(_("This step waits for you."))
             await self.overview(turn)
         elif action == "b":
-            self._back(turn, journey, progress)
+            await self._back(turn, journey, progress)
         elif action == "s":
             self._sources(turn, journey, node)
+        elif action == "t" and node.group_task is not None:
+            await newcomer.ask_group(turn, node.group_task.title, node.group_task.category,
+                                     f"journey:{journey.journey}:{node.id}")
+            await self._show(turn, journey, progress)
         elif (choice := _choice(node, action)) is not None:
-            self._go(turn, journey, progress, choice, None)
+            await self._go(turn, journey, progress, choice, None)
         else:
             await fallback.stale(turn)
 
@@ -114,25 +119,26 @@ class Journeys:
             turn.say(format_html(finished, title=_(journey.title)))
             await self.overview(turn)
             return
-        self._go(turn, journey, progress, node.next, node.id)
+        await self._go(turn, journey, progress, node.next, node.id)
 
-    def _go(self, turn: Turn, journey: Journey, progress: JourneyProgress, target: str,
+    async def _go(self, turn: Turn, journey: Journey, progress: JourneyProgress, target: str,
             done: str | None) -> None:
         repo.move(progress, _resolve(journey, target, profile_of(turn.user)), done=done)
-        self._show(turn, journey, progress)
+        await self._show(turn, journey, progress)
 
-    def _back(self, turn: Turn, journey: Journey, progress: JourneyProgress) -> None:
+    async def _back(self, turn: Turn, journey: Journey, progress: JourneyProgress) -> None:
         if not progress.history:
             turn.notice(_("This is the first step."))
         else:
             repo.move(progress, progress.history[-1], back=True)
-        self._show(turn, journey, progress)
+        await self._show(turn, journey, progress)
 
-    def _show(self, turn: Turn, journey: Journey, progress: JourneyProgress) -> None:
+    async def _show(self, turn: Turn, journey: Journey, progress: JourneyProgress) -> None:
         node = journey.node(progress.node)
         links = "".join(f'\n🔗 <a href="{link.url}">{_(link.label)}</a>' for link in node.links)
         ticked = "\n☑️ " + _(node.check) if node.check and node.id in progress.done else ""
-        turn.say(f"{_(node.text or '')}{links}{ticked}", _step_keyboard(journey, node))
+        ask = node.group_task is not None and await newcomer.is_newcomer_in_group(turn)
+        turn.say(f"{_(node.text or '')}{links}{ticked}", _step_keyboard(journey, node, ask))
 
     def _sources(self, turn: Turn, journey: Journey, node: Node) -> None:
         """Where the facts come from and when a person last checked them."""
@@ -166,12 +172,14 @@ def _choice(node: Node, action: str) -> str | None:
     return node.choices[int(index)].next
 
 
-def _step_keyboard(journey: Journey, node: Node) -> Keyboard:
-    """Done (labelled with the checklist item), Not yet, Back, Source, then the choices."""
+def _step_keyboard(journey: Journey, node: Node, ask_group: bool = False) -> Keyboard:
+    """Done (labelled with the checklist item), choices, Ask my group, Not yet, Back, Source."""
     prefix = f"j:{journey.journey}:{node.id}:"
     done = _("✅ Done") if node.check is None else f"✅ {_(node.check)}"
     rows: list[tuple[Button, ...]] = [(Button(done, prefix + "d"),)]
     rows += [(Button(_(choice.label), f"{prefix}c{i}"),) for i, choice in enumerate(node.choices)]
+    if ask_group:
+        rows.append((Button(_("🤝 Ask my group to help"), prefix + "t"),))
     rows.append((Button(_("⏳ Not yet"), prefix + "l"), Button(_("⬅️ Back"), prefix + "b")))
     rows.append((Button(_("ℹ️ Source"), prefix + "s"),))
     return tuple(rows)

@@ -70,6 +70,17 @@ def _allowed_values(field: str) -> set[str]:
     return set(all_municipalities())
 
 
+TaskCategory = Literal["housing", "registration", "inburgering", "health", "work", "school",
+                       "social", "other"]
+
+
+class GroupTask(Strict):
+    """A step the newcomer can hand to their sponsor group as a task ("Ask my group")."""
+
+    category: TaskCategory
+    title: Annotated[str, Field(min_length=3, max_length=120)]
+
+
 class Node(Strict):
     """A router, or a step: one phone screen with its sources."""
 
@@ -82,11 +93,13 @@ class Node(Strict):
     last_checked: date | None = None
     next: NodeId | None = None
     choices: list[Choice] = []
+    group_task: GroupTask | None = None
 
     @model_validator(mode="after")
     def _router_or_step(self) -> Node:
         if self.router is not None:
-            if self.text or self.check or self.links or self.choices or self.next:
+            if (self.text or self.check or self.links or self.choices or self.next
+                    or self.group_task):
                 raise ValueError("a router node has only `router`")
         elif not self.text or not self.sources or self.last_checked is None:
             raise ValueError("a step needs `text`, `sources` and `last_checked`")
@@ -129,4 +142,5 @@ class Journey(Strict):
             found += [(node.id, t) for t in (node.text, node.check) if t]
             found += [(node.id, link.label) for link in node.links]
             found += [(node.id, choice.label) for choice in node.choices]
+            found += [(node.id, node.group_task.title)] if node.group_task else []
         return found

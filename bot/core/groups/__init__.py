@@ -1,0 +1,1 @@
+"""Sponsor groups: roles, invites, the shared task board, overviews and the support plan."""

@@ -1,0 +1,527 @@
+"""The shared task board: create a task (title → date → time → who), claim, give back, done,
+comment, reassign, cancel — in private chat and in the group's own chat.
+
+Button data carries only the task id and an action letter (`t:<id>:<letter>`); the task's
+group is read from the database and the presser's rights are checked every time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import time
+
+from babel.dates import format_datetime
+
+from bot.core import calendar, fallback, states
+from bot.core.groups import access, cards, feed
+from bot.core.groups.permissions import Action, allowed
+from bot.core.ports import Button, Keyboard
+from bot.core.render import format_html
+from bot.core.router import Router, Turn
+from bot.i18n import N_, _, current_locale
+from bot.storage import groups as group_repo
+from bot.storage import tasks as task_repo
+from bot.storage.models import Group, Task, TaskDraft
+
+TITLE_LIMIT = 120
+COMMENT_LIMIT = 1000
+TIMES = ("0900", "1000", "1100", "1300", "1400", "1500", "1700", "1900")
+DRAFT = "task:draft"  # private state while the new-task buttons are on screen
+
+
+# ---------------------------------------------------------------- creating a task
+
+
+async def start_private(turn: Turn) -> None:
+    """tn:<group id> — the ➕ New task button on a group's page."""
+    found = await access.group_for(turn, access.number(turn.event.data.split(":")[1]),
+                                   Action.CREATE_TASK)
+    if not found:
+        return
+    await task_repo.start_draft(turn.session, turn.user.id, turn.event.chat_id, found[1].id, None)
+    turn.user.state = states.TASK_TITLE
+    await turn.resume()
+
+
+async def start_in_group(turn: Turn) -> None:
+    """/newtask <title> in a linked group chat."""
+    group = turn.chat_group
+    who = await access.actor(turn)
+    if group is None or not allowed(who, Action.CREATE_TASK, group):
+        access.refuse(turn)
+        return
+    title = turn.event.text.strip()
+    if not _title_ok(turn, title, "/newtask"):
+        return
+    draft = await task_repo.start_draft(turn.session, turn.user.id, turn.event.chat_id, group.id,
+                                        title)
+    _ask_date(turn, draft)
+
+
+async def ask_title(turn: Turn) -> None:
+    """Step 1: the title, typed."""
+    turn.say(_("What needs to be done? Type a short title, for example: Call the housing "
+               "corporation about the leak."), ((Button(_("Cancel"), "tn:x"),),))
+
+
+async def on_title(turn: Turn) -> None:
+    """The title typed in private chat."""
+    draft = await task_repo.load(turn.session, turn.user.id, turn.event.chat_id)
+    title = turn.event.text.strip()
+    if draft is None:
+        turn.user.state = states.MENU
+        await turn.resume()
+        return
+    if _title_ok(turn, title, None):
+        draft.title, draft.step = title, "date"
+        turn.user.state = DRAFT
+        _ask_date(turn, draft)
+
+
+def _title_ok(turn: Turn, title: str, command: str | None) -> bool:
+    """Titles are short and present; say how to fix it otherwise."""
+    if 3 <= len(title) <= TITLE_LIMIT:
+        return True
+    if command and not title:
+        turn.say(_("Write the task after the command, for example: /newtask Buy a bicycle"))
+    else:
+        turn.say(_("Please use 3 to {limit} characters for the title.").format(limit=TITLE_LIMIT))
+    return False
+
+
+def _ask_date(turn: Turn, draft: TaskDraft) -> None:
+    today = turn.now.astimezone(turn.timezone).date()
+    month = draft.due_date or today
+    turn.say(format_html(_("<b>{title}</b>\nBy when? Pick a date."), title=draft.title or ""),
+             (*calendar.month_keyboard("tn", month, today),
+              (Button(calendar.no_date_label(), "tn:n"), Button(_("Cancel"), "tn:x"))))
+
+
+def _ask_time(turn: Turn, draft: TaskDraft) -> None:
+    buttons = [Button(f"{t[:2]}:{t[2:]}", f"tn:t:{t}") for t in TIMES]
+    rows = [tuple(buttons[i:i + 4]) for i in range(0, len(buttons), 4)]
+    turn.say(format_html(_("<b>{title}</b>\nAt what time?"), title=draft.title or ""),
+             (*rows, (Button(_("No time"), "tn:t:n"),)))
+
+
+async def _ask_who(turn: Turn, draft: TaskDraft) -> None:
+    people = await group_repo.members(turn.session, draft.group_id, role="member")
+    rows: list[tuple[Button, ...]] = [(Button(_("🙋 Me"), "tn:a:me"),
+                                       Button(_("👥 Anyone"), "tn:a:any"))]
+    rows += [(Button(p.first_name or "?", f"tn:a:{p.id}"),) for p in people
+             if p.id != turn.user.id]
+    turn.say(format_html(_("<b>{title}</b>\nWho does it?"), title=draft.title or ""), tuple(rows))
+
+
+async def show_draft(turn: Turn) -> None:
+    """Show the new task's current question again (after /menu, a restart, …)."""
+    draft = await task_repo.load(turn.session, turn.user.id, turn.event.chat_id)
+    if draft is None or draft.step == "title":
+        turn.user.state = states.MENU
+        await turn.resume()
+    elif draft.step == "date":
+        _ask_date(turn, draft)
+    elif draft.step == "time":
+        _ask_time(turn, draft)
+    else:
+        await _ask_who(turn, draft)
+
+
+async def on_dialog(turn: Turn) -> None:
+    """tn:… buttons of the new-task dialog; only the person who started it can press them."""
+    parts = turn.event.data.split(":")
+    if len(parts) == 2 and parts[1].isdigit():
+        await start_private(turn)
+        return
+    draft = await task_repo.load(turn.session, turn.user.id, turn.event.chat_id)
+    if draft is None:
+        turn.notice(_("This is not your form. Start your own with ➕ New task or /newtask."))
+        return
+    step = _STEPS.get(parts[1] if len(parts) > 1 else "")
+    await (step(turn, draft, parts[2] if len(parts) > 2 else "") if step
+           else fallback.stale(turn))
+
+
+async def _on_month(turn: Turn, draft: TaskDraft, value: str) -> None:
+    month = calendar.parse_month(value)
+    if month is not None:
+        draft.due_date = None
+        today = turn.now.astimezone(turn.timezone).date()
+        turn.say(format_html(_("<b>{title}</b>\nBy when? Pick a date."), title=draft.title or ""),
+                 (*calendar.month_keyboard("tn", month, today),
+                  (Button(calendar.no_date_label(), "tn:n"), Button(_("Cancel"), "tn:x"))))
+
+
+async def _on_day(turn: Turn, draft: TaskDraft, value: str) -> None:
+    day = calendar.parse_day(value)
+    if day is None or day < turn.now.astimezone(turn.timezone).date():
+        await fallback.stale(turn)
+        return
+    draft.due_date, draft.step = day, "time"
+    _ask_time(turn, draft)
+
+
+async def _on_no_date(turn: Turn, draft: TaskDraft, _value: str) -> None:
+    draft.due_date, draft.due_time, draft.step = None, None, "who"
+    await _ask_who(turn, draft)
+
+
+async def _on_time(turn: Turn, draft: TaskDraft, value: str) -> None:
+    if value != "n" and value not in TIMES:
+        await fallback.stale(turn)
+        return
+    draft.due_time = None if value == "n" else time(int(value[:2]), int(value[2:]))
+    draft.step = "who"
+    await _ask_who(turn, draft)
+
+
+async def _on_who(turn: Turn, draft: TaskDraft, value: str) -> None:
+    members = {p.id for p in await group_repo.members(turn.session, draft.group_id, "member")}
+    chosen = {"me": turn.user.id, "any": None}.get(value, access.number(value))
+    if value not in ("me", "any") and chosen not in members:
+        await fallback.stale(turn)
+        return
+    await _create(turn, draft, [chosen] if chosen else [])
+
+
+async def _on_cancel(turn: Turn, draft: TaskDraft, _value: str) -> None:
+    await task_repo.drop_draft(turn.session, turn.user.id, turn.event.chat_id)
+    turn.say(_("OK, no new task."))
+    if turn.event.private:
+        turn.user.state = states.MENU
+        await turn.resume()
+
+
+async def _create(turn: Turn, draft: TaskDraft, assignee_ids: list[int]) -> None:
+    """Store the task, put it on the group chat's board, tell a person it was given to."""
+    group = await group_repo.group(turn.session, draft.group_id)
+    if group is None or draft.title is None:
+        await fallback.stale(turn)
+        return
+    task = await task_repo.add(turn.session, Task(
+        group_id=group.id, title=draft.title, due_date=draft.due_date, due_time=draft.due_time,
+        status="claimed" if assignee_ids else "open", created_by=turn.user.id,
+        created_at=turn.now, updated_at=turn.now), turn.user.id, assignee_ids)
+    await task_repo.drop_draft(turn.session, turn.user.id, turn.event.chat_id)
+    await _after_change(turn, group, task)
+    await feed.task_added(turn.session, group, task)
+    await _tell_assignees(turn, task, assignee_ids)
+    if turn.event.private:
+        turn.user.state = states.MENU
+        await show_card(turn, task)
+    else:
+        turn.say(format_html(_("✅ Saved as #{number}: {title}"), number=task.id,
+                             title=draft.title))
+
+
+async def _tell_assignees(turn: Turn, task: Task, assignee_ids: list[int]) -> None:
+    """Someone who was given a task by another person hears it in private."""
+    name = turn.user.first_name or ""
+    for person in await group_repo.members(turn.session, task.group_id):
+        if person.id in assignee_ids and person.id != turn.user.id:
+            await feed.tell(turn.session, person, lambda: format_html(
+                _("📌 {name} gave you a task:"), name=name) + f" #{task.id} {cards.title(task)}",
+                lambda: ((Button(_("Open"), f"t:{task.id}:v"),),))
+
+
+_STEPS: dict[str, Callable[[Turn, TaskDraft, str], Awaitable[None]]] = {
+    "m": _on_month, "d": _on_day, "n": _on_no_date, "t": _on_time, "a": _on_who,
+    "x": _on_cancel,
+}
+
+
+# ---------------------------------------------------------------- acting on a task
+
+
+async def show_card(turn: Turn, task: Task) -> None:
+    """A task in full, with every action the reader may take."""
+    people = (await task_repo.assignees(turn.session, [task.id]))[task.id]
+    notes = await task_repo.comments(turn.session, task.id)
+    today = turn.now.astimezone(turn.timezone).date()
+    text = cards.card(task, people, 0, today)
+    for comment, author in notes[-5:]:
+        text += "\n" + format_html("💬 <i>{name}</i>: {text}", name=cards.name(author),
+                                   text=comment.text)
+    turn.say(text, _card_keyboard(task))
+
+
+def _card_keyboard(task: Task) -> Keyboard:
+    rows = list(cards.card_buttons(task))
+    if task.status in task_repo.OPEN_STATES:
+        eye = _("👁 Newcomer sees it: yes") if task.visible_to_newcomer else _(
+            "👁 Newcomer sees it: no")
+        rows += [(Button(_("👥 Give to…"), f"t:{task.id}:r"),
+                  Button(_("🗂 Category"), f"t:{task.id}:k")),
+                 (Button(_("📝 Notes"), f"t:{task.id}:n"),
+                  Button(_("🕘 History"), f"t:{task.id}:h")),
+                 (Button(eye, f"t:{task.id}:w"),),
+                 (Button(_("✖️ Cancel task"), f"t:{task.id}:x"),)]
+    rows.append((Button(_("⬅️ Back"), f"g:o:{task.group_id}"),))
+    return tuple(rows)
+
+
+async def on_task(turn: Turn) -> None:
+    """t:<task id>:<action>[:<argument>]."""
+    parts = turn.event.data.split(":")
+    action = _ACTIONS.get(parts[2] if len(parts) > 2 else "")
+    if action is None:
+        await fallback.stale(turn)
+        return
+    needed, handler = action
+    found = await access.task_for(turn, access.number(parts[1]), needed)
+    if found is not None:
+        await handler(turn, found[0], found[1], parts[3] if len(parts) > 3 else "")
+
+
+async def _view(turn: Turn, group: Group, task: Task, _arg: str) -> None:
+    if not turn.event.private:
+        turn.notice(cards.title(task))
+        return
+    await show_card(turn, task)
+
+
+async def _claim(turn: Turn, group: Group, task: Task, _arg: str) -> None:
+    """The database decides who was first; everyone else is told who has it."""
+    if not await task_repo.claim(turn.session, task.id, turn.user.id, turn.now):
+        await _already(turn, task)
+        return
+    turn.notice(_("✋ It is yours: #{number}").format(number=task.id))
+    await _changed(turn, group, task)
+
+
+async def _already(turn: Turn, task: Task) -> None:
+    fresh = await task_repo.get(turn.session, task.id) or task
+    people = (await task_repo.assignees(turn.session, [task.id]))[task.id]
+    if fresh.status == "claimed" and people:
+        turn.notice(format_html(_("{name} already took this task."), name=cards.name(people[0])))
+    else:
+        turn.notice(_("This task is already {status}.").format(
+            status=_(cards.STATUS.get(fresh.status, "open"))))
+    if turn.event.private:
+        await show_card(turn, fresh)
+
+
+async def _unclaim(turn: Turn, group: Group, task: Task, _arg: str) -> None:
+    if not await task_repo.unclaim(turn.session, task.id, turn.user.id, turn.now):
+        await _already(turn, task)
+        return
+    turn.notice(_("↩️ Given back to the group: #{number}").format(number=task.id))
+    await _changed(turn, group, task)
+
+
+async def _done(turn: Turn, group: Group, task: Task, _arg: str) -> None:
+    if not await task_repo.complete(turn.session, task.id, turn.user.id, turn.now):
+        await _already(turn, task)
+        return
+    turn.notice(_("✅ Done: #{number}. Thank you!").format(number=task.id))
+    await _changed(turn, group, task)
+
+
+async def _cancel(turn: Turn, group: Group, task: Task, _arg: str) -> None:
+    if not await task_repo.cancel(turn.session, task.id, turn.user.id, turn.now):
+        await _already(turn, task)
+        return
+    turn.notice(_("✖️ Cancelled: #{number}").format(number=task.id))
+    await _changed(turn, group, task)
+
+
+async def _reassign_menu(turn: Turn, group: Group, task: Task, _arg: str) -> None:
+    people = await group_repo.members(turn.session, group.id, role="member")
+    rows = [(Button(p.first_name or "?", f"t:{task.id}:a:{p.id}"),) for p in people]
+    rows.append((Button(_("👥 Nobody: open for anyone"), f"t:{task.id}:a:0"),))
+    turn.say(format_html(_("Who should do <b>{title}</b>?"), title=cards.title(task)),
+             tuple(rows))
+
+
+async def _reassign(turn: Turn, group: Group, task: Task, arg: str) -> None:
+    members = {p.id for p in await group_repo.members(turn.session, group.id, role="member")}
+    chosen = access.number(arg)
+    if arg != "0" and chosen not in members:
+        await fallback.stale(turn)
+        return
+    ids = [chosen] if chosen else []
+    if not await task_repo.reassign(turn.session, task.id, turn.user.id, ids, turn.now):
+        await _already(turn, task)
+        return
+    await _tell_assignees(turn, task, ids)
+    await _changed(turn, group, task)
+
+
+async def _visibility(turn: Turn, group: Group, task: Task, _arg: str) -> None:
+    task.visible_to_newcomer = not task.visible_to_newcomer
+    task.updated_at = turn.now
+    await task_repo.log(turn.session, task.id, turn.user.id, "visibility", turn.now,
+                        visible=task.visible_to_newcomer)
+    await _changed(turn, group, task)
+
+
+async def _comment(turn: Turn, group: Group, task: Task, _arg: str) -> None:
+    """In private: type it now. In the group chat: the bot asks in private."""
+    turn.user.state = states.comment_on(task.id)
+    if turn.event.private:
+        await turn.resume()
+        return
+    await feed.tell(turn.session, turn.user, lambda: _comment_question(task))
+    turn.outcome.queued = True
+    turn.notice(_("I sent you a private message: type your comment there."))
+
+
+async def _category(turn: Turn, group: Group, task: Task, arg: str) -> None:
+    """t:<id>:k shows the categories; t:<id>:k:<category> sets one."""
+    if arg in cards.CATEGORIES:
+        task.category, task.updated_at = arg, turn.now
+        await task_repo.log(turn.session, task.id, turn.user.id, "category", turn.now,
+                            category=arg)
+        await _changed(turn, group, task)
+        return
+    keys = list(cards.CATEGORIES)
+    rows = [tuple(Button(_(cards.CATEGORIES[k]), f"t:{task.id}:k:{k}") for k in keys[i:i + 2])
+            for i in range(0, len(keys), 2)]
+    turn.say(format_html(_("Which kind of task is <b>{title}</b>?"), title=cards.title(task)),
+             (*rows, (Button(_("⬅️ Back"), f"t:{task.id}:v"),)))
+
+
+async def _notes(turn: Turn, group: Group, task: Task, _arg: str) -> None:
+    """Notes are typed in private chat, like comments."""
+    turn.user.state = states.notes_of(task.id)
+    if turn.event.private:
+        await turn.resume()
+        return
+    await feed.tell(turn.session, turn.user, lambda: _notes_question(task))
+    turn.outcome.queued = True
+    turn.notice(_("I sent you a private message: type the notes there."))
+
+
+def _notes_question(task: Task) -> str:
+    return format_html(_("Type the notes for <b>#{number} {title}</b> (they replace the old "
+                         "notes)."), number=task.id,
+                       title=_(task.title) if task.template else task.title)
+
+
+async def ask_notes(turn: Turn) -> None:
+    """The prompt while someone is writing notes."""
+    task = await task_repo.get(turn.session, states.task_in(turn.user.state) or 0)
+    if task is None:
+        turn.user.state = states.MENU
+        await turn.resume()
+        return
+    turn.say(_notes_question(task), ((Button(_("Cancel"), f"t:{task.id}:v"),),))
+
+
+async def on_notes(turn: Turn) -> None:
+    """The typed notes, checked against the rights again."""
+    text = turn.event.text.strip()
+    if not 1 <= len(text) <= COMMENT_LIMIT:
+        turn.say(_("Please keep notes under {limit} characters.").format(limit=COMMENT_LIMIT))
+        return
+    task_id = states.task_in(turn.user.state)
+    turn.user.state = states.MENU
+    found = await access.task_for(turn, task_id, Action.EDIT)
+    if found is None:
+        return
+    group, task = found
+    task.notes, task.updated_at = text, turn.now
+    await task_repo.log(turn.session, task.id, turn.user.id, "notes", turn.now)
+    await _changed(turn, group, task)
+
+
+HISTORY = {
+    "created": N_("created"), "claimed": N_("took it"), "unclaimed": N_("gave it back"),
+    "done": N_("marked it done"), "cancelled": N_("cancelled it"),
+    "assigned": N_("gave it to someone"),
+    "comment": N_("commented"), "visibility": N_("changed who sees it"),
+    "category": N_("changed the category"), "notes": N_("changed the notes"),
+    "help": N_("asked for help"),
+}
+
+
+async def _history(turn: Turn, group: Group, task: Task, _arg: str) -> None:
+    """The last changes of a task: when, who, what."""
+    events = (await task_repo.history(turn.session, task.id))[-10:]
+    people = {p.id: p for p in await group_repo.members(turn.session, group.id)}
+    lines = [format_html(_("<b>History of #{number}</b>"), number=task.id)]
+    for event in events:
+        when = format_datetime(event.at.astimezone(turn.timezone), "d MMM HH:mm",
+                               locale=current_locale())
+        lines.append(f"{when} · {cards.name(people.get(event.actor_id or 0))}: "
+                     f"{_(HISTORY.get(event.kind, HISTORY['created']))}")
+    turn.say("\n".join(lines), ((Button(_("⬅️ Back"), f"t:{task.id}:v"),),))
+
+
+def _comment_question(task: Task) -> str:
+    return format_html(_("Type your comment on <b>#{number} {title}</b>."), number=task.id,
+                       title=_(task.title) if task.template else task.title)
+
+
+async def ask_comment(turn: Turn) -> None:
+    """The prompt while someone is writing a comment."""
+    task = await task_repo.get(turn.session, states.task_in(turn.user.state) or 0)
+    if task is None:
+        turn.user.state = states.MENU
+        await turn.resume()
+        return
+    turn.say(_comment_question(task), ((Button(_("Cancel"), f"t:{task.id}:v"),),))
+
+
+async def on_comment(turn: Turn) -> None:
+    """The typed comment: checked against the rights again, then stored."""
+    text = turn.event.text.strip()
+    if not 1 <= len(text) <= COMMENT_LIMIT:
+        turn.say(_("Please keep a comment under {limit} characters.").format(limit=COMMENT_LIMIT))
+        return
+    task_id = states.task_in(turn.user.state)
+    turn.user.state = states.MENU
+    found = await access.task_for(turn, task_id, Action.COMMENT)
+    if found is None:
+        return
+    group, task = found
+    await task_repo.comment(turn.session, task.id, turn.user.id, text, turn.now)
+    await _changed(turn, group, task)
+
+
+async def _after_change(turn: Turn, group: Group, task: Task) -> None:
+    await group_repo.touch_group(turn.session, group.id, turn.now)
+
+
+async def _changed(turn: Turn, group: Group, task: Task) -> None:
+    """Redraw the group chat's board, note activity, and refresh the private card."""
+    await _after_change(turn, group, task)
+    await feed.task_changed(turn.session, task)
+    turn.outcome.queued = True
+    if turn.event.private:
+        fresh = await task_repo.get(turn.session, task.id)
+        await show_card(turn, fresh or task)
+
+
+TaskHandler = Callable[[Turn, Group, Task, str], Awaitable[None]]
+_ACTIONS: dict[str, tuple[Action, TaskHandler]] = {
+    "v": (Action.VIEW_TASKS, _view),
+    "c": (Action.CLAIM, _claim),
+    "u": (Action.UNCLAIM, _unclaim),
+    "d": (Action.COMPLETE, _done),
+    "x": (Action.CANCEL, _cancel),
+    "r": (Action.REASSIGN, _reassign_menu),
+    "a": (Action.REASSIGN, _reassign),
+    "w": (Action.REASSIGN, _visibility),
+    "m": (Action.COMMENT, _comment),
+    "k": (Action.EDIT, _category),
+    "n": (Action.EDIT, _notes),
+    "h": (Action.VIEW_TASKS, _history),
+}
+
+
+def register(router: Router) -> None:
+    """Task buttons (also in group chats), the new-task dialog, comments, /newtask."""
+    router.button("t", on_task)
+    router.button("tn", on_dialog)
+    router.group_button("t")
+    router.group_button("tn")
+    router.group_command("newtask", start_in_group)
+    router.prompt(states.TASK_TITLE, ask_title)
+    router.prompt(DRAFT, show_draft)
+    router.prompt(states.TASK_COMMENT, ask_comment)
+    router.text_input(states.TASK_TITLE, on_title)
+    router.text_input(DRAFT, fallback.use_buttons)
+    router.text_input(states.TASK_COMMENT, on_comment)
+    router.prompt(states.TASK_NOTES, ask_notes)
+    router.text_input(states.TASK_NOTES, on_notes)

@@ -1,0 +1,443 @@
+"""👥 Groups: the helpers' screens. Create a group, see it, invite, link its chat, add the plan."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from babel.dates import format_date
+
+from bot.core import calendar, fallback, municipalities, states
+from bot.core.groups import access, invites, plan
+from bot.core.groups.feed import task_added
+from bot.core.groups.overview import next_monday_morning, show_overview
+from bot.core.groups.permissions import Action, allowed, may_create_groups
+from bot.core.ports import Button, Keyboard
+from bot.core.render import format_html
+from bot.core.router import Router, Turn
+from bot.i18n import N_, _, current_locale, ngettext
+from bot.storage import groups as group_repo
+from bot.storage import jobs
+from bot.storage import tasks as task_repo
+from bot.storage.models import Group, Task
+
+LINK_CODE_LIFETIME = timedelta(minutes=30)
+NAME_LIMIT = 80
+BACK = "menu:back"
+
+
+async def is_helper(turn: Turn) -> bool:
+    """Shows 👥 Groups to members, coordinators and admins only."""
+    who = await access.actor(turn)
+    return who.admin or who.coordinator or "member" in who.groups.values()
+
+
+async def visible_groups(turn: Turn) -> list[Group]:
+    """Admins see all groups, coordinators their organisations', members their own."""
+    who = await access.actor(turn)
+    if who.admin:
+        return await group_repo.all_groups(turn.session)
+    found = {g.id: g for g in await group_repo.groups_of_orgs(turn.session,
+                                                                list(who.organisations))}
+    for group_id, role in who.groups.items():
+        group = await group_repo.group(turn.session, group_id) if role == "member" else None
+        if group is not None:
+            found[group.id] = group
+    return sorted(found.values(), key=lambda g: g.name)
+
+
+async def show_home(turn: Turn) -> None:
+    """One group: straight to it. Several, or a coordinator: the list."""
+    who = await access.actor(turn)
+    shown = await visible_groups(turn)
+    if len(shown) == 1 and not may_create_groups(who):
+        await show_group(turn, shown[0])
+        return
+    rows: list[tuple[Button, ...]] = [(Button(g.name, f"g:o:{g.id}"),) for g in shown]
+    if may_create_groups(who):
+        rows.append((Button(_("➕ New group"), "g:n"), Button(_("📊 Overview"), "g:v")))
+    if who.admin:
+        rows += [(Button(_("🔑 Coordinator invite: {name}").format(name=o.name), f"g:ci:{o.id}"),)
+                 for o in await group_repo.all_organisations(turn.session)]
+    rows.append((Button(_("⬅️ Back"), BACK),))
+    text = _("<b>Groups</b>") if shown else _("<b>Groups</b>\nNo groups yet.")
+    if who.admin:
+        text += "\n" + _("New organisation: send /neworg and its name.")
+    turn.say(text, tuple(rows))
+
+
+async def show_group(turn: Turn, group: Group) -> None:
+    """The group's page: who is in it, how the tasks stand, what can be done."""
+    who = await access.actor(turn)
+    people = await group_repo.members(turn.session, group.id)
+    today = turn.now.astimezone(turn.timezone).date()
+    open_tasks = await task_repo.of_group(turn.session, group.id, task_repo.OPEN_STATES)
+    late = [t for t in open_tasks if t.due_date and t.due_date < today]
+    names = ", ".join(p.first_name or "?" for p in people) or _("nobody yet")
+    text = format_html(_("<b>{name}</b>\nPeople: {people}\nOpen tasks: {open} · overdue: {late}"),
+                       name=group.name, people=names, open=len(open_tasks), late=len(late))
+    if group.arrival_date:
+        text += "\n" + _("Arrival: {date}").format(
+            date=format_date(group.arrival_date, "d MMMM y", locale=current_locale()))
+    text += "\n" + (_("💬 Group chat linked") if group.chat_id else _("💬 No group chat linked"))
+    turn.say(text, _group_buttons(group, allowed(who, Action.APPLY_PLAN, group)))
+
+
+def _group_buttons(group: Group, lead: bool) -> Keyboard:
+    gid = group.id
+    rows: list[tuple[Button, ...]] = [
+        (Button(_("➕ New task"), f"tn:{gid}"),),
+        (Button(_("📋 Open"), f"g:l:{gid}:o:0"), Button(_("🙋 Mine"), f"g:l:{gid}:m:0")),
+        (Button(_("⏰ Overdue"), f"g:l:{gid}:v:0"), Button(_("✅ Done"), f"g:l:{gid}:d:0")),
+        (Button(_("👋 Invite a member"), f"g:i:{gid}:m"),),
+        (Button(_("💬 Link group chat"), f"g:c:{gid}"),),
+    ]
+    if lead:
+        rows.insert(4, (Button(_("🧑‍🤝‍🧑 Invite the newcomer"), f"g:i:{gid}:n"),))
+        rows.append((Button(_("📅 12-month support plan"), f"g:p:{gid}"),))
+    rows.append((Button(_("⬅️ Back"), "g:h"),))
+    return tuple(rows)
+
+
+LISTS = {"o": N_("Open tasks"), "m": N_("My tasks"), "v": N_("Overdue tasks"),
+         "d": N_("Done tasks")}
+PAGE = 8
+
+
+async def show_list(turn: Turn, group: Group, which: str, page: int) -> None:
+    """A page of tasks as buttons; pressing one opens its card."""
+    found = await _tasks_for(turn, group, which)
+    shown = found[page * PAGE:(page + 1) * PAGE]
+    rows: list[tuple[Button, ...]] = [
+        (Button(f"#{t.id} {_short(t)}", f"t:{t.id}:v"),) for t in shown]
+    pages = []
+    if page > 0:
+        pages.append(Button("◀", f"g:l:{group.id}:{which}:{page - 1}"))
+    if len(found) > (page + 1) * PAGE:
+        pages.append(Button("▶", f"g:l:{group.id}:{which}:{page + 1}"))
+    if pages:
+        rows.append(tuple(pages))
+    rows.append((Button(_("⬅️ Back"), f"g:o:{group.id}"),))
+    heading = format_html(_("<b>{title}</b> · {group}"), title=_(LISTS[which]), group=group.name)
+    turn.say(heading if found else heading + "\n" + _("Nothing here."), tuple(rows))
+
+
+async def _tasks_for(turn: Turn, group: Group, which: str) -> list[Task]:
+    today = turn.now.astimezone(turn.timezone).date()
+    if which == "m":
+        return await task_repo.of_assignee(turn.session, group.id, turn.user.id)
+    if which == "v":
+        return await task_repo.overdue(turn.session, group.id, today)
+    statuses = ("done",) if which == "d" else task_repo.OPEN_STATES
+    return await task_repo.of_group(turn.session, group.id, statuses)
+
+
+def _short(task: Task) -> str:
+    text = _(task.title) if task.template else task.title
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+async def on_button(turn: Turn) -> None:
+    """g:<action>:… — every action re-checks the person's rights on the group."""
+    parts = turn.event.data.split(":")
+    action, args = parts[1] if len(parts) > 1 else "", parts[2:]
+    handler = _ACTIONS.get(action)
+    if handler is None:
+        await fallback.stale(turn)
+        return
+    await handler(turn, args)
+
+
+async def _home(turn: Turn, _args: list[str]) -> None:
+    await show_home(turn)
+
+
+async def _open(turn: Turn, args: list[str]) -> None:
+    found = await access.group_for(turn, _arg(args, 0), Action.VIEW_GROUP)
+    if found:
+        await show_group(turn, found[1])
+
+
+async def _list(turn: Turn, args: list[str]) -> None:
+    found = await access.group_for(turn, _arg(args, 0), Action.VIEW_TASKS)
+    which, page = (args[1], _arg(args, 2)) if len(args) == 3 else ("", None)
+    if found and which in LISTS:
+        await show_list(turn, found[1], which, page or 0)
+    elif found:
+        await fallback.stale(turn)
+
+
+async def _invite(turn: Turn, args: list[str]) -> None:
+    role = {"m": "member", "n": "newcomer"}.get(args[1] if len(args) > 1 else "")
+    action = Action.INVITE_NEWCOMER if role == "newcomer" else Action.INVITE_MEMBER
+    found = await access.group_for(turn, _arg(args, 0), action)
+    if not found or role is None:
+        return
+    group = found[1]
+    url = await invites.create(turn, role, group.organisation_id, group.id)
+    intro = (_("Invite link for the newcomer of <b>{group}</b>:") if role == "newcomer"
+             else _("Invite link for a new member of <b>{group}</b>:"))
+    turn.say(format_html(intro, group=group.name) + f"\n{url}\n" + invites.lifetime_note(role)
+             + "\n" + _("Send it only to the person it is meant for."),
+             ((Button(_("🚫 Stop these links"), f"g:r:{group.id}:{args[1]}"),),
+              (Button(_("⬅️ Back"), f"g:o:{group.id}"),)))
+
+
+async def _revoke(turn: Turn, args: list[str]) -> None:
+    role = {"m": "member", "n": "newcomer"}.get(args[1] if len(args) > 1 else "")
+    action = Action.INVITE_NEWCOMER if role == "newcomer" else Action.INVITE_MEMBER
+    found = await access.group_for(turn, _arg(args, 0), action)
+    if not found or role is None:
+        return
+    count = await group_repo.revoke_invites(turn.session, found[1].id, role, turn.now)
+    turn.say(ngettext("{count} invite link no longer works.",
+                      "{count} invite links no longer work.", count).format(count=count),
+             ((Button(_("⬅️ Back"), f"g:o:{found[1].id}"),),))
+
+
+async def _link_code(turn: Turn, args: list[str]) -> None:
+    found = await access.group_for(turn, _arg(args, 0), Action.LINK_CHAT)
+    if not found:
+        return
+    group, code = found[1], secrets.token_hex(4).upper()
+    group.link_code_hash = hash_code(code)
+    group.link_code_expires_at = turn.now + LINK_CODE_LIFETIME
+    turn.say(_("<b>Link your group chat</b>\n1. Add me to your group chat in Telegram.\n"
+               "2. Send this message in the group chat:\n<code>/link {code}</code>\n"
+               "The code works once, for 30 minutes.").format(code=code),
+             ((Button(_("⬅️ Back"), f"g:o:{group.id}"),),))
+
+
+def hash_code(code: str) -> str:
+    """Link codes are stored hashed, like invite tokens."""
+    return hashlib.sha256(code.strip().upper().encode()).hexdigest()
+
+
+async def _plan(turn: Turn, args: list[str]) -> None:
+    found = await access.group_for(turn, _arg(args, 0), Action.APPLY_PLAN)
+    if not found:
+        return
+    group, template = found[1], plan.load_plan()
+    if len(args) > 1 and args[1] == "y":
+        await apply_plan(turn, group)
+        return
+    start = group.arrival_date or turn.now.astimezone(turn.timezone).date()
+    count = sum(1 for _item in template.items())
+    turn.say(ngettext(
+        "Add the 12-month support plan: {count} task, due counted from {date}. "
+        "The group can change or cancel each one.",
+        "Add the 12-month support plan: {count} tasks, due counted from {date}. "
+        "The group can change or cancel each one.", count).format(
+            count=count, date=format_date(start, "d MMMM y", locale=current_locale())),
+        ((Button(_("✅ Add the plan"), f"g:p:{group.id}:y"),),
+         (Button(_("⬅️ Back"), f"g:o:{group.id}"),)))
+
+
+async def apply_plan(turn: Turn, group: Group) -> None:
+    """Every plan item becomes a translatable task; adding it twice is refused."""
+    existing = await task_repo.of_group(turn.session, group.id, ("open", "claimed", "done",
+                                                                  "cancelled"))
+    if any((t.source or "").startswith("plan:") for t in existing):
+        turn.say(_("This group already has the support plan."),
+                 ((Button(_("⬅️ Back"), f"g:o:{group.id}"),),))
+        return
+    start = group.arrival_date or turn.now.astimezone(turn.timezone).date()
+    for item in plan.load_plan().items():
+        task = await task_repo.add(turn.session, Task(
+            group_id=group.id, title=item.title, template=True, source=f"plan:{item.id}",
+            category=item.category, due_date=plan.due(item, start),
+            visible_to_newcomer=item.visible, created_by=turn.user.id, created_at=turn.now,
+            updated_at=turn.now), turn.user.id)
+        if plan.due(item, start) <= start + timedelta(days=14):
+            await task_added(turn.session, group, task)
+    turn.outcome.queued = True
+    await show_group(turn, group)
+
+
+async def _new_group(turn: Turn, args: list[str]) -> None:
+    who = await access.actor(turn)
+    organisations = sorted(who.organisations) if not who.admin else [
+        o.id for o in await group_repo.all_organisations(turn.session)]
+    chosen = _arg(args, 0)
+    if not may_create_groups(who) or (chosen is not None and chosen not in organisations):
+        access.refuse(turn)
+        return
+    if chosen is None and len(organisations) != 1:
+        await _pick_organisation(turn, organisations)
+        return
+    turn.user.state = f"{states.GROUP_NAME}:{chosen or organisations[0]}"
+    await turn.resume()
+
+
+async def _pick_organisation(turn: Turn, organisation_ids: list[int]) -> None:
+    if not organisation_ids:
+        turn.say(_("There is no organisation yet. Send /neworg and its name first."))
+        return
+    rows = []
+    for org_id in organisation_ids:
+        org = await group_repo.organisation(turn.session, org_id)
+        rows.append((Button(org.name if org else str(org_id), f"g:n:{org_id}"),))
+    turn.say(_("For which organisation?"), tuple(rows))
+
+
+async def ask_name(turn: Turn) -> None:
+    """Step 1 of a new group: its name."""
+    turn.say(_("What is the new group called? For example: Welkom Amira."),
+             ((Button(_("Cancel"), "g:h"),),))
+
+
+async def on_name(turn: Turn) -> None:
+    """The group exists from here on; the next questions fill it in."""
+    name = turn.event.text.strip()
+    org_id = access.number(turn.user.state.split(":")[-1])
+    if not 2 <= len(name) <= NAME_LIMIT or org_id is None:
+        turn.say(_("Please type a name of 2 to {limit} characters.").format(limit=NAME_LIMIT))
+        return
+    group = await group_repo.create_group(turn.session, Group(
+        organisation_id=org_id, name=name, created_by=turn.user.id, created_at=turn.now,
+        last_activity_at=turn.now))
+    await schedule_weekly(turn, group)
+    turn.user.state = f"{states.GROUP_MUNICIPALITY}:{group.id}"
+    await turn.resume()
+
+
+async def schedule_weekly(turn: Turn, group: Group) -> None:
+    """Every group gets its Monday overview from the first week on."""
+    await jobs.ensure(turn.session, "weekly", str(group.id),
+                      next_monday_morning(turn.now, turn.timezone))
+
+
+async def ask_municipality(turn: Turn) -> None:
+    """Step 2: where the group lives (typed, like in onboarding)."""
+    turn.say(_("In which municipality (gemeente) is the group? Type its name."),
+             ((Button(_("Skip"), "g:m:skip"),),))
+
+
+async def on_municipality(turn: Turn) -> None:
+    """Exact names and aliases pass; otherwise ask again."""
+    found = municipalities.match(turn.event.text[:100])
+    group = await _group_in_state(turn)
+    if group is None:
+        return
+    if found.exact is None:
+        turn.say(_("I do not know that municipality. Please check the spelling, or skip."),
+                 ((Button(_("Skip"), "g:m:skip"),),))
+        return
+    group.municipality_code = found.exact.code
+    await _ask_arrival(turn, group)
+
+
+async def _municipality_button(turn: Turn, args: list[str]) -> None:
+    group = await _group_in_state(turn)
+    if group is not None and args == ["skip"]:
+        await _ask_arrival(turn, group)
+
+
+async def _ask_arrival(turn: Turn, group: Group) -> None:
+    turn.user.state = f"{states.GROUP_ARRIVAL}:{group.id}"
+    await turn.resume()
+
+
+async def ask_arrival(turn: Turn) -> None:
+    """Step 3: the newcomer's arrival date, from which the support plan counts."""
+    today = turn.now.astimezone(turn.timezone).date()
+    keyboard = calendar.month_keyboard("ga", today, today - timedelta(days=365))
+    turn.say(_("When does (or did) the newcomer arrive? Pick the date."),
+             (*keyboard, (Button(_("Not known yet"), "ga:n"),)))
+
+
+async def on_arrival(turn: Turn) -> None:
+    """ga:m:<yyyymm> turns the page, ga:d:<date> picks, ga:n skips."""
+    group = await _group_in_state(turn)
+    if group is None:
+        return
+    _prefix, kind, value = [*turn.event.data.split(":"), "", ""][:3]
+    today = turn.now.astimezone(turn.timezone).date()
+    if kind == "m" and (month := calendar.parse_month(value)):
+        keyboard = calendar.month_keyboard("ga", month, today - timedelta(days=365))
+        turn.say(_("When does (or did) the newcomer arrive? Pick the date."),
+                 (*keyboard, (Button(_("Not known yet"), "ga:n"),)))
+        return
+    if kind == "d":
+        group.arrival_date = calendar.parse_day(value)
+    turn.user.state = states.MENU
+    turn.say(format_html(_("The group <b>{name}</b> is ready."), name=group.name))
+    await show_group(turn, group)
+
+
+async def _group_in_state(turn: Turn) -> Group | None:
+    """The group being set up, from the state (never from a button)."""
+    state = turn.user.state
+    if not state.startswith(("group:municipality:", "group:arrival:")):
+        await fallback.stale(turn)
+        return None
+    found = await access.group_for(turn, access.number(state.split(":")[-1]),
+                                   Action.APPLY_PLAN)
+    return found[1] if found else None
+
+
+async def _coordinator_invite(turn: Turn, args: list[str]) -> None:
+    who = await access.actor(turn)
+    org = await group_repo.organisation(turn.session, _arg(args, 0) or 0)
+    if not who.admin or org is None:
+        access.refuse(turn)
+        return
+    url = await invites.create(turn, "coordinator", org.id, None)
+    turn.say(format_html(_("Invite link for a coordinator of <b>{organisation}</b>:"),
+                         organisation=org.name) + f"\n{url}\n"
+             + invites.lifetime_note("coordinator"), ((Button(_("⬅️ Back"), "g:h"),),))
+
+
+async def new_organisation(turn: Turn) -> None:
+    """/neworg <name> (admins): an organisation and its first coordinator invite."""
+    who = await access.actor(turn)
+    name = turn.event.text.strip()
+    if not who.admin:
+        access.refuse(turn)
+        return
+    if not 2 <= len(name) <= NAME_LIMIT:
+        turn.say(_("Send /neworg followed by the name, for example: /neworg Samen Hier Utrecht"))
+        return
+    org = await group_repo.create_organisation(turn.session, name)
+    await jobs.ensure(turn.session, "coordinators", str(org.id),
+                      next_monday_morning(turn.now, turn.timezone))
+    await _coordinator_invite(turn, [str(org.id)])
+
+
+async def groups_command(turn: Turn) -> None:
+    """/groups: the same as the menu button."""
+    if not await is_helper(turn):
+        turn.say(_("You are not in a sponsor group yet. Ask your coordinator for an invite link."))
+        return
+    await show_home(turn)
+
+
+async def _overview(turn: Turn, _args: list[str]) -> None:
+    await show_overview(turn)
+
+
+def _arg(args: list[str], index: int) -> int | None:
+    return access.number(args[index]) if len(args) > index else None
+
+
+_ACTIONS = {
+    "h": _home, "o": _open, "l": _list, "i": _invite, "r": _revoke, "c": _link_code,
+    "p": _plan, "n": _new_group, "m": _municipality_button, "ci": _coordinator_invite,
+    "v": _overview,
+}
+
+
+def register(router: Router) -> None:
+    """The 👥 Groups menu entry, its screens and the new-group questions."""
+    router.menu_button(N_("👥 Groups"), "g:h", is_helper)
+    router.command("groups", groups_command)
+    router.command("neworg", new_organisation)
+    router.button("g", on_button)
+    router.button("ga", on_arrival)
+    router.prompt(states.GROUP_NAME, ask_name)
+    router.prompt(states.GROUP_MUNICIPALITY, ask_municipality)
+    router.prompt(states.GROUP_ARRIVAL, ask_arrival)
+    router.text_input(states.GROUP_NAME, on_name)
+    router.text_input(states.GROUP_MUNICIPALITY, on_municipality)
+    router.text_input(states.GROUP_ARRIVAL, fallback.use_buttons)

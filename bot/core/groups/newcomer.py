@@ -1,0 +1,122 @@
+"""The newcomer's view of their group: the tasks shared with them, "done" and "I need help".
+
+Tasks from the support plan or a journey step are shown in the newcomer's language;
+tasks the group typed are shown as written.
+"""
+
+from __future__ import annotations
+
+from bot.core import fallback
+from bot.core.groups import access, cards, feed
+from bot.core.groups.permissions import Action
+from bot.core.ports import Button
+from bot.core.render import format_html
+from bot.core.router import Router, Turn
+from bot.i18n import N_, _
+from bot.storage import groups as group_repo
+from bot.storage import tasks as task_repo
+from bot.storage.models import Group, Task
+
+
+async def is_newcomer_in_group(turn: Turn) -> bool:
+    """Shows 🤝 My group to newcomers who joined a group."""
+    return "newcomer" in (await access.actor(turn)).groups.values()
+
+
+async def show_tasks(turn: Turn) -> None:
+    """nt:l — the shared tasks, soonest first, each a button."""
+    who = await access.actor(turn)
+    rows: list[tuple[Button, ...]] = []
+    for group_id in [g for g, role in who.groups.items() if role == "newcomer"]:
+        for task in await task_repo.of_group(turn.session, group_id, task_repo.OPEN_STATES,
+                                             newcomer_only=True):
+            rows.append((Button(f"{_label(task)} · {cards.due(task)}", f"nt:v:{task.id}"),))
+    rows.append((Button(_("⬅️ Back"), "menu:back"),))
+    text = _("<b>My group</b>\nWhat you and your group are doing together:")
+    turn.say(text if len(rows) > 1 else _("<b>My group</b>\nNothing to do right now."),
+             tuple(rows))
+
+
+def _label(task: Task) -> str:
+    text = _(task.title) if task.template else task.title
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+async def on_button(turn: Turn) -> None:
+    """nt:l lists; nt:v|k|h:<task id> views, marks done, asks for help."""
+    parts = turn.event.data.split(":")
+    action = parts[1] if len(parts) > 1 else ""
+    if action == "l":
+        await show_tasks(turn)
+        return
+    needed = {"v": Action.NEWCOMER_VIEW, "k": Action.NEWCOMER_DONE, "h": Action.ASK_HELP}
+    if action not in needed or len(parts) != 3:
+        await fallback.stale(turn)
+        return
+    found = await access.task_for(turn, access.number(parts[2]), needed[action])
+    if found is not None:
+        await {"v": _view, "k": _done, "h": _help}[action](turn, *found)
+
+
+async def _view(turn: Turn, group: Group, task: Task) -> None:
+    people = (await task_repo.assignees(turn.session, [task.id]))[task.id]
+    helpers = ", ".join(cards.name(p) for p in people) or _("your group")
+    text = f"<b>{cards.title(task)}</b>\n📅 {cards.due(task)}\n" + _(
+        "Who helps: {names}").format(names=helpers)
+    turn.say(text, ((Button(_("✅ Done"), f"nt:k:{task.id}"),
+                     Button(_("🆘 I need help"), f"nt:h:{task.id}")),
+                    (Button(_("⬅️ Back"), "nt:l"),)))
+
+
+async def _done(turn: Turn, group: Group, task: Task) -> None:
+    if await task_repo.complete(turn.session, task.id, turn.user.id, turn.now):
+        await feed.task_changed(turn.session, task)
+        await group_repo.touch_group(turn.session, group.id, turn.now)
+        name = turn.user.first_name or ""
+        await feed.tell_group(turn.session, group, lambda: format_html(
+            _("✅ {name} finished:"), name=name) + f" #{task.id} {cards.title(task)}")
+        turn.outcome.queued = True
+    turn.say(_("Well done! ✅"))
+    await show_tasks(turn)
+
+
+async def _help(turn: Turn, group: Group, task: Task) -> None:
+    name = turn.user.first_name or ""
+    await feed.tell_group(turn.session, group, lambda: format_html(
+        _("🆘 {name} needs help with:"), name=name) + f" #{task.id} {cards.title(task)}",
+        lambda: ((Button(_("✋ Claim"), f"t:{task.id}:c"),),) if task.status == "open" else ())
+    await task_repo.log(turn.session, task.id, turn.user.id, "help", turn.now)
+    turn.outcome.queued = True
+    turn.say(_("I told your group. Someone will contact you."))
+    await show_tasks(turn)
+
+
+async def ask_group(turn: Turn, title: str, category: str, source: str) -> None:
+    """A journey step handed to the group as a task the newcomer can follow (once per step)."""
+    who = await access.actor(turn)
+    group_ids = [g for g, role in who.groups.items() if role == "newcomer"]
+    group = await group_repo.group(turn.session, group_ids[0]) if group_ids else None
+    if group is None:
+        access.refuse(turn)
+        return
+    existing = await task_repo.of_group(turn.session, group.id, task_repo.OPEN_STATES)
+    if any(t.source == source for t in existing):
+        turn.notice(_("Your group already has this task."))
+        return
+    task = await task_repo.add(turn.session, Task(
+        group_id=group.id, title=title, template=True, source=source, category=category,
+        visible_to_newcomer=True, created_by=turn.user.id, created_at=turn.now,
+        updated_at=turn.now), turn.user.id)
+    await feed.task_added(turn.session, group, task)
+    name = turn.user.first_name or ""
+    await feed.tell_group(turn.session, group, lambda: format_html(
+        _("🆘 {name} asks the group for help:"), name=name) + f" #{task.id} {cards.title(task)}",
+        lambda: ((Button(_("✋ Claim"), f"t:{task.id}:c"),),))
+    turn.outcome.queued = True
+    turn.notice(_("I asked your group. You can follow it in 🤝 My group."))
+
+
+def register(router: Router) -> None:
+    """🤝 My group on the newcomer's menu."""
+    router.menu_button(N_("🤝 My group"), "nt:l", is_newcomer_in_group)
+    router.button("nt", on_button)

@@ -1,0 +1,112 @@
+"""The 12-month support plan template (flows/support_plan.yaml): schema, checks, extraction.
+
+A group can start from it: every item becomes a task due `due_days` after the arrival
+date. Titles are English msgids, translated for each reader like journey texts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator, Mapping
+from datetime import date, timedelta
+from functools import cache
+from pathlib import Path
+from typing import IO, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from bot.core.journeys.loader import FLOWS, catalog_entries, known_sources
+from bot.i18n import language_codes
+
+PLAN = FLOWS / "support_plan.yaml"
+Category = Literal["housing", "registration", "inburgering", "health", "work", "school",
+                   "social", "other"]
+Id = Field(pattern=r"^[a-z0-9_]{1,20}$")
+
+
+class Item(BaseModel):
+    """One task of the plan."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: str = Id
+    title: str = Field(min_length=3, max_length=120)
+    category: Category
+    due_days: int = Field(ge=0, le=365)
+    visible: bool
+    sources: list[str] = Field(min_length=1)
+
+
+class Phase(BaseModel):
+    """A stretch of the year: arrival week, first month, …"""
+
+    model_config = ConfigDict(extra="forbid")
+    id: str = Id
+    title: str
+    items: list[Item] = Field(min_length=1)
+
+
+class Plan(BaseModel):
+    """The whole template."""
+
+    model_config = ConfigDict(extra="forbid")
+    spec_version: Literal[1]
+    last_checked: date
+    phases: list[Phase] = Field(min_length=1)
+
+    def items(self) -> Iterator[Item]:
+        """Every item, in plan order."""
+        for phase in self.phases:
+            yield from phase.items
+
+    def texts(self) -> Iterator[tuple[str, str]]:
+        """(id, text) of everything a reader sees."""
+        for phase in self.phases:
+            yield phase.id, phase.title
+            for item in phase.items:
+                yield item.id, item.title
+
+
+class PlanError(Exception):
+    """The plan file is broken; the message names every problem."""
+
+
+@cache
+def load_plan(path: Path = PLAN) -> Plan:
+    """Read and check the plan once; problems stop startup with a clear message."""
+    try:
+        plan = Plan.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    except ValidationError as error:
+        raise PlanError(f"{path.name}: {error}") from error
+    problems = check(plan)
+    if problems:
+        raise PlanError("\n".join(f"{path.name}: {p}" for p in problems))
+    return plan
+
+
+def check(plan: Plan) -> list[str]:
+    """Unique ids, known sources, every text translated in every catalog."""
+    problems = []
+    ids = [item.id for item in plan.items()]
+    problems += [f"item '{i}' appears twice" for i in sorted({i for i in ids if ids.count(i) > 1})]
+    problems += [f"item '{item.id}': unknown source {s}" for item in plan.items()
+                 for s in item.sources if s not in known_sources()]
+    for code in language_codes():
+        table = catalog_entries(code)
+        problems += [f"'{node}': no {code} translation of {text[:40]!r}"
+                     for node, text in plan.texts() if not table.get(text)]
+    return problems
+
+
+def due(item: Item, start: date) -> date:
+    """An item's due date for a group whose newcomer arrived on `start`."""
+    return start + timedelta(days=item.due_days)
+
+
+def extract_plan(
+    fileobj: IO[bytes], keywords: Mapping[str, Any], comment_tags: Collection[str],
+    options: Mapping[str, Any],
+) -> Iterator[tuple[int, str | None, str, list[str]]]:
+    """Babel extractor: the plan's texts go into the same catalogs as the interface."""
+    plan = Plan.model_validate(yaml.safe_load(fileobj.read().decode("utf-8")))
+    for node, text in plan.texts():
+        yield 0, None, text, [f"flows/support_plan.yaml:{node}"]

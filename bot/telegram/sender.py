@@ -1,0 +1,112 @@
+"""Delivers the outbox: task boards and notices for chats other than the one being answered.
+
+It wakes when a turn queued something, and once a second anyway (a group chat's budget may
+have freed up). The core decides what may go now; this module only talks to Telegram and
+reports back. A crash between Telegram's answer and our record can repeat one post; it
+cannot lose one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from telegram import Bot
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+
+from bot.core.engine import Core
+from bot.core.groups.feed import Delivery
+from bot.telegram.delivery import markup
+
+log = logging.getLogger(__name__)
+IDLE = 1.0  # seconds between looks at the outbox when nobody wakes the sender
+GIVE_UP_AFTER = 5  # network failures in a row before a post is abandoned
+
+
+class OutboxSender:
+    """One background task per process."""
+
+    def __init__(self, core: Core, bot: Bot) -> None:
+        self.core, self.bot = core, bot
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._failures: dict[int, int] = {}
+
+    def wake(self) -> None:
+        """Something was queued: look now instead of at the next tick."""
+        self._wake.set()
+
+    def start(self) -> None:
+        """Begin delivering in the background."""
+        self._task = asyncio.create_task(self._run(), name="outbox-sender")
+
+    async def stop(self) -> None:
+        """Stop between two sends."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                await self.flush()
+            except Exception as exc:  # keep delivering whatever one post did
+                log.error("outbox round failed: %s", type(exc).__name__)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), IDLE)
+            self._wake.clear()
+
+    async def flush(self) -> int:
+        """Send what may go now; returns how many posts were delivered."""
+        sent = 0
+        for delivery in await self.core.deliveries():
+            try:
+                message_id = await self._send(delivery)
+            except RetryAfter as exc:
+                await asyncio.sleep(_seconds(exc.retry_after))
+                return sent  # Telegram asked us to wait: nothing is lost, the post stays due
+            except (Forbidden, BadRequest) as exc:
+                log.warning("post %s refused: %s", delivery.post_id, type(exc).__name__)
+                await self.core.undelivered(delivery, give_up=True)
+                continue
+            except (TimedOut, NetworkError):
+                await self._network_failure(delivery)
+                return sent
+            self._failures.pop(delivery.post_id, None)
+            await self.core.delivered(delivery, message_id)
+            sent += 1
+        return sent
+
+    async def _network_failure(self, delivery: Delivery) -> None:
+        """Back off, and give up on a post only after several failures in a row."""
+        count = self._failures.get(delivery.post_id, 0) + 1
+        self._failures[delivery.post_id] = count
+        await self.core.undelivered(delivery, give_up=count >= GIVE_UP_AFTER)
+        await asyncio.sleep(min(2 ** count, 30))
+
+    async def _send(self, delivery: Delivery) -> int:
+        """A new message, or an edit of the board message it redraws."""
+        reply = delivery.reply
+        if delivery.message_id is not None:
+            try:
+                await self.bot.edit_message_text(
+                    reply.text, chat_id=delivery.chat_id, message_id=delivery.message_id,
+                    parse_mode=ParseMode.HTML, reply_markup=markup(reply.keyboard),
+                    disable_web_page_preview=True)
+            except BadRequest as exc:
+                if "not modified" not in exc.message.lower():
+                    raise
+            return delivery.message_id
+        message = await self.bot.send_message(
+            delivery.chat_id, reply.text, parse_mode=ParseMode.HTML,
+            reply_markup=markup(reply.keyboard), disable_web_page_preview=True)
+        return message.message_id
+
+
+def _seconds(retry_after: object) -> float:
+    """PTB gives a timedelta (with PTB_TIMEDELTA) or an int."""
+    total = getattr(retry_after, "total_seconds", None)
+    return float(total()) if callable(total) else float(retry_after)  # type: ignore[arg-type]
