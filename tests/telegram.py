@@ -131,11 +131,28 @@ class GroupChat:
                                    first_name=user.first_name)
 
     async def press(self, user: TgUser, data: str) -> str:
-        """A member presses a button on the newest group message that has it."""
+        """Press a button and wait until the bot has answered it and gone quiet."""
+        start = len(self.fake.sent)
+        query = await self.press_now(user, data)
+        await self.fake.next_callback_answer(query)
+        seen = -1
+        while seen != len(self.fake.sent) or seen == start:
+            seen = len(self.fake.sent)
+            await asyncio.sleep(SETTLE)
+        return query
+
+    async def press_now(self, user: TgUser, data: str) -> str:
+        """A member presses a button on the newest group message that has it (no waiting)."""
         for message in reversed(self.fake.messages(self.chat_id)):
             if any(d == data for _, d in buttons(message)):
                 return await self.fake.user_presses(user.user_id, message, data)
         raise AssertionError(f"no button {data!r} in the group chat: {self.texts()}")
+
+    async def press_stale(self, user: TgUser, prefix: str, data: str) -> str:
+        """Press `data` on the message starting with `prefix`, as an old copy of it still had."""
+        message = next(m for m in reversed(self.fake.messages(self.chat_id))
+                       if str(m.get("text", "")).startswith(prefix))
+        return await self.fake.user_presses(user.user_id, message, data)
 
     def texts(self) -> list[str]:
         """The group chat's bot messages as they are now (after edits)."""

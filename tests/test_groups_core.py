@@ -12,13 +12,14 @@ from sqlalchemy import func, select
 
 from bot.core.calendar import month_keyboard
 from bot.core.engine import Core
-from bot.core.groups import invites
+from bot.core.groups import feed, invites
 from bot.core.groups.overview import next_monday_morning
 from bot.core.groups.permissions import RULES, Action, Actor, Role, allowed
 from bot.core.groups.plan import load_plan
 from bot.core.ports import Incoming, Kind, Outcome
 from bot.i18n import use_locale
 from bot.storage import groups as group_repo
+from bot.storage import outbox
 from bot.storage import users
 from bot.storage.models import Group, Invite, Job, Post, Task, TaskComment, TaskEvent
 from tests.chat import CoreChat, said, texts
@@ -76,7 +77,7 @@ async def new_task(member: CoreChat, gid: int, title: str) -> int:
 
 def test_permission_rules_cover_every_action_and_role() -> None:
     group = Group(id=1, organisation_id=10, name="G")
-    task = Task(id=5, group_id=1, visible_to_newcomer=False, created_by=3)
+    task = Task(id=5, group_id=1, visible_to_newcomer=False, created_by=3)  # member 3 owns it
     people = {
         Role.ADMIN: Actor(1, True, frozenset(), {}),
         Role.COORDINATOR: Actor(2, False, frozenset({10}), {}),
@@ -89,7 +90,7 @@ def test_permission_rules_cover_every_action_and_role() -> None:
             expected = role in RULES[action]
             if role is Role.NEWCOMER:  # the task is not shared with the newcomer
                 expected = False
-            assert allowed(actor, action, group, task) is expected, (action, role)
+            assert allowed(actor, action, group, task, frozenset({3})) is expected, (action, role)
     other = Task(id=6, group_id=2)
     assert not allowed(people[Role.ADMIN], Action.CLAIM, group, other)  # task of another group
     assert not allowed(people[Role.MEMBER], Action.UNCLAIM, group, task, frozenset({9}))
@@ -181,7 +182,7 @@ async def test_support_plan_is_complete_and_dated_from_arrival(core: Core) -> No
     outcome = await coordinator.press(f"g:p:{gid_a}:y")
     assert outcome.replies
     again = await coordinator.press(f"g:p:{gid_a}:y")
-    assert said("en", "This group already has the support plan.") in texts(again)
+    assert said("nl", "This group already has the support plan.") in texts(again)
     async with core.db.session() as session:
         count = await session.scalar(select(func.count()).select_from(Task).where(
             Task.group_id == gid_a, Task.source.like("plan:%")))
@@ -190,7 +191,7 @@ async def test_support_plan_is_complete_and_dated_from_arrival(core: Core) -> No
     assert count == len(items)
     assert first_due == FIXED_NOW.date()  # no arrival date given: counted from today
     refused = await member_a.press(f"g:p:{gid_a}:y")  # members may not add the plan
-    assert refused.toast == said("en", "Sorry, you cannot do that here.")
+    assert refused.toast == said("nl", "Sorry, you cannot do that here.")
 
 
 def test_next_monday_morning_is_09_00_in_amsterdam_across_daylight_saving() -> None:
@@ -225,10 +226,30 @@ def test_calendar_works_in_every_language(code: str) -> None:
     with use_locale(code):
         keyboard = month_keyboard("tn", date(2026, 11, 1), date(2026, 11, 22))
     days = [b for row in keyboard for b in row if b.data.startswith("tn:d:")]
-    assert [b.label for b in days] == [str(d) for d in range(22, 31)]
+    assert sorted(int(b.label) for b in days) == list(range(22, 31))
     assert all(len(b.data.encode()) <= 64 for row in keyboard for b in row)
     assert len(keyboard[0][0].label) > 3  # the month's name, from CLDR
     week = next(row for row in keyboard if any(b.label == "23" for b in row))
     order = [b.label for b in week]
     # Monday 23 November comes first in reading order: on the right in Arabic.
     assert (order[-1] if code == "ar" else order[0]) == "23"
+
+
+async def test_group_chat_budget_is_twenty_a_minute_and_private_chats_are_not_held(
+    core: Core,
+) -> None:
+    zone = ZoneInfo("Europe/Amsterdam")
+    async with core.db.session() as session:
+        for number in range(25):
+            await outbox.queue_text(session, -100900, f"notice {number}")
+            await outbox.queue_text(session, 900 + number, f"private {number}")
+    async with core.db.session() as session:
+        first = await feed.deliveries(session, FIXED_NOW, zone)
+        for delivery in first:
+            await feed.sent(session, delivery, 1, FIXED_NOW)
+    assert sum(d.chat_id == -100900 for d in first) == 20
+    assert sum(d.chat_id > 0 for d in first) == 25
+    async with core.db.session() as session:
+        assert await feed.deliveries(session, FIXED_NOW + timedelta(seconds=59), zone) == []
+        later = await feed.deliveries(session, FIXED_NOW + timedelta(seconds=61), zone)
+    assert [d.reply.text for d in later] == [f"notice {n}" for n in range(20, 25)]

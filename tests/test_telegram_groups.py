@@ -61,9 +61,11 @@ async def set_up_group(fake: FakeTelegram) -> tuple[TgUser, int, str]:
     await coordinator.press("g:n")
     await coordinator.send("Welkom Amira")
     await coordinator.send("Utrecht")
+    await coordinator.press("ga:m:202612")
     await coordinator.press("ga:d:20261201")
     gid = group_id_in(coordinator)
     newcomer_token = token_in(await coordinator.press(f"g:i:{gid}:n"))
+    await coordinator.press(f"g:o:{gid}")  # ⬅️ Back to the group page
     return coordinator, gid, newcomer_token
 
 
@@ -143,7 +145,7 @@ async def _the_chat_is_linked(cast: Cast) -> None:
 async def _tasks_are_made_and_claimed(cast: Cast) -> tuple[int, int]:
     """A task from private chat and one from the group chat; claims, a comment, done."""
     anna, bram, cees, chat, fake = cast.anna, cast.bram, cast.cees, cast.chat, cast.fake
-    await anna.press("g:h")
+    await anna.press(f"g:o:{cast.gid}")
     await anna.press(f"tn:{cast.gid}")
     await anna.send("Bel de woningcorporatie")
     for data in ("tn:d:20261125", "tn:t:1000", "tn:a:any"):
@@ -158,7 +160,9 @@ async def _tasks_are_made_and_claimed(cast: Cast) -> tuple[int, int]:
     second = await _task_id(cast.core, "Fiets kopen")
     await fake.wait_for(lambda: "Bram" in card(chat, second), 8, what="the new card")
     await fake.next_callback_answer(await chat.press(cees, f"t:{first}:c"))
-    answer = await fake.next_callback_answer(await chat.press(anna, f"t:{first}:c"))
+    # Anna's screen still showed the Claim button when she pressed it.
+    answer = await fake.next_callback_answer(await chat.press_stale(anna, f"#{first} ",
+                                                                    f"t:{first}:c"))
     assert "Cees" in str(answer.get("text"))
     await fake.wait_for(lambda: "Cees" in card(chat, first), 8, what="Cees on the card")
     await chat.press(cees, f"t:{first}:m")
@@ -175,9 +179,9 @@ async def _the_newcomer_follows_in_arabic(cast: Cast, second: int) -> None:
     """Shared tasks in Arabic, "I need help" to the group, and the plan in Arabic."""
     amira, bram, coordinator, gid = cast.amira, cast.bram, cast.coordinator, cast.gid
     await bram.press("g:h")
+    await bram.press(f"g:l:{gid}:m:0")  # 🙋 Mine
     await bram.press(f"t:{second}:v")
     await bram.press(f"t:{second}:w")
-    await amira.press("menu:back")
     await amira.press("nt:l")
     assert any("Fiets kopen" in label for label, _ in amira.last_buttons())
     await amira.press(f"nt:v:{second}")
@@ -187,6 +191,7 @@ async def _the_newcomer_follows_in_arabic(cast: Cast, second: int) -> None:
     await coordinator.press(f"g:o:{gid}")
     await coordinator.press(f"g:p:{gid}")
     await coordinator.press(f"g:p:{gid}:y")
+    await amira.press("menu:back")
     await amira.press("nt:l")
     labels = " ".join(label for label, _ in amira.last_buttons())
     assert said("ar", "Welcome the family at home with familiar groceries")[:15] in labels
@@ -224,7 +229,7 @@ async def test_twenty_members_claim_one_task_at_once(fake: FakeTelegram, moving_
         task_id = await _task_id(moving_core, "Verhuisbus regelen")
         await fake.wait_for(lambda: any(d == f"t:{task_id}:c" for m in fake.messages(CHAT)
                                         for _, d in buttons(m)), 8, what="the task card")
-        queries = await asyncio.gather(*(chat.press(m, f"t:{task_id}:c") for m in members))
+        queries = await asyncio.gather(*(chat.press_now(m, f"t:{task_id}:c") for m in members))
         answers = [await fake.next_callback_answer(q, timeout=15) for q in queries]
     async with moving_core.db.session() as session:
         claims = await session.scalar(select(func.count()).select_from(TaskEvent).where(
@@ -254,10 +259,12 @@ async def test_fifty_tasks_in_a_minute_stay_within_the_group_limit(
         await chat.send(anna, f"/link {code.group(1)}")
         await chat.shows("Welkom Amira")
         started = asyncio.get_running_loop().time()
-        for number in range(50):  # typed as fast as the core takes them
+        for number in range(50):  # one task every 0.1 s, each waking the sender
             for event in _new_task_events(anna.user_id, gid, f"Taak nummer {number}"):
                 await moving_core.handle(event)
-        await asyncio.sleep(3)
+            app.bot_data["background"].wake()
+            await asyncio.sleep(0.1)
+        await asyncio.sleep(2)
         elapsed = asyncio.get_running_loop().time() - started
         within_minute = len(chat.calls())
         clock.jump(minutes=2)  # the budget frees up: whatever still waited goes out
@@ -266,8 +273,8 @@ async def test_fifty_tasks_in_a_minute_stay_within_the_group_limit(
                                         for n in range(50)), 15, what="all 50 tasks")
     posted = [c for c in chat.calls() if c["method"] == "sendMessage"]
     assert elapsed < 60, f"the test itself took {elapsed:.0f}s"
-    assert within_minute <= 20, within_minute
-    assert len(posted) < 30, len(posted)  # batched: several tasks per message
+    assert within_minute == 20, within_minute  # the budget was used, and not exceeded
+    assert len(posted) < 30, len(posted)  # what waited was batched: several tasks per message
 
 
 def _new_task_events(user_id: int, gid: int, title: str) -> list[Incoming]:

@@ -97,10 +97,13 @@ class Core:
 
 
 def _locale(event: Incoming, chosen: str | None, chat_group: Group | None) -> str:
-    """A private chat speaks the user's language; a group chat the group's working language."""
-    if event.private:
+    """A private chat speaks the user's language; a group chat the group's working language.
+
+    In a chat not linked yet, the person acting is the best guess.
+    """
+    if event.private or chat_group is None:
         return chosen or _hint(event)
-    return chat_group.locale if chat_group is not None else _hint(event)
+    return chat_group.locale
 
 
 async def _count_group_messages(turn: Turn) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.models import (
@@ -178,10 +178,3 @@ async def failures(session: AsyncSession, user_id: int, kind: str, now: datetime
 async def clear_failures(session: AsyncSession, user_id: int, kind: str) -> None:
     """A success wipes the slate."""
     await session.execute(delete(Attempt).where(Attempt.user_id == user_id, Attempt.kind == kind))
-
-
-async def count_members(session: AsyncSession, group_id: int) -> int:
-    """How many people are in a group."""
-    return int(await session.scalar(
-        select(func.count()).select_from(Membership).where(Membership.group_id == group_id)) or 0)
-

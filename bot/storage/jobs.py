@@ -39,9 +39,3 @@ async def take(session: AsyncSession, job_id: int, now: datetime) -> bool:
         update(Job).where(Job.id == job_id, Job.state == "scheduled")
         .values(state="done", done_at=now).returning(Job.id))
     return result.scalar() is not None
-
-
-async def next_due(session: AsyncSession) -> datetime | None:
-    """When the earliest scheduled job is due (for the timer)."""
-    return await session.scalar(
-        select(Job.due_at).where(Job.state == "scheduled").order_by(Job.due_at).limit(1))

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.models import ChatSend, Post
@@ -101,10 +101,3 @@ async def sends_since(session: AsyncSession, chat_id: int, since: datetime) -> l
 async def forget_sends(session: AsyncSession, before: datetime) -> None:
     """The budget only looks back one minute; older rows are noise."""
     await session.execute(delete(ChatSend).where(ChatSend.at < before))
-
-
-async def count_due(session: AsyncSession) -> int:
-    """How many posts wait (for tests and the status line)."""
-    return int(await session.scalar(select(func.count()).select_from(Post).where(
-        Post.state == "active", Post.revision > Post.sent_revision)) or 0)
-

@@ -56,11 +56,16 @@ async def tell(session: AsyncSession, user: User, render: Callable[[], str],
 
 
 async def tell_group(session: AsyncSession, group: Group, render: Callable[[], str],
-                     keyboard: Callable[[], Keyboard] = lambda: ()) -> None:
-    """A notice to the whole group: in its chat if linked, else to each helper privately."""
+                     keyboard: Callable[[], Keyboard] = lambda: (),
+                     author: User | None = None) -> None:
+    """A notice to the whole group: in its chat if linked, else to each helper privately.
+
+    The person who caused the notice does not get it in private: they just saw it happen.
+    """
     if group.chat_id is None:
         for member in await group_repo.members(session, group.id, role="member"):
-            await tell(session, member, render, keyboard)
+            if author is None or member.id != author.id:
+                await tell(session, member, render, keyboard)
         return
     with use_locale(group.locale):
         text, buttons = finish(render()), keyboard()
@@ -80,14 +85,6 @@ async def deliveries(session: AsyncSession, now: datetime, zone: ZoneInfo) -> li
             budgets[post.chat_id] -= 1
             ready.append(await _render(session, post, now.astimezone(zone).date()))
     return ready
-
-
-async def next_slot(session: AsyncSession, chat_id: int, now: datetime) -> datetime:
-    """When a full group chat may receive its next message."""
-    sends = await outbox.sends_since(session, chat_id, now - outbox.WINDOW)
-    if len(sends) < outbox.GROUP_CHAT_LIMIT:
-        return now
-    return sends[len(sends) - outbox.GROUP_CHAT_LIMIT] + outbox.WINDOW
 
 
 async def sent(session: AsyncSession, delivery: Delivery, message_id: int,

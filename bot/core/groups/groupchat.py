@@ -14,7 +14,7 @@ from bot.core.groups.permissions import Action, allowed
 from bot.core.ports import Kind
 from bot.core.render import format_html
 from bot.core.router import Router, Turn
-from bot.i18n import _
+from bot.i18n import _, switch_locale
 from bot.storage import outbox
 from bot.storage import tasks as task_repo
 from bot.storage.models import Group
@@ -58,6 +58,7 @@ async def _group_with_code(turn: Turn) -> Group | None:
 async def _link(turn: Turn, group: Group) -> None:
     """Remember the chat, spend the code, and put the open tasks on the new board."""
     group.chat_id, group.link_code_hash, group.link_code_expires_at = turn.event.chat_id, None, None
+    switch_locale(group.locale)  # from now on this chat speaks the group's working language
     turn.say(format_html(_("✅ This chat is now linked to <b>{group}</b>. New tasks and changes "
                            "will appear here."), group=group.name))
     today = turn.now.astimezone(turn.timezone).date()

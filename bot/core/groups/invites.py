@@ -8,6 +8,7 @@ separate press after the person has read what the group will see (the newcomer's
 from __future__ import annotations
 
 import hashlib
+import math
 import secrets
 from datetime import datetime, timedelta
 
@@ -63,7 +64,7 @@ async def throttled(turn: Turn, kind: str) -> bool:
                                              FAILURE_WINDOW)
     if count < FAILURE_LIMIT or until is None:
         return False
-    minutes = max(1, int((until - turn.now).total_seconds() // 60) + 1)
+    minutes = max(1, math.ceil((until - turn.now).total_seconds() / 60))
     turn.say(ngettext("Too many wrong codes. Please wait {minutes} minute and try again.",
                       "Too many wrong codes. Please wait {minutes} minutes and try again.",
                       minutes).format(minutes=minutes))
@@ -191,7 +192,7 @@ async def _join(turn: Turn, invite: Invite) -> None:
         turn.say(format_html(_("Welcome to <b>{group}</b>!"), group=group.name))
         name = turn.user.first_name or ""
         await feed.tell_group(turn.session, group, lambda: format_html(
-            _("👋 {name} joined the group."), name=name))
+            _("👋 {name} joined the group."), name=name), author=turn.user)
         turn.outcome.queued = True
     await _move_on(turn)
 

@@ -124,8 +124,3 @@ def allowed(actor: Actor, action: Action, group: Group, task: Task | None = None
 def may_create_groups(actor: Actor) -> bool:
     """Coordinators create groups for their organisation; admins for any."""
     return actor.admin or actor.coordinator
-
-
-def may_see_organisation(actor: Actor, organisation_id: int) -> bool:
-    """Coordinator overviews cover only one's own organisations (admins: all)."""
-    return actor.admin or organisation_id in actor.organisations
