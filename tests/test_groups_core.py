@@ -20,8 +20,18 @@ from bot.core.ports import Incoming, Kind, Outcome
 from bot.i18n import use_locale
 from bot.storage import groups as group_repo
 from bot.storage import outbox
+from bot.storage import tasks as task_repo
 from bot.storage import users
-from bot.storage.models import Group, Invite, Job, Post, Task, TaskComment, TaskEvent
+from bot.storage.models import (
+    Group,
+    Invite,
+    Job,
+    Membership,
+    Post,
+    Task,
+    TaskComment,
+    TaskEvent,
+)
 from tests.chat import CoreChat, said, texts
 from tests.conftest import FIXED_NOW
 
@@ -253,3 +263,97 @@ async def test_group_chat_budget_is_twenty_a_minute_and_private_chats_are_not_he
         assert await feed.deliveries(session, FIXED_NOW + timedelta(seconds=59), zone) == []
         later = await feed.deliveries(session, FIXED_NOW + timedelta(seconds=61), zone)
     assert [d.reply.text for d in later] == [f"notice {n}" for n in range(20, 25)]
+
+
+def group_event(user_id: int, chat_id: int, kind: Kind, text: str = "", command: str = "",
+                data: str = "") -> Incoming:
+    """Something a person does in a Telegram group chat."""
+    return Incoming(user_id, chat_id, kind, text=text, command=command, data=data,
+                    private=False, first_name="X")
+
+
+async def linked_chat(core: Core, member: CoreChat, gid: int, chat_id: int) -> None:
+    """A member links a group chat with the code from their private chat."""
+    code = re.search(r"/link ([0-9A-F]{8})", texts(await member.press(f"g:c:{gid}")))
+    assert code
+    await core.handle(group_event(member.user_id, chat_id, Kind.ADDED))
+    outcome = await core.handle(group_event(member.user_id, chat_id, Kind.COMMAND,
+                                            text=code.group(1), command="link"))
+    assert outcome.queued or outcome.replies
+
+
+async def test_a_member_of_group_a_cannot_act_in_group_b_chat(core: Core) -> None:
+    member_a, member_b, gid_a, gid_b = await two_groups(core)
+    await linked_chat(core, member_b, gid_b, -100777)
+    task_b = await new_task(member_b, gid_b, "Taak van B")
+    before = await _snapshot(core)
+    for command, text in (("newtask", "Indringer"), ("tasks", ""), ("link", "00000000")):
+        outcome = await core.handle(group_event(member_a.user_id, -100777, Kind.COMMAND,
+                                                text=text, command=command))
+        assert "Taak van B" not in texts(outcome)
+    for action in "cudmx":
+        outcome = await core.handle(group_event(member_a.user_id, -100777, Kind.BUTTON,
+                                                data=f"t:{task_b}:{action}"))
+        assert outcome.toast == said("nl", "Sorry, you cannot do that here.")
+    assert await _snapshot(core) == before
+    # A code for group A cannot take over group B's chat either.
+    code = re.search(r"/link ([0-9A-F]{8})", texts(await member_a.press(f"g:c:{gid_a}")))
+    assert code
+    await core.handle(group_event(member_a.user_id, -100777, Kind.COMMAND, text=code.group(1),
+                                  command="link"))
+    async with core.db.session() as session:
+        group_b = await group_repo.group(session, gid_b)
+        group_a = await group_repo.group(session, gid_a)
+    assert group_b is not None and group_b.chat_id == -100777
+    assert group_a is not None and group_a.chat_id is None
+
+
+async def test_erasing_a_member_keeps_the_group_tasks_without_their_name(core: Core) -> None:
+    member_a, _b, gid_a, _gid_b = await two_groups(core)
+    task = await new_task(member_a, gid_a, "Meubels ophalen")
+    await member_a.press(f"t:{task}:c")
+    await member_a.press(f"t:{task}:m")
+    await member_a.send("Zaterdag lukt")
+    await member_a.send("/delete")
+    await member_a.press("priv:erase")
+    async with core.db.session() as session:
+        assert await users.get_by_telegram_id(session, member_a.user_id) is None
+        kept = await session.get(Task, task)
+        people = await task_repo.assignees(session, [task])
+        notes = await task_repo.comments(session, task)
+        history = await task_repo.history(session, task)
+        memberships = await session.scalar(select(func.count()).select_from(Membership).where(
+            Membership.group_id == gid_a))
+    assert kept is not None and kept.created_by is None
+    assert people[task] == [] and memberships == 0
+    assert [(c.text, author) for c, author in notes] == [("Zaterdag lukt", None)]
+    assert all(event.actor_id is None for event in history)
+
+
+async def test_a_journey_step_becomes_a_group_task_once(core: Core) -> None:
+    member_a, _b, gid_a, _gid_b = await two_groups(core)
+    token = link_token(await CoreChat(core, 700).press(f"g:i:{gid_a}:n"))
+    newcomer = CoreChat(core, 750)
+    await newcomer._handle(Incoming(750, 750, Kind.COMMAND, command="start", text=token,
+                                    first_name="Samir"))
+    for data in ("lang:en", "priv:yes", "inv:y", "ob:sit:refugee", "ob:kids:no",
+                 "ob:muni:skip", "ob:arr:skip"):
+        await newcomer.press(data)
+    await newcomer.press("j:first_steps::o")
+    for _step in range(6):  # Done until the BRP step
+        done = next(b.data for b in newcomer.buttons if b.data.endswith(":d"))
+        if done == "j:first_steps:brp:d":
+            break
+        await newcomer.press(done)
+    assert "j:first_steps:brp:t" in [b.data for b in newcomer.buttons]
+    first = await newcomer.press("j:first_steps:brp:t")
+    again = await newcomer.press("j:first_steps:brp:t")
+    assert first.toast == said("en", "I asked your group. You can follow it in 🤝 My group.")
+    assert again.toast == said("en", "Your group already has this task.")
+    async with core.db.session() as session:
+        made = (await session.scalars(select(Task).where(Task.group_id == gid_a))).all()
+    assert [(t.source, t.visible_to_newcomer, t.template) for t in made] == [
+        ("journey:first_steps:brp", True, True)]
+    shown = await member_a.press(f"g:l:{gid_a}:o:0")
+    assert said("nl", "Go along to register at the gemeente (BRP)")[:20] in " ".join(
+        b.label for b in member_a.buttons) and shown.replies

@@ -284,3 +284,29 @@ def _new_task_events(user_id: int, gid: int, title: str) -> list[Incoming]:
 
     return [press(f"tn:{gid}"), Incoming(user_id, user_id, Kind.TEXT, text=title),
             press("tn:n"), press("tn:a:any")]
+
+
+async def test_what_was_owed_during_downtime_arrives_after_a_restart(
+    fake: FakeTelegram, moving_core: Core, clock: MovingClock
+) -> None:
+    anna = TgUser(fake, 540, first_name="Anna")
+    chat = GroupChat(fake, CHAT)
+    async with running_bot(fake, moving_core):
+        coordinator, gid, _newcomer = await set_up_group(fake)
+        await join(anna, token_in(await coordinator.press(f"g:i:{gid}:m")), "nl")
+        await anna.press("g:h")
+        code = re.search(r"/link ([0-9A-F]{8})",
+                         (await anna.press(f"g:c:{gid}"))[-1]["params"]["text"])
+        assert code
+        await fake.bot_added_to_group(CHAT, "Welkom", by_user_id=anna.user_id)
+        await chat.send(anna, f"/link {code.group(1)}")
+        await chat.shows("Welkom Amira")
+    # The bot is down: a task is made (say, by a second process) and Monday comes.
+    for event in _new_task_events(anna.user_id, gid, "Terwijl de bot sliep"):
+        await moving_core.handle(event)
+    clock.jump(hours=20)
+    async with running_bot(fake, moving_core):  # a new Application on the same database
+        await chat.shows("Terwijl de bot sliep")
+        await chat.shows("Weekoverzicht")
+    assert sum("Terwijl de bot sliep" in t and t.startswith("#") for t in chat.texts()) == 1
+    assert sum("Weekoverzicht" in t for t in chat.texts()) == 1
