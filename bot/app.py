@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.config import Settings
-from bot.core import crisis, fallback, language, menu, onboarding, privacy
+from bot.core import crisis, fallback, language, menu, onboarding, privacy, questions
 from bot.core.engine import Clock, Core
 from bot.core.faq import feature as faq
 from bot.core.faq.loader import load_faq
@@ -28,13 +28,14 @@ def build_router(flows: dict[str, Journey], answers: dict[str, Entry]) -> Router
     onboarding.register(router)  # 3. /start and the profile questions
     invites.register(router)  # 4. invite links (/start i_…) to join a group or coordinate
     journeys.register(router, flows)  # 5. My steps: the journeys, first on the main menu
-    faq.register(router, answers)  # 6. typed questions, at the menu and during journeys
-    home.register(router)  # 7. 👥 Groups for helpers: groups, invites, chat link, plan
-    board.register(router)  # 8. the shared task board, in private and in group chats
-    newcomer.register(router)  # 9. 🤝 My group: the newcomer's shared tasks
-    groupchat.register(router)  # 10. the group's own chat: /link, /tasks
-    overview.register(router)  # 11. Monday overviews for groups and coordinators
-    menu.register(router)  # 12. main menu, /help with emergency numbers, "My details"
+    questions.register(router)  # 6. ask a person: handoff, answers, follow-ups (intercepts text)
+    faq.register(router, answers)  # 7. typed questions, at the menu and during journeys
+    home.register(router)  # 8. 👥 Groups for helpers: groups, invites, chat link, plan
+    board.register(router)  # 9. the shared task board, in private and in group chats
+    newcomer.register(router)  # 10. 🤝 My group: the newcomer's shared tasks
+    groupchat.register(router)  # 11. the group's own chat: /link, /tasks
+    overview.register(router)  # 12. Monday overviews for groups and coordinators
+    menu.register(router)  # 13. main menu, /help with emergency numbers, "My details"
     fallback.register(router)  # last: kind answers for whatever nobody else claimed
     return router
 

@@ -9,7 +9,7 @@ from bot.config import Settings
 from bot.core.groups import feed
 from bot.core.ports import Incoming, Outcome, Reply
 from bot.core.render import finish
-from bot.core.router import Router, Turn
+from bot.core.router import JobRun, Router, Turn
 from bot.i18n import SOURCE_LANGUAGE, _, language_codes, use_locale
 from bot.storage import groups, jobs, outbox, users
 from bot.storage.db import Database
@@ -69,7 +69,8 @@ class Core:
         for job_id, kind, ref in due:
             async with self.db.session() as session:
                 if kind in self.router.jobs and await jobs.take(session, job_id, now):
-                    await self.router.jobs[kind](session, ref, now, self.settings.timezone)
+                    await self.router.jobs[kind](JobRun(session, ref, now, self.settings.timezone,
+                                                        self.settings.admin_ids))
                     ran += 1
         return ran
 

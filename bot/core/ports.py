@@ -37,6 +37,7 @@ class Incoming:
     private: bool = True
     language_hint: str | None = None
     first_name: str = ""
+    reply_to: int | None = None  # the message this one replies to, if any
 
 
 @dataclass(frozen=True)

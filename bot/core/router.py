@@ -61,7 +61,18 @@ class Turn:
 Handler = Callable[[Turn], Awaitable[None]]
 Interceptor = Callable[[Turn], Awaitable[bool]]
 Visible = Callable[[Turn], Awaitable[bool]]
-JobHandler = Callable[[AsyncSession, str, datetime, ZoneInfo], Awaitable[None]]
+@dataclass(frozen=True)
+class JobRun:
+    """One run of a durable job: its transaction, its subject, the time, who the admins are."""
+
+    session: AsyncSession
+    ref: str
+    now: datetime
+    timezone: ZoneInfo
+    admins: frozenset[int]
+
+
+JobHandler = Callable[[JobRun], Awaitable[None]]
 StartupHandler = Callable[[AsyncSession, datetime, ZoneInfo], Awaitable[None]]
 K = TypeVar("K")
 
@@ -128,7 +139,7 @@ class Router:
         _claim(self.group_events, kind, handler)
 
     def job(self, kind: str, handler: JobHandler) -> None:
-        """Own the durable jobs of a kind (handler gets session, ref, now, timezone)."""
+        """Own the durable jobs of a kind."""
         if kind in self.jobs:
             raise ValueError(f"job {kind!r} is registered twice")
         self.jobs[kind] = handler
@@ -143,6 +154,8 @@ class Router:
             return event.command in self.group_commands
         if event.kind is Kind.BUTTON:
             return event.data.split(":", 1)[0] in self.group_buttons
+        if event.kind is Kind.TEXT:  # the bot only hears replies to its own messages
+            return event.reply_to is not None and Kind.TEXT in self.group_events
         return event.kind in self.group_events
 
     def answer_free_text(self, handler: Handler) -> None:

@@ -153,6 +153,7 @@ class Membership(Base):
     group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     role: Mapped[str] = mapped_column(String(12))
+    share_questions: Mapped[bool] = mapped_column(Boolean, default=False)
     joined_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
@@ -273,6 +274,7 @@ class Post(Base):
     text: Mapped[str | None] = mapped_column(Text)
     keyboard: Mapped[list[list[list[str]]]] = mapped_column(JSON, default=list)
     message_id: Mapped[int | None] = mapped_column(BigInteger)
+    ref: Mapped[str | None] = mapped_column(String(24))  # what the message is about, e.g. q:12
     revision: Mapped[int] = mapped_column(Integer, default=1)
     sent_revision: Mapped[int] = mapped_column(Integer, default=0)
     state: Mapped[str] = mapped_column(String(8), default="active", index=True)
@@ -303,3 +305,25 @@ class Job(Base):
     due_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
     state: Mapped[str] = mapped_column(String(10), default="scheduled")
     done_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class Question(Base):
+    """A question the bot could not answer, handed to a person."""
+
+    __tablename__ = "questions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    language: Mapped[str] = mapped_column(String(8))
+    status: Mapped[str] = mapped_column(String(10), default="draft", index=True)
+    route: Mapped[str | None] = mapped_column(String(12))
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id", ondelete="SET NULL"))
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="SET NULL"))
+    helper_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    answer: Mapped[str | None] = mapped_column(Text)
+    followups: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())

@@ -20,10 +20,10 @@ BOARD_SIZE = 8  # tasks per board message: enough to batch, few enough to read o
 
 
 async def queue_text(session: AsyncSession, chat_id: int, text: str,
-                     keyboard: Sequence[Sequence[tuple[str, str]]] = (),
-                     group_id: int | None = None) -> Post:
-    """A ready-rendered message for one chat."""
-    post = Post(chat_id=chat_id, group_id=group_id, kind="text", text=text,
+                     keyboard: Sequence[Sequence[tuple[str, str]]] = (), *,
+                     group_id: int | None = None, ref: str | None = None) -> Post:
+    """A ready-rendered message for one chat (`ref` names what it is about, e.g. q:12)."""
+    post = Post(chat_id=chat_id, group_id=group_id, kind="text", text=text, ref=ref,
                 keyboard=[[list(b) for b in row] for row in keyboard], task_ids=[])
     session.add(post)
     await session.flush()

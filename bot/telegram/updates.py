@@ -61,6 +61,7 @@ def _from_message(message: Message, kind: Kind | None) -> Incoming | None:
         private=message.chat.type == Chat.PRIVATE,
         language_hint=message.from_user.language_code,
         first_name=message.from_user.first_name,
+        reply_to=message.reply_to_message.message_id if message.reply_to_message else None,
     )
 
 

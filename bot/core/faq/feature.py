@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.core import fallback, states
+from bot.core import fallback, questions, states
 from bot.core.faq.matcher import Matcher
 from bot.core.faq.schema import Entry
 from bot.core.ports import Button, Keyboard
@@ -32,21 +32,23 @@ class Faq:
         result = self.matcher.ask(turn.event.text[:QUESTION_LIMIT], turn.user.locale)
         if result.decision == "answer":
             self._show(turn, self.entries[result.matches[0].id])
-        elif result.decision == "suggest":
+            return
+        await questions.keep(turn, turn.event.text[:QUESTION_LIMIT])
+        if result.decision == "suggest":
             rows = [(Button(_(self.entries[m.id].question), f"faq:{m.id}:a"),)
                     for m in result.matches]
             rows.append((Button(_("None of these"), "faq:-:n"),))
             rows.append((_back_button(turn),))
             turn.say(_("Did you mean:"), tuple(rows))
         else:
-            self._unknown(turn)
+            await self._unknown(turn)
 
     async def on_button(self, turn: Turn) -> None:
         """Show an answer, its sources, or admit we do not know."""
         _prefix, entry_id, action = [*turn.event.data.split(":", 2), "", ""][:3]
         entry = self.entries.get(entry_id)
         if entry_id == "-" and action == "n":
-            self._unknown(turn)
+            await self._unknown(turn)
         elif entry is None:
             await fallback.stale(turn)
         elif action == "s":
@@ -67,10 +69,12 @@ class Faq:
         rows.append((_back_button(turn),))
         return tuple(rows)
 
-    def _unknown(self, turn: Turn) -> None:
-        """No handoff exists yet, so say where a person can help instead of promising one."""
-        turn.say(_("I do not know the answer to that yet. Your gemeente or your begeleider "
-                   "can help you. You can also look in My steps."), ((_back_button(turn),),))
+    async def _unknown(self, turn: Turn) -> None:
+        """Admit it, and offer a person (the question was kept when it was typed)."""
+        person = await questions.offer(turn)
+        rows = ((person,), (_back_button(turn),)) if person else ((_back_button(turn),),)
+        turn.say(_("I do not know the answer to that yet. I can ask a person for you, or your "
+                   "gemeente or begeleider can help you."), rows)
 
 
 def _back_button(turn: Turn) -> Button:

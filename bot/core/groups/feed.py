@@ -47,17 +47,17 @@ async def task_changed(session: AsyncSession, task: Task) -> None:
 
 
 async def tell(session: AsyncSession, user: User, render: Callable[[], str],
-               keyboard: Callable[[], Keyboard] = lambda: ()) -> None:
+               keyboard: Callable[[], Keyboard] = lambda: (), *, ref: str | None = None) -> None:
     """A private message to someone else, written in their language."""
     with use_locale(user.locale or "nl"):
         text, buttons = finish(render()), keyboard()
         rows = [[(finish(b.label), b.data) for b in row] for row in buttons]
-    await outbox.queue_text(session, user.telegram_id, text, rows)
+    await outbox.queue_text(session, user.telegram_id, text, rows, ref=ref)
 
 
 async def tell_group(session: AsyncSession, group: Group, render: Callable[[], str],
-                     keyboard: Callable[[], Keyboard] = lambda: (),
-                     author: User | None = None) -> None:
+                     keyboard: Callable[[], Keyboard] = lambda: (), *,
+                     author: User | None = None, ref: str | None = None) -> None:
     """A notice to the whole group: in its chat if linked, else to each helper privately.
 
     The person who caused the notice does not get it in private: they just saw it happen.
@@ -65,12 +65,12 @@ async def tell_group(session: AsyncSession, group: Group, render: Callable[[], s
     if group.chat_id is None:
         for member in await group_repo.members(session, group.id, role="member"):
             if author is None or member.id != author.id:
-                await tell(session, member, render, keyboard)
+                await tell(session, member, render, keyboard, ref=ref)
         return
     with use_locale(group.locale):
         text, buttons = finish(render()), keyboard()
         rows = [[(finish(b.label), b.data) for b in row] for row in buttons]
-    await outbox.queue_text(session, group.chat_id, text, rows, group.id)
+    await outbox.queue_text(session, group.chat_id, text, rows, group_id=group.id, ref=ref)
 
 
 async def deliveries(session: AsyncSession, now: datetime, zone: ZoneInfo) -> list[Delivery]:

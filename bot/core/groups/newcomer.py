@@ -6,6 +6,8 @@ tasks the group typed are shown as written.
 
 from __future__ import annotations
 
+from sqlalchemy import select, update
+
 from bot.core import fallback
 from bot.core.groups import access, cards, feed
 from bot.core.groups.permissions import Action
@@ -15,7 +17,7 @@ from bot.core.router import Router, Turn
 from bot.i18n import N_, _
 from bot.storage import groups as group_repo
 from bot.storage import tasks as task_repo
-from bot.storage.models import Group, Task
+from bot.storage.models import Group, Membership, Task
 
 
 async def is_newcomer_in_group(turn: Turn) -> bool:
@@ -31,10 +33,31 @@ async def show_tasks(turn: Turn) -> None:
         for task in await task_repo.of_group(turn.session, group_id, task_repo.OPEN_STATES,
                                              newcomer_only=True):
             rows.append((Button(f"{_label(task)} · {cards.due(task)}", f"nt:v:{task.id}"),))
+    shown = len(rows)
+    share = await _sharing(turn)
+    rows.append((Button(_("💬 My group sees my questions: yes") if share else
+                        _("💬 My group sees my questions: no"), "nt:s"),))
     rows.append((Button(_("⬅️ Back"), "menu:back"),))
     text = _("<b>My group</b>\nWhat you and your group are doing together:")
-    turn.say(text if len(rows) > 1 else _("<b>My group</b>\nNothing to do right now."),
-             tuple(rows))
+    turn.say(text if shown else _("<b>My group</b>\nNothing to do right now."), tuple(rows))
+
+
+async def _sharing(turn: Turn) -> bool:
+    """Whether the newcomer lets their group see the questions they hand to a person."""
+    rows = await turn.session.scalars(select(Membership.share_questions).where(
+        Membership.user_id == turn.user.id, Membership.role == "newcomer"))
+    return any(rows)
+
+
+async def toggle_sharing(turn: Turn) -> None:
+    """The newcomer decides what their group may see; the default is no."""
+    share = not await _sharing(turn)
+    await turn.session.execute(update(Membership).where(
+        Membership.user_id == turn.user.id, Membership.role == "newcomer")
+        .values(share_questions=share))
+    turn.notice(_("Your group will now see the questions you ask a person.") if share else
+                _("Your questions now go to a coordinator, not to your group."))
+    await show_tasks(turn)
 
 
 def _label(task: Task) -> str:
@@ -46,8 +69,8 @@ async def on_button(turn: Turn) -> None:
     """nt:l lists; nt:v|k|h:<task id> views, marks done, asks for help."""
     parts = turn.event.data.split(":")
     action = parts[1] if len(parts) > 1 else ""
-    if action == "l":
-        await show_tasks(turn)
+    if action in ("l", "s"):
+        await (show_tasks if action == "l" else toggle_sharing)(turn)
         return
     needed = {"v": Action.NEWCOMER_VIEW, "k": Action.NEWCOMER_DONE, "h": Action.ASK_HELP}
     if action not in needed or len(parts) != 3:

@@ -17,7 +17,7 @@ from bot.core.groups import access, cards, feed
 from bot.core.groups.permissions import may_create_groups
 from bot.core.ports import Button
 from bot.core.render import format_html
-from bot.core.router import Router, Turn
+from bot.core.router import JobRun, Router, Turn
 from bot.i18n import _
 from bot.storage import groups as group_repo
 from bot.storage import jobs
@@ -76,8 +76,9 @@ def render_week(week: Week) -> str:
     ])
 
 
-async def weekly(session: AsyncSession, ref: str, now: datetime, zone: ZoneInfo) -> None:
+async def weekly(run: JobRun) -> None:
     """The Monday job of one group; it schedules next week's in the same transaction."""
+    session, ref, now, zone = run.session, run.ref, run.now, run.timezone
     group = await group_repo.group(session, int(ref)) if ref.isdigit() else None
     if group is None:
         return
@@ -122,9 +123,9 @@ def render_groups(lines: list[GroupLine]) -> str:
     return "\n".join(text)
 
 
-async def coordinators_weekly(session: AsyncSession, ref: str, now: datetime,
-                              zone: ZoneInfo) -> None:
+async def coordinators_weekly(run: JobRun) -> None:
     """The Monday job of one organisation: every coordinator gets the overview."""
+    session, ref, now, zone = run.session, run.ref, run.now, run.timezone
     organisation_id = int(ref) if ref.isdigit() else 0
     lines = await gather_groups(session, await group_repo.groups_of_orgs(
         session, [organisation_id]), now, zone)

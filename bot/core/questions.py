@@ -1,0 +1,384 @@
+"""Ask a person: a question the bot could not answer goes to people who can.
+
+Routing: the newcomer's sponsor group if they agreed to share questions with it; else the
+coordinators of their group's organisation or of their municipality; else the admins.
+Helpers see first name, language and the question (nothing else), and answer with the
+✍️ button, with `/answer <number> <text>`, or by replying to the question in Telegram.
+One question is answered once: taking it is one conditional UPDATE. While a question is
+with a person, what the newcomer types next is added to it instead of auto-answered.
+Unanswered after 24 hours, the helpers are reminded (a durable job).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.core import fallback, states
+from bot.core.groups import access, feed
+from bot.core.ports import Button, Kind
+from bot.core.render import format_html
+from bot.core.router import JobRun, Router, Turn
+from bot.i18n import _, languages
+from bot.storage import groups as group_repo
+from bot.storage import jobs
+from bot.storage import questions as repo
+from bot.storage.models import Coordinator, Group, Membership, Question, User
+
+ANSWER_LIMIT = 2000
+REMIND_AFTER = timedelta(hours=24)
+ANSWERING = "question:answer"  # followed by ":<question id>"
+
+
+@dataclass(frozen=True)
+class Route:
+    """Who gets a question: the route's name, its group or organisation, the people."""
+
+    name: str
+    group: Group | None
+    organisation_id: int | None
+    people: list[User]
+
+
+async def keep(turn: Turn, text: str) -> None:
+    """Keep a question the bot could not answer for sure, in case a person is wanted."""
+    await repo.draft(turn.session, turn.user.id, text, turn.user.locale or "nl")
+
+
+async def offer(turn: Turn) -> Button | None:
+    """The button that hands the person's last unanswered question to a human."""
+    question = await repo.latest_draft(turn.session, turn.user.id)
+    return Button(_("🙋 Ask a person"), f"q:ask:{question.id}") if question else None
+
+
+async def route_for(session: AsyncSession, user: User, admin_ids: frozenset[int]) -> Route:
+    """The sponsor group (with consent), then coordinators, then admins."""
+    shared = (await session.execute(
+        select(Membership.group_id, Membership.share_questions)
+        .where(Membership.user_id == user.id, Membership.role == "newcomer"))).all()
+    for group_id, share in shared:
+        group = await group_repo.group(session, group_id)
+        if group is not None and share:
+            return Route("group", group, group.organisation_id, [])
+    for organisation_id in await _organisations_near(session, user, [g for g, _s in shared]):
+        people = await group_repo.coordinators_of(session, organisation_id)
+        if people:
+            return Route("coordinators", None, organisation_id, people)
+    admins = list(await session.scalars(select(User).where(User.telegram_id.in_(admin_ids))))
+    return Route("admins", None, None, admins)
+
+
+async def _organisations_near(session: AsyncSession, user: User,
+                              group_ids: list[int]) -> list[int]:
+    """The organisation of the newcomer's group first, then those active in their town."""
+    found = [g.organisation_id for g in [await group_repo.group(session, i) for i in group_ids]
+             if g is not None]
+    if user.municipality_code:
+        rows = await session.scalars(select(Group.organisation_id).where(
+            Group.municipality_code == user.municipality_code).order_by(Group.id))
+        found += [o for o in rows if o not in found]
+    return found
+
+
+async def ask(turn: Turn, question: Question) -> None:
+    """Send the question to its route and tell the newcomer who will answer."""
+    route = await route_for(turn.session, turn.user, turn.admins)
+    if route.group is None and not route.people:
+        turn.say(_("Sorry, nobody can take questions right now. Your gemeente or your "
+                   "begeleider can help you."))
+        return
+    question.status, question.route = "open", route.name
+    question.group_id = route.group.id if route.group else None
+    question.organisation_id = route.organisation_id
+    question.created_at = turn.now
+    await _notify(turn.session, question, turn.user, route)
+    await jobs.ensure(turn.session, "question", str(question.id), turn.now + REMIND_AFTER)
+    turn.outcome.queued = True
+    whom = _("your sponsor group") if route.name == "group" else _("a coordinator")
+    turn.say(_("I passed your question to {whom}. A person will answer you here, usually "
+               "within a day.").format(whom=whom), ((Button(_("⬅️ Menu"), "menu:back"),),))
+
+
+async def _notify(session: AsyncSession, question: Question, asker: User, route: Route,
+                  heading: Callable[[], str] | None = None) -> None:
+    """The question card, to the group (chat or members) or to each person of the route."""
+
+    def render() -> str:
+        return _card_text(question, asker, heading)
+
+    def buttons() -> tuple[tuple[Button, ...], ...]:
+        return ((Button(_("✍️ Answer"), f"q:ans:{question.id}"),),)
+
+    ref = f"q:{question.id}"
+    if route.group is not None:
+        await feed.tell_group(session, route.group, render, buttons, ref=ref)
+    for person in route.people:
+        await feed.tell(session, person, render, buttons, ref=ref)
+
+
+def _card_text(question: Question, asker: User, heading: Callable[[], str] | None) -> str:
+    """What helpers see: first name, language, the question as typed, later additions."""
+    language = next((lang.native_name for lang in languages()
+                     if lang.code == question.language), question.language)
+    title = heading() if heading else _("❓ Question #{number}").format(number=question.id)
+    text = f"<b>{title}</b>\n" + format_html(_("From {name} ({language}):\n<i>{question}</i>"),
+                                              name=asker.first_name or "?", language=language,
+                                              question=question.text)
+    for extra in question.followups:
+        text += "\n" + format_html(_("➕ <i>{text}</i>"), text=extra)
+    return text + "\n" + _("Reply to this message, or press ✍️ Answer.")
+
+
+async def may_answer(session: AsyncSession, question: Question, user: User,
+                     admin_ids: frozenset[int]) -> bool:
+    """Only the people the question was routed to (and admins) can see and answer it."""
+    if user.telegram_id in admin_ids:
+        return True
+    if question.route == "group" and question.group_id is not None:
+        role = await session.scalar(select(Membership.role).where(
+            Membership.group_id == question.group_id, Membership.user_id == user.id))
+        if role == "member":
+            return True
+    coordinates = await session.scalar(select(Coordinator.id).where(
+        Coordinator.user_id == user.id, Coordinator.organisation_id == question.organisation_id))
+    return coordinates is not None and question.route in ("group", "coordinators")
+
+
+async def on_button(turn: Turn) -> None:
+    """q:ask|ans|ok|more:<question id>."""
+    parts = turn.event.data.split(":")
+    handler = _ACTIONS.get(parts[1] if len(parts) == 3 else "")
+    question = await repo.get(turn.session, access.number(parts[2]) or 0) if handler else None
+    if handler is None or question is None:
+        await fallback.stale(turn)
+        return
+    await handler(turn, question)
+
+
+async def _ask(turn: Turn, question: Question) -> None:
+    if question.user_id != turn.user.id or question.status != "draft":
+        turn.notice(_("This question was already sent."))
+        return
+    await ask(turn, question)
+
+
+async def _take(turn: Turn, question: Question) -> None:
+    """✍️ Answer: take the question (or hear who has it), then type the answer in private."""
+    if not await may_answer(turn.session, question, turn.user, turn.admins):
+        access.refuse(turn)
+        return
+    if question.helper_id != turn.user.id and not await repo.take(turn.session, question.id,
+                                                                   turn.user.id):
+        await _already(turn, question)
+        return
+    turn.user.state = f"{ANSWERING}:{question.id}"
+    if turn.event.private:
+        await turn.resume()
+        return
+    await feed.tell(turn.session, turn.user, lambda: _answer_prompt(question))
+    turn.outcome.queued = True
+    turn.notice(_("I sent you a private message: type your answer there."))
+
+
+async def _already(turn: Turn, question: Question) -> None:
+    """Someone else has it: say who, so nobody answers twice."""
+    fresh = await repo.get(turn.session, question.id) or question
+    helper = await turn.session.get(User, fresh.helper_id) if fresh.helper_id else None
+    name = helper.first_name if helper and helper.first_name else "?"
+    text = (format_html(_("{name} already answered this question."), name=name)
+            if fresh.status in ("answered", "closed") else
+            format_html(_("{name} is already answering this question."), name=name))
+    if turn.pressed:
+        turn.notice(text)
+    else:
+        turn.say(text)
+
+
+def _answer_prompt(question: Question) -> str:
+    return format_html(_("Type your answer to question #{number}:\n<i>{question}</i>"),
+                       number=question.id, question=question.text)
+
+
+async def ask_answer(turn: Turn) -> None:
+    """The prompt while a helper writes an answer."""
+    question = await repo.get(turn.session, _answering(turn.user.state) or 0)
+    if question is None:
+        turn.user.state = states.MENU
+        await turn.resume()
+        return
+    turn.say(_answer_prompt(question), ((Button(_("Cancel"), "menu:back"),),))
+
+
+async def on_answer_text(turn: Turn) -> None:
+    """The typed answer of the helper who took the question."""
+    question = await repo.get(turn.session, _answering(turn.user.state) or 0)
+    turn.user.state = states.MENU
+    if question is None:
+        await turn.resume()
+        return
+    await give_answer(turn, question, turn.event.text.strip())
+
+
+async def give_answer(turn: Turn, question: Question, text: str) -> None:
+    """Check, store once, relay to the newcomer marked as from a person."""
+    if not 1 <= len(text) <= ANSWER_LIMIT:
+        turn.say(_("Please write an answer of at most {limit} characters.").format(
+            limit=ANSWER_LIMIT))
+        return
+    if not await may_answer(turn.session, question, turn.user, turn.admins):
+        access.refuse(turn)
+        return
+    if not await repo.answer(turn.session, question.id, turn.user.id, text, turn.now):
+        await _already(turn, question)
+        return
+    asker = await turn.session.get(User, question.user_id)
+    if asker is not None:
+        name = turn.user.first_name or "?"
+        await feed.tell(turn.session, asker, lambda: format_html(
+            _("💬 <b>Answer from a person</b> ({name}):\n{answer}"), name=name, answer=text),
+            lambda: ((Button(_("✅ Thanks, solved"), f"q:ok:{question.id}"),),
+                     (Button(_("🙋 I still need help"), f"q:more:{question.id}"),)))
+    turn.outcome.queued = True
+    turn.say(_("Thank you! Your answer was sent."))
+
+
+async def _solved(turn: Turn, question: Question) -> None:
+    if question.user_id != turn.user.id or question.status != "answered":
+        turn.notice(_("This question is already closed."))
+        return
+    question.status, question.closed_at = "closed", turn.now
+    turn.say(_("Good to hear! 😊"))
+    await turn.resume()
+
+
+async def _more_help(turn: Turn, question: Question) -> None:
+    """Open again, to the same people, and let the newcomer add what is still unclear."""
+    if question.user_id != turn.user.id or question.status != "answered":
+        turn.notice(_("This question is already closed."))
+        return
+    question.status, question.helper_id = "open", None
+    route = await route_for(turn.session, turn.user, turn.admins)
+    await _notify(turn.session, question, turn.user, route,
+                  lambda: _("🔁 Still needs help: question #{number}").format(number=question.id))
+    turn.outcome.queued = True
+    turn.say(_("I asked again. You can type what is still unclear; I will add it to your "
+               "question."))
+
+
+async def follow_up(turn: Turn) -> bool:
+    """Text typed while a question is with a person is added to it, not auto-answered."""
+    if turn.event.kind is not Kind.TEXT or not _free_text_state(turn.user.state):
+        return False
+    question = await repo.active_of(turn.session, turn.user.id)
+    if question is None:
+        return False
+    text = turn.event.text.strip()[:ANSWER_LIMIT]
+    question.followups = [*question.followups, text]
+    await _tell_helpers(turn, question, text)
+    turn.say(_("I added this to your question. A person will answer you here."),
+             ((Button(_("⬅️ Menu"), "menu:back"),),))
+    return True
+
+
+async def _tell_helpers(turn: Turn, question: Question, text: str) -> None:
+    """The helper who took it hears the addition; an open question is shown again."""
+    helper = await turn.session.get(User, question.helper_id) if question.helper_id else None
+    name = turn.user.first_name or "?"
+    if helper is not None:
+        await feed.tell(turn.session, helper, lambda: format_html(
+            _("➕ {name} added to question #{number}:\n<i>{text}</i>"), name=name,
+            number=question.id, text=text), ref=f"q:{question.id}")
+    else:
+        route = await route_for(turn.session, turn.user, turn.admins)
+        await _notify(turn.session, question, turn.user, route)
+    turn.outcome.queued = True
+
+
+def _free_text_state(state: str) -> bool:
+    """Where typed text would otherwise go to the FAQ: the menu and journeys."""
+    return state == states.MENU or states.journey_of(state) is not None
+
+
+async def answer_by_reply(turn: Turn) -> bool:
+    """A helper's Telegram reply to a question card is their answer."""
+    if turn.event.kind is not Kind.TEXT or turn.event.reply_to is None:
+        return False
+    question_id = await repo.by_message(turn.session, turn.event.chat_id, turn.event.reply_to)
+    question = await repo.get(turn.session, question_id) if question_id else None
+    if question is None:
+        return False
+    await give_answer(turn, question, turn.event.text.strip())
+    return True
+
+
+async def on_group_reply(turn: Turn) -> None:
+    """Replies in a group chat: only replies to question cards mean anything."""
+    await answer_by_reply(turn)
+
+
+async def answer_command(turn: Turn) -> None:
+    """/answer <number> <text>."""
+    number, _sep, text = turn.event.text.strip().partition(" ")
+    question = await repo.get(turn.session, access.number(number) or 0)
+    if question is None or not await may_answer(turn.session, question, turn.user,
+                                                turn.admins):
+        turn.say(_("Write /answer, the question number and your answer, for example: "
+                   "/answer 12 Yes, the library has free Dutch lessons."))
+        return
+    await give_answer(turn, question, text.strip())
+
+
+async def inbox(turn: Turn) -> None:
+    """/inbox: the open questions this helper may answer."""
+    who = await access.actor(turn)
+    groups = [g for g, role in who.groups.items() if role == "member"]
+    if who.coordinator:
+        groups += [g.id for g in await group_repo.groups_of_orgs(turn.session,
+                                                                  list(who.organisations))]
+    found = await repo.open_for(turn.session, "admin" if who.admin else "helper", groups,
+                                list(who.organisations))
+    if not found:
+        turn.say(_("No open questions. 🎉"))
+        return
+    rows = [(Button(f"#{q.id} {q.text[:40]}", f"q:ans:{q.id}"),) for q in found[:20]]
+    turn.say(_("<b>Open questions</b>"), (*rows, (Button(_("⬅️ Menu"), "menu:back"),)))
+
+
+async def remind(run: JobRun) -> None:
+    """24 hours later: a still unanswered question goes to its people once more."""
+    question = await repo.get(run.session, int(run.ref)) if run.ref.isdigit() else None
+    asker = await run.session.get(User, question.user_id) if question else None
+    if question is None or asker is None or question.status != "open":
+        return
+    route = await route_for(run.session, asker, run.admins)
+    await _notify(run.session, question, asker, route,
+                  lambda: _("⏰ Still unanswered after a day: question #{number}").format(
+                      number=question.id))
+
+
+def _answering(state: str) -> int | None:
+    rest = state.removeprefix(f"{ANSWERING}:")
+    return int(rest) if state.startswith(f"{ANSWERING}:") and rest.isdigit() else None
+
+
+_ACTIONS: dict[str, Callable[[Turn, Question], Awaitable[None]]] = {
+    "ask": _ask, "ans": _take, "ok": _solved, "more": _more_help,
+}
+
+
+def register(router: Router) -> None:
+    """The q: buttons, /answer, /inbox, replies, follow-ups and the 24-hour reminder."""
+    router.intercept(answer_by_reply)
+    router.intercept(follow_up)
+    router.button("q", on_button)
+    router.group_button("q")
+    router.group_event(Kind.TEXT, on_group_reply)
+    router.command("answer", answer_command)
+    router.command("inbox", inbox)
+    router.prompt(ANSWERING, ask_answer)
+    router.text_input(ANSWERING, on_answer_text)
+    router.job("question", remind)
