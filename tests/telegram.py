@@ -52,6 +52,11 @@ class TgUser:
                                                      language_code=self.language_code,
                                                      first_name=self.first_name))
 
+    async def reply(self, message_id: int, text: str) -> list[dict[str, Any]]:
+        """Answer one of the bot's messages with Telegram's Reply."""
+        return await self._turn(self.fake.user_sends(self.user_id, text, reply_to=message_id,
+                                                     first_name=self.first_name))
+
     async def press(self, data: str) -> list[dict[str, Any]]:
         """Press the newest button with this callback data."""
         return await self._turn(self.fake.user_presses(self.user_id, self._holder(data), data))
@@ -129,6 +134,16 @@ class GroupChat:
         """A member writes in the group (commands reach the bot)."""
         await self.fake.user_sends(user.user_id, text, chat_id=self.chat_id,
                                    first_name=user.first_name)
+
+    async def reply(self, user: TgUser, message_id: int, text: str) -> None:
+        """A member answers one of the bot's messages with Telegram's Reply."""
+        await self.fake.user_sends(user.user_id, text, chat_id=self.chat_id, reply_to=message_id,
+                                   first_name=user.first_name)
+
+    def message_with(self, fragment: str) -> int:
+        """The id of the newest bot message containing `fragment`."""
+        return next(int(m["message_id"]) for m in reversed(self.fake.messages(self.chat_id))
+                    if fragment in str(m.get("text", "")))
 
     async def press(self, user: TgUser, data: str) -> str:
         """Press a button and wait until the bot has answered it and gone quiet."""

@@ -19,9 +19,8 @@ from bot.core.groups.plan import load_plan
 from bot.core.ports import Incoming, Kind, Outcome
 from bot.i18n import use_locale
 from bot.storage import groups as group_repo
-from bot.storage import outbox
+from bot.storage import outbox, users
 from bot.storage import tasks as task_repo
-from bot.storage import users
 from bot.storage.models import (
     Group,
     Invite,
@@ -265,7 +264,7 @@ async def test_group_chat_budget_is_twenty_a_minute_and_private_chats_are_not_he
     assert [d.reply.text for d in later] == [f"notice {n}" for n in range(20, 25)]
 
 
-def group_event(user_id: int, chat_id: int, kind: Kind, text: str = "", command: str = "",
+def group_event(user_id: int, chat_id: int, kind: Kind, *, text: str = "", command: str = "",
                 data: str = "") -> Incoming:
     """Something a person does in a Telegram group chat."""
     return Incoming(user_id, chat_id, kind, text=text, command=command, data=data,

@@ -660,11 +660,20 @@ class FakeTelegram:
         chat_id: int | None = None,
         language_code: str | None = None,
         first_name: str = "Test",
+        reply_to: int | None = None,
     ) -> JsonDict:
-        """A user writes text; a leading /command gets its bot_command entity like in Telegram."""
+        """A user writes text; a leading /command gets its bot_command entity like in Telegram.
+
+        With `reply_to`, the message is a Telegram reply to that message of the chat.
+        """
         user = self._remember_user(user_id, first_name, language_code)
         state = self._ensure_chat(user_id if chat_id is None else chat_id, first_name=first_name)
         content: JsonDict = {"text": text}
+        if reply_to is not None:
+            original = state.messages.get(reply_to)
+            if original is None:
+                raise LookupError(f"no message {reply_to} to reply to")
+            content["reply_to_message"] = copy.deepcopy(original)
         command = _COMMAND_PREFIX.match(text)
         if command:
             length = utf16_length(command.group())
