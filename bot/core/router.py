@@ -33,6 +33,7 @@ class Turn:
     admins: frozenset[int] = frozenset()
     bot_username: str = ""
     chat_group: Group | None = None  # in a group chat: the sponsor group linked to it
+    memo: dict[str, object] = field(default_factory=dict)  # per-turn lookups, loaded once
 
     def say(self, text: str, keyboard: Keyboard = ()) -> None:
         """Queue a message; it is sent after the database work has been committed.

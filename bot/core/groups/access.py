@@ -11,8 +11,11 @@ from bot.storage.models import Group, Task
 
 
 async def actor(turn: Turn) -> Actor:
-    """The person behind this turn, with their roles."""
-    return await actor_for(turn.session, turn.user, turn.admins)
+    """The person behind this turn, with their roles (loaded once per turn)."""
+    found = turn.memo.get("actor")
+    if not isinstance(found, Actor) or found.user_id != turn.user.id:
+        found = turn.memo["actor"] = await actor_for(turn.session, turn.user, turn.admins)
+    return found
 
 
 async def group_for(turn: Turn, group_id: int | None, action: Action) -> tuple[Actor, Group] | None:
