@@ -10,11 +10,13 @@ from bot.core.engine import Clock, Core
 from bot.core.faq import feature as faq
 from bot.core.faq.loader import load_faq
 from bot.core.faq.schema import Entry
-from bot.core.groups import board, groupchat, home, invites, newcomer, overview
+from bot.core.groups import board, deadlines, groupchat, home, invites, newcomer, overview
 from bot.core.groups.plan import load_plan
 from bot.core.journeys import feature as journeys
 from bot.core.journeys.loader import load_journeys
 from bot.core.journeys.schema import Journey
+from bot.core.reminders import checkin
+from bot.core.reminders import feature as reminders
 from bot.core.router import Router
 from bot.storage.db import Database
 
@@ -35,7 +37,10 @@ def build_router(flows: dict[str, Journey], answers: dict[str, Entry]) -> Router
     newcomer.register(router)  # 10. 🤝 My group: the newcomer's shared tasks
     groupchat.register(router)  # 11. the group's own chat: /link, /tasks
     overview.register(router)  # 12. Monday overviews for groups and coordinators
-    menu.register(router)  # 13. main menu, /help with emergency numbers, "My details"
+    deadlines.register(router)  # 13. task due tomorrow / overdue (durable jobs)
+    reminders.register(router)  # 14. ⏰ appointments and reminders, /reminders
+    checkin.register(router)  # 15. the monthly "How are things going?" to newcomers
+    menu.register(router)  # 16. main menu, /help with emergency numbers, "My details"
     fallback.register(router)  # last: kind answers for whatever nobody else claimed
     return router
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import html
 import re
+from pathlib import Path
 from typing import TextIO
 
 from bot.core.engine import Core
@@ -76,6 +77,9 @@ class ConsoleChat:
             self.stdout.write(f"(i) {to_plain(outcome.toast)}\n")
         for reply in outcome.replies:
             self.stdout.write(to_plain(reply.text) + "\n")
+            if reply.document is not None:  # a calendar file: saved next to the database
+                Path(reply.document.filename).write_bytes(reply.document.data)
+                self.stdout.write(f"  📎 {reply.document.filename}\n")
             flat = [button for row in reply.keyboard for button in row]
             if flat:
                 self.buttons = flat

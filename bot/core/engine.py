@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from bot.config import Settings
 from bot.core.groups import feed
 from bot.core.ports import Incoming, Outcome, Reply
+from bot.core.reminders import delivery as reminders
 from bot.core.render import finish
 from bot.core.router import JobRun, Router, Turn
 from bot.i18n import SOURCE_LANGUAGE, _, language_codes, use_locale
@@ -40,6 +41,8 @@ class Core:
         async with self.db.session() as session:
             user = await users.get_or_create(session, event.user_id)
             users.remember_name(user, event.first_name)
+            if user.blocked_at is not None:
+                user.blocked_at = None  # whoever writes to us has not blocked us (any more)
             chat_group = None if event.private else await groups.group_by_chat(
                 session, event.chat_id)
             with use_locale(_locale(event, user.locale, chat_group)):
@@ -73,6 +76,32 @@ class Core:
                                                         self.settings.admin_ids))
                     ran += 1
         return ran
+
+    async def due_reminders(self, limit: int = 50) -> list[reminders.Due]:
+        """Claim the reminders that go out now (see bot.core.reminders.delivery)."""
+        async with self.db.session() as session:
+            return await reminders.claim(session, self.router, self.clock(),
+                                         self.settings.timezone, limit)
+
+    async def reminder_sent(self, due: reminders.Due) -> None:
+        """Telegram has the reminder."""
+        async with self.db.session() as session:
+            await reminders.sent(session, due.reminder_id, self.clock())
+
+    async def reminder_blocked(self, due: reminders.Due) -> None:
+        """The recipient blocked the bot (403)."""
+        async with self.db.session() as session:
+            await reminders.blocked(session, due, self.clock())
+
+    async def reminder_failed(self, due: reminders.Due, reason: str) -> None:
+        """Telegram refused the reminder for good."""
+        async with self.db.session() as session:
+            await reminders.failed(session, due, self.clock(), reason)
+
+    async def reminder_later(self, due: reminders.Due, wait: timedelta) -> None:
+        """Telegram asked us to wait, or the network failed: try again later."""
+        async with self.db.session() as session:
+            await reminders.later(session, due, self.clock(), wait)
 
     async def deliveries(self) -> list[feed.Delivery]:
         """Outbox posts that may be sent now (group chats stay within 20 a minute)."""

@@ -165,7 +165,10 @@ async def _advance(turn: Turn, state: str) -> None:
 
 
 async def _finish(turn: Turn) -> None:
+    first_time = turn.user.onboarded_at is None
     turn.user.onboarded_at = turn.user.onboarded_at or turn.now
+    for handler in turn.router.onboarded if first_time else ():
+        await handler(turn)
     turn.user.state = states.MENU
     turn.say(_("Thank you! You are all set."))
     await show_menu(turn)

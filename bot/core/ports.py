@@ -56,12 +56,25 @@ Keyboard = tuple[tuple[Button, ...], ...]
 
 
 @dataclass(frozen=True)
+class Document:
+    """A file to hand over, such as an .ics calendar entry."""
+
+    filename: str
+    data: bytes
+    mime_type: str
+
+
+@dataclass(frozen=True)
 class Reply:
-    """A message in Telegram's HTML subset, already in the recipient's language."""
+    """A message in Telegram's HTML subset, already in the recipient's language.
+
+    With a document, the text is the document's caption.
+    """
 
     text: str
     keyboard: Keyboard = ()
     replace: bool = False
+    document: Document | None = None
 
 
 @dataclass

@@ -14,9 +14,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core.ports import Button, Incoming, Keyboard, Kind, Outcome, Reply
+from bot.core.ports import Button, Document, Incoming, Keyboard, Kind, Outcome, Reply
 from bot.core.render import finish
-from bot.storage.models import Group, User
+from bot.storage.models import Group, Reminder, User
 
 
 @dataclass
@@ -35,15 +35,15 @@ class Turn:
     chat_group: Group | None = None  # in a group chat: the sponsor group linked to it
     memo: dict[str, object] = field(default_factory=dict)  # per-turn lookups, loaded once
 
-    def say(self, text: str, keyboard: Keyboard = ()) -> None:
+    def say(self, text: str, keyboard: Keyboard = (), document: Document | None = None) -> None:
         """Queue a message; it is sent after the database work has been committed.
 
         The first answer to a button press replaces the message that held the button:
         the chat stays short and old buttons disappear instead of piling up.
         """
         labels = tuple(tuple(Button(finish(b.label), b.data) for b in row) for row in keyboard)
-        replace = self.pressed and not self.outcome.replies
-        self.outcome.replies.append(Reply(finish(text), labels, replace))
+        replace = self.pressed and not self.outcome.replies and document is None
+        self.outcome.replies.append(Reply(finish(text), labels, replace, document))
 
     def notice(self, text: str) -> None:
         """A short notice on the pressed button (Telegram shows it as a toast)."""
@@ -75,6 +75,9 @@ class JobRun:
 
 JobHandler = Callable[[JobRun], Awaitable[None]]
 StartupHandler = Callable[[AsyncSession, datetime, ZoneInfo], Awaitable[None]]
+# How a feature words its reminders: the reply in the recipient's language, or None when
+# the reminder is no longer needed (its appointment was cancelled, its step was done).
+ReminderRenderer = Callable[[AsyncSession, Reminder, User, ZoneInfo], Awaitable[Reply | None]]
 K = TypeVar("K")
 
 
@@ -96,6 +99,8 @@ class Router:
     group_buttons: set[str] = field(default_factory=set)
     group_events: dict[Kind, Handler] = field(default_factory=dict)
     jobs: dict[str, JobHandler] = field(default_factory=dict)
+    reminder_texts: dict[str, ReminderRenderer] = field(default_factory=dict)
+    onboarded: list[Handler] = field(default_factory=list)
     startups: list[StartupHandler] = field(default_factory=list)
 
     def command(self, name: str, handler: Handler, description: str | None = None) -> None:
@@ -144,6 +149,16 @@ class Router:
         if kind in self.jobs:
             raise ValueError(f"job {kind!r} is registered twice")
         self.jobs[kind] = handler
+
+    def reminder_text(self, kind: str, renderer: ReminderRenderer) -> None:
+        """Own the wording of reminders of a kind."""
+        if kind in self.reminder_texts:
+            raise ValueError(f"reminder kind {kind!r} is registered twice")
+        self.reminder_texts[kind] = renderer
+
+    def after_onboarding(self, handler: Handler) -> None:
+        """Run when someone finishes the first questions (e.g. schedule their check-in)."""
+        self.onboarded.append(handler)
 
     def on_startup(self, handler: StartupHandler) -> None:
         """Run once at startup in its own transaction (e.g. make sure jobs are scheduled)."""

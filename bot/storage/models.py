@@ -77,6 +77,7 @@ class User(Base):
     has_children: Mapped[bool | None] = mapped_column(Boolean)
     municipality_code: Mapped[str | None] = mapped_column(String(8))
     first_name: Mapped[str | None] = mapped_column(String(64))
+    blocked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())  # 403: blocked the bot
     pending_invite_id: Mapped[int | None] = mapped_column(Integer)
     arrival_month: Mapped[str | None] = mapped_column(String(7))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
@@ -327,3 +328,41 @@ class Question(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class Appointment(Base):
+    """Something a newcomer must not miss: the gemeente, the IND, the huisarts, a lesson."""
+
+    __tablename__ = "appointments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    what: Mapped[str] = mapped_column(String(12))
+    text: Mapped[str | None] = mapped_column(String(120))
+    at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    day_before: Mapped[bool] = mapped_column(Boolean, default=True)
+    hour_before: Mapped[bool] = mapped_column(Boolean, default=True)
+    status: Mapped[str] = mapped_column(String(10), default="draft")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+
+class Reminder(Base):
+    """One message due at one moment; the table, not a timer, is the truth."""
+
+    __tablename__ = "reminders"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(12))
+    appointment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("appointments.id", ondelete="CASCADE"), index=True)
+    ref: Mapped[str | None] = mapped_column(String(60))
+    lead: Mapped[str | None] = mapped_column(String(8))
+    due_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    useful_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    state: Mapped[str] = mapped_column(String(10), default="scheduled", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(String(40))
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)

@@ -13,6 +13,7 @@ from bot.core.engine import Core
 from bot.telegram import commands, errors
 from bot.telegram.delivery import deliver
 from bot.telegram.ordering import PerChatUpdateProcessor
+from bot.telegram.reminding import ReminderSender
 from bot.telegram.sender import OutboxSender
 from bot.telegram.timer import start_timer
 from bot.telegram.updates import to_incoming
@@ -87,7 +88,8 @@ async def _startup(application: PTBApplication, core: Core, background: Backgrou
     await commands.publish(application.bot, core.router)
     background.sender = OutboxSender(core, application.bot)
     background.sender.start()
-    background.timer = start_timer(core, background.wake)
+    background.timer = start_timer(core, background.wake,
+                                   ReminderSender(core, application.bot).tick)
 
 
 async def _stop(background: Background) -> None:

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from telegram import Bot, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from telegram import (
+    Bot,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    Message,
+)
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
@@ -40,7 +47,11 @@ async def deliver(bot: Bot, chat_id: int, query: CallbackQuery | None, outcome: 
 
 
 async def send(bot: Bot, chat_id: int, reply: Reply) -> Message:
-    """One new message."""
+    """One new message (a document with a caption, if the reply carries one)."""
+    if reply.document is not None:
+        return await bot.send_document(
+            chat_id, InputFile(reply.document.data, filename=reply.document.filename),
+            caption=reply.text, parse_mode=ParseMode.HTML, reply_markup=markup(reply.keyboard))
     return await bot.send_message(
         chat_id, reply.text, parse_mode=ParseMode.HTML, reply_markup=markup(reply.keyboard),
         disable_web_page_preview=True,

@@ -13,7 +13,7 @@ from datetime import time
 from babel.dates import format_datetime
 
 from bot.core import calendar, fallback, states
-from bot.core.groups import access, cards, feed
+from bot.core.groups import access, cards, deadlines, feed
 from bot.core.groups.permissions import Action, allowed
 from bot.core.ports import Button, Keyboard
 from bot.core.render import format_html
@@ -203,6 +203,7 @@ async def _create(turn: Turn, draft: TaskDraft, assignee_ids: list[int]) -> None
         status="claimed" if assignee_ids else "open", created_by=turn.user.id,
         created_at=turn.now, updated_at=turn.now), turn.user.id, assignee_ids)
     await task_repo.drop_draft(turn.session, turn.user.id, turn.event.chat_id)
+    await deadlines.schedule(turn.session, task, turn.now, turn.timezone)
     await _after_change(turn, group, task)
     await feed.task_added(turn.session, group, task)
     await _tell_assignees(turn, task, assignee_ids)

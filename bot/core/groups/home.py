@@ -9,7 +9,7 @@ from datetime import timedelta
 from babel.dates import format_date
 
 from bot.core import calendar, fallback, municipalities, states
-from bot.core.groups import access, invites, plan
+from bot.core.groups import access, deadlines, invites, plan
 from bot.core.groups.feed import task_added
 from bot.core.groups.overview import next_monday_morning, show_overview
 from bot.core.groups.permissions import Action, allowed, may_create_groups
@@ -249,6 +249,7 @@ async def apply_plan(turn: Turn, group: Group) -> None:
             category=item.category, due_date=plan.due(item, start),
             visible_to_newcomer=item.visible, created_by=turn.user.id, created_at=turn.now,
             updated_at=turn.now), turn.user.id)
+        await deadlines.schedule(turn.session, task, turn.now, turn.timezone)
         if plan.due(item, start) <= start + timedelta(days=14):
             await task_added(turn.session, group, task)
     turn.outcome.queued = True

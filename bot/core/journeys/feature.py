@@ -8,17 +8,21 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core import fallback, states
 from bot.core.groups import newcomer
 from bot.core.journeys.schema import Journey, Node
-from bot.core.ports import Button, Keyboard
-from bot.core.render import format_html
+from bot.core.ports import Button, Keyboard, Reply
+from bot.core.reminders import follow_ups
+from bot.core.render import finish, format_html
 from bot.core.router import Handler, Router, Turn
 from bot.core.sources import sources_text
-from bot.i18n import N_, _
+from bot.i18n import N_, _, ngettext
 from bot.storage import progress as repo
-from bot.storage.models import JourneyProgress, User
+from bot.storage.models import JourneyProgress, Reminder, User
 
 Profile = Mapping[str, str | None]
 ORDER = ("first_steps", "housing", "inburgering", "work", "volunteering", "health")
@@ -96,8 +100,7 @@ class Journeys:
         if action == "d":
             await self._done(turn, journey, progress, node)
         elif action == "l":
-            turn.notice(_("This step waits for you."))
-            await self.overview(turn)
+            await self._later(turn, journey, node)
         elif action == "b":
             await self._back(turn, journey, progress)
         elif action == "s":
@@ -110,6 +113,32 @@ class Journeys:
             await self._go(turn, journey, progress, choice, None)
         else:
             await fallback.stale(turn)
+
+    async def _later(self, turn: Turn, journey: Journey, node: Node) -> None:
+        """⏳ Not yet: the step waits; with a follow-up, the bot asks again in N days."""
+        if node.follow_up is None:
+            turn.notice(_("This step waits for you."))
+        else:
+            await follow_ups.schedule(turn, f"j:{journey.journey}:{node.id}", node.follow_up.days)
+            turn.notice(ngettext("I will ask you again in {days} day.",
+                                 "I will ask you again in {days} days.",
+                                 node.follow_up.days).format(days=node.follow_up.days))
+        await self.overview(turn)
+
+    async def follow_up_text(self, session: AsyncSession, reminder: Reminder, user: User,
+                             zone: ZoneInfo) -> Reply | None:
+        """The follow-up question, unless the step was ticked meanwhile."""
+        _j, journey_id, node_id = (reminder.ref or "::").split(":")[:3]
+        journey = self.journeys.get(journey_id)
+        node = journey.node(node_id) if journey and journey.has(node_id) else None
+        progress = await repo.get(session, user.id, journey_id) if node else None
+        if node is None or node.follow_up is None or (progress and node.id in progress.done):
+            return None
+        keyboard = ((Button(_("🧭 Go to this step"), f"j:{journey_id}:{node_id}:g"),),
+                    (Button(_("💤 Ask me tomorrow"), f"r:o:{reminder.id}"),))
+        return Reply(finish("🔔 " + _(node.follow_up.question)),
+                     tuple(tuple(Button(finish(b.label), b.data) for b in row)
+                           for row in keyboard))
 
     async def _done(self, turn: Turn, journey: Journey, progress: JourneyProgress,
                     node: Node) -> None:
@@ -227,6 +256,7 @@ def register(router: Router, journeys: dict[str, Journey]) -> None:
     router.menu_button(N_("🧭 My steps"), "steps:")
     router.button("steps", feature.overview)
     router.button("j", feature.on_button)
+    router.reminder_text("followup", feature.follow_up_text)
     for journey_id in journeys:
         router.prompt(states.journey(journey_id), feature.resume)
         router.text_input(states.journey(journey_id), _text_in_journey(feature))

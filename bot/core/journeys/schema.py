@@ -81,6 +81,13 @@ class GroupTask(Strict):
     title: Annotated[str, Field(min_length=3, max_length=120)]
 
 
+class FollowUp(Strict):
+    """"Not yet" on this step schedules a question N days later ("Has your letter come?")."""
+
+    days: Annotated[int, Field(ge=1, le=60)]
+    question: Text
+
+
 class Node(Strict):
     """A router, or a step: one phone screen with its sources."""
 
@@ -94,12 +101,13 @@ class Node(Strict):
     next: NodeId | None = None
     choices: list[Choice] = []
     group_task: GroupTask | None = None
+    follow_up: FollowUp | None = None
 
     @model_validator(mode="after")
     def _router_or_step(self) -> Node:
         if self.router is not None:
             if (self.text or self.check or self.links or self.choices or self.next
-                    or self.group_task):
+                    or self.group_task or self.follow_up):
                 raise ValueError("a router node has only `router`")
         elif not self.text or not self.sources or self.last_checked is None:
             raise ValueError("a step needs `text`, `sources` and `last_checked`")
@@ -143,4 +151,5 @@ class Journey(Strict):
             found += [(node.id, link.label) for link in node.links]
             found += [(node.id, choice.label) for choice in node.choices]
             found += [(node.id, node.group_task.title)] if node.group_task else []
+            found += [(node.id, node.follow_up.question)] if node.follow_up else []
         return found

@@ -1,0 +1,432 @@
+"""⏰ Reminders: appointments (what → date → time → which reminders), /reminders with
+cancel, snooze and change, and a calendar file for the phone.
+
+Button data: `r:<action>[:<value>]`. The appointment being made or changed is named in
+the user's state (`remind:<step>:<appointment id>`), never in a button, so a forged
+button cannot touch someone else's appointment; list actions check the owner.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.core import calendar, fallback, states
+from bot.core.ports import Button, Document, Reply
+from bot.core.reminders import delivery, ics, timing
+from bot.core.render import finish, format_html
+from bot.core.router import Router, Turn
+from bot.i18n import N_, _, current_locale
+from bot.storage import reminders as repo
+from bot.storage.models import Appointment, Reminder, User
+
+WHAT = {
+    "gemeente": N_("🏛 Gemeente (municipality)"),
+    "ind": N_("🛂 IND"),
+    "huisarts": N_("🩺 Huisarts (doctor)"),
+    "school": N_("🎒 School"),
+    "duo": N_("📚 DUO"),
+    "lesson": N_("🗣 Language lesson"),
+    "other": N_("✏️ Something else (type it)"),
+}
+TIMES = [f"{h:02d}{m:02d}" for h in range(7, 21) for m in (0, 30)]
+TEXT_LIMIT = 80
+STEP = "remind"  # states: remind:<what|text|date|time|confirm>:<appointment id>
+
+
+def what_label(appointment: Appointment) -> str:
+    """What the appointment is, in the reader's language (typed text as written)."""
+    if appointment.what == "other" and appointment.text:
+        return appointment.text
+    return _(WHAT.get(appointment.what, WHAT["other"]))
+
+
+def when_label(moment: datetime, zone: ZoneInfo) -> str:
+    """A full local date and time in the reader's language (Babel, CLDR patterns)."""
+    local = moment.astimezone(zone)
+    return format_datetime(local, "EEEE d MMMM y, HH:mm", locale=current_locale())
+
+
+async def show_list(turn: Turn) -> None:
+    """/reminders: what is coming, each a button; and a new appointment."""
+    upcoming = await repo.upcoming(turn.session, turn.user.id)
+    rows: list[tuple[Button, ...]] = []
+    for reminder in upcoming[:15]:
+        label = await _short(turn, reminder)
+        rows.append((Button(label, f"r:v:{reminder.id}"),))
+    rows += [(Button(_("➕ New appointment"), "r:n"),), (Button(_("⬅️ Menu"), "menu:back"),)]
+    text = _("<b>My reminders</b>") if upcoming else _("<b>My reminders</b>\nNothing planned.")
+    turn.say(text, tuple(rows))
+
+
+async def _short(turn: Turn, reminder: Reminder) -> str:
+    """One line: when it arrives and what it is about."""
+    when = format_datetime(reminder.due_at.astimezone(turn.timezone), "d MMM HH:mm",
+                           locale=current_locale())
+    return f"⏰ {when} · {await _subject(turn, reminder)}"
+
+
+async def _subject(turn: Turn, reminder: Reminder) -> str:
+    if reminder.appointment_id is not None:
+        appointment = await repo.appointment(turn.session, reminder.appointment_id)
+        return what_label(appointment) if appointment else "?"
+    return _("Check-in") if reminder.kind == "checkin" else _("Follow-up")
+
+
+async def start(turn: Turn) -> None:
+    """➕ New appointment: an appointment draft, then the first question."""
+    appointment = Appointment(user_id=turn.user.id, what="other", status="draft",
+                              created_at=turn.now)
+    turn.session.add(appointment)
+    await turn.session.flush()
+    await _go(turn, "what", appointment.id)
+
+
+async def _go(turn: Turn, step: str, appointment_id: int) -> None:
+    turn.user.state = f"{STEP}:{step}:{appointment_id}"
+    await turn.resume()
+
+
+async def _appointment(turn: Turn) -> Appointment | None:
+    """The appointment named in the state, if it is this person's."""
+    parts = turn.user.state.split(":")
+    number = parts[2] if len(parts) == 3 and parts[0] == STEP else ""
+    found = await repo.appointment(turn.session, int(number)) if number.isdigit() else None
+    return found if found is not None and found.user_id == turn.user.id else None
+
+
+async def ask_what(turn: Turn) -> None:
+    """Step 1: what kind of appointment."""
+    rows = tuple((Button(_(label), f"r:w:{key}"),) for key, label in WHAT.items())
+    turn.say(_("What is the appointment?"), (*rows, (Button(_("Cancel"), "r:c:x"),)))
+
+
+async def ask_text(turn: Turn) -> None:
+    """Step 1b: typed, for anything not on the list."""
+    turn.say(_("Type in a few words what it is, for example: bank, lawyer, housing "
+               "corporation."), ((Button(_("Cancel"), "r:c:x"),),))
+
+
+async def on_text(turn: Turn) -> None:
+    """The typed description."""
+    appointment = await _appointment(turn)
+    text = turn.event.text.strip()
+    if appointment is None:
+        await fallback.stale(turn)
+        return
+    if not 2 <= len(text) <= TEXT_LIMIT:
+        turn.say(_("Please use 2 to {limit} characters.").format(limit=TEXT_LIMIT))
+        return
+    appointment.text = text
+    await _go(turn, "date", appointment.id)
+
+
+async def ask_date(turn: Turn) -> None:
+    """Step 2: the date, on the calendar."""
+    today = turn.now.astimezone(turn.timezone).date()
+    appointment = await _appointment(turn)
+    month = appointment.at.astimezone(turn.timezone).date() if appointment and appointment.at \
+        else today
+    turn.say(_("On which day?"), (*calendar.month_keyboard("r", month, today),
+                                  (Button(_("Cancel"), "r:c:x"),)))
+
+
+async def ask_time(turn: Turn) -> None:
+    """Step 3: the time, as buttons (or typed)."""
+    buttons = [Button(f"{t[:2]}:{t[2:]}", f"r:t:{t}") for t in TIMES]
+    rows = [tuple(buttons[i:i + 4]) for i in range(0, len(buttons), 4)]
+    turn.say(_("At what time? You can also type it, for example 14:45."),
+             (*rows, (Button(_("Cancel"), "r:c:x"),)))
+
+
+async def ask_confirm(turn: Turn) -> None:
+    """Step 4: the appointment as understood, and which reminders it gets."""
+    appointment = await _appointment(turn)
+    if appointment is None or appointment.at is None:
+        turn.user.state = states.MENU
+        await turn.resume()
+        return
+    yes, no = "✅", "◻️"
+    text = format_html(_("<b>{what}</b>\n📅 {when}"), what=what_label(appointment),
+                       when=when_label(appointment.at, turn.timezone))
+    text += "\n" + _("I will remind you:")
+    text += f"\n{yes if appointment.day_before else no} " + _("the day before")
+    text += f"\n{yes if appointment.hour_before else no} " + _("one hour before")
+    turn.say(text, ((Button(_("Day before: on/off"), "r:c:d"),
+                     Button(_("Hour before: on/off"), "r:c:h")),
+                    (Button(_("✅ Save"), "r:c:s"), Button(_("Cancel"), "r:c:x"))))
+
+
+async def on_time_text(turn: Turn) -> None:
+    """A typed time such as 9:15 or 14.45."""
+    digits = turn.event.text.strip().replace(".", ":").replace("h", ":")
+    hour, _sep, minute = digits.partition(":")
+    if not (hour.isdigit() and minute.isdigit() and int(hour) < 24 and int(minute) < 60):
+        turn.say(_("Please type the time like this: 14:45."))
+        return
+    await _set_time(turn, time(int(hour), int(minute)))
+
+
+async def on_button(turn: Turn) -> None:
+    """r:<action>[:<value>]."""
+    parts = turn.event.data.split(":")
+    handler = _ACTIONS.get(parts[1] if len(parts) > 1 else "")
+    if handler is None:
+        await fallback.stale(turn)
+        return
+    await handler(turn, parts[2] if len(parts) > 2 else "")
+
+
+async def _list(turn: Turn, _value: str) -> None:
+    await show_list(turn)
+
+
+async def _new(turn: Turn, _value: str) -> None:
+    await start(turn)
+
+
+async def _what(turn: Turn, value: str) -> None:
+    appointment = await _appointment(turn)
+    if appointment is None or value not in WHAT or not turn.user.state.startswith("remind:what"):
+        await fallback.stale(turn)
+        return
+    appointment.what = value
+    await _go(turn, "text" if value == "other" else "date", appointment.id)
+
+
+async def _month(turn: Turn, value: str) -> None:
+    month = calendar.parse_month(value)
+    if month is None or not turn.user.state.startswith("remind:date"):
+        await fallback.stale(turn)
+        return
+    today = turn.now.astimezone(turn.timezone).date()
+    turn.say(_("On which day?"), (*calendar.month_keyboard("r", month, today),
+                                  (Button(_("Cancel"), "r:c:x"),)))
+
+
+async def _day(turn: Turn, value: str) -> None:
+    appointment = await _appointment(turn)
+    day = calendar.parse_day(value)
+    today = turn.now.astimezone(turn.timezone).date()
+    if appointment is None or day is None or day < today or \
+            not turn.user.state.startswith("remind:date"):
+        await fallback.stale(turn)
+        return
+    appointment.at = timing.local_moment(day, time(12, 0), turn.timezone)
+    await _go(turn, "time", appointment.id)
+
+
+async def _time(turn: Turn, value: str) -> None:
+    if value not in TIMES or not turn.user.state.startswith("remind:time"):
+        await fallback.stale(turn)
+        return
+    await _set_time(turn, time(int(value[:2]), int(value[2:])))
+
+
+async def _set_time(turn: Turn, clock: time) -> None:
+    """Combine the chosen day and time in local time; refuse times that do not exist."""
+    appointment = await _appointment(turn)
+    if appointment is None or appointment.at is None:
+        await fallback.stale(turn)
+        return
+    day = appointment.at.astimezone(turn.timezone).date()
+    moment = timing.local_moment(day, clock, turn.timezone)
+    if moment is None:
+        turn.say(_("That time does not exist on that night: the clocks go forward one hour. "
+                   "Please choose another time."))
+        return
+    if moment <= turn.now:
+        turn.say(_("That time has already passed. Please choose a later time."))
+        return
+    appointment.at = moment
+    await _go(turn, "confirm", appointment.id)
+
+
+async def _confirm(turn: Turn, value: str) -> None:
+    appointment = await _appointment(turn)
+    if value == "x":
+        await _cancel_dialog(turn, appointment)
+        return
+    if appointment is None or not turn.user.state.startswith("remind:confirm"):
+        await fallback.stale(turn)
+        return
+    if value in ("d", "h"):
+        if value == "d":
+            appointment.day_before = not appointment.day_before
+        else:
+            appointment.hour_before = not appointment.hour_before
+        await ask_confirm(turn)
+        return
+    if value == "s":
+        await _save(turn, appointment)
+        return
+    await fallback.stale(turn)
+
+
+async def _cancel_dialog(turn: Turn, appointment: Appointment | None) -> None:
+    if appointment is not None and appointment.status == "draft":
+        await turn.session.delete(appointment)
+    turn.user.state = states.MENU
+    turn.say(_("OK, nothing was saved."))
+    await turn.resume()
+
+
+async def _save(turn: Turn, appointment: Appointment) -> None:
+    """The appointment and its reminders, as chosen; an edit replaces the old reminders."""
+    await repo.cancel_appointment(turn.session, appointment.id)
+    appointment.status = "active"
+    for reminder in plan_reminders(appointment, turn.now, turn.timezone):
+        await repo.add(turn.session, reminder)
+    turn.user.state = states.MENU
+    turn.say(format_html(_("Saved: <b>{what}</b>, {when}."), what=what_label(appointment),
+                         when=when_label(appointment.at, turn.timezone) if appointment.at
+                         else ""),
+             ((Button(_("📅 Add to my phone's calendar"), f"r:i:{appointment.id}"),),
+              (Button(_("📋 My reminders"), "r:l"),), (Button(_("⬅️ Menu"), "menu:back"),)))
+
+
+def plan_reminders(appointment: Appointment, now: datetime, zone: ZoneInfo) -> list[Reminder]:
+    """The day before (not in quiet hours) and one hour before (urgent), if still ahead."""
+    at = appointment.at
+    if at is None:
+        return []
+    planned = []
+    if appointment.day_before:
+        due = timing.outside_quiet_hours(timing.day_before(at, zone), zone)
+        planned.append(("day", due, False))
+    if appointment.hour_before:
+        planned.append(("hour", at - timedelta(hours=1), True))
+    return [Reminder(user_id=appointment.user_id, kind="appointment", appointment_id=appointment.id,
+                     lead=lead, due_at=due, useful_until=at, urgent=urgent, created_at=now)
+            for lead, due, urgent in planned if now < due < at]
+
+
+async def _view(turn: Turn, value: str) -> None:
+    """One reminder with what can be done to it."""
+    reminder = await _mine(turn, value)
+    if reminder is None:
+        return
+    text = await _short(turn, reminder)
+    rows: list[tuple[Button, ...]] = [
+        (Button(_("💤 1 hour later"), f"r:h:{reminder.id}"),
+         Button(_("💤 Tomorrow"), f"r:o:{reminder.id}")),
+    ]
+    if reminder.appointment_id is not None:
+        rows.append((Button(_("✏️ Change the time"), f"r:e:{reminder.appointment_id}"),
+                     Button(_("📅 Calendar file"), f"r:i:{reminder.appointment_id}")))
+    rows += [(Button(_("🗑 Cancel this reminder"), f"r:x:{reminder.id}"),),
+             (Button(_("⬅️ Back"), "r:l"),)]
+    turn.say(text, tuple(rows))
+
+
+async def _mine(turn: Turn, value: str) -> Reminder | None:
+    """A reminder of this person's, or a kind refusal."""
+    reminder = await repo.get(turn.session, int(value)) if value.isdigit() else None
+    if reminder is None or reminder.user_id != turn.user.id:
+        await fallback.stale(turn)
+        return None
+    return reminder
+
+
+async def _snooze_hour(turn: Turn, value: str) -> None:
+    reminder = await _mine(turn, value)
+    if reminder is not None:
+        await snooze(turn, reminder, turn.now + timedelta(hours=1))
+
+
+async def _snooze_tomorrow(turn: Turn, value: str) -> None:
+    reminder = await _mine(turn, value)
+    if reminder is not None:
+        base = reminder.due_at if reminder.state == "scheduled" else turn.now
+        await snooze(turn, reminder, timing.tomorrow_same_time(max(base, turn.now),
+                                                               turn.timezone))
+
+
+async def snooze(turn: Turn, reminder: Reminder, due: datetime) -> None:
+    """Later, outside quiet hours unless urgent; a sent reminder comes back as a new one."""
+    if not reminder.urgent:
+        due = timing.outside_quiet_hours(due, turn.timezone)
+    if reminder.state == "scheduled":
+        reminder.due_at = due
+    else:
+        reminder = await repo.add(turn.session, Reminder(
+            user_id=reminder.user_id, kind=reminder.kind, appointment_id=reminder.appointment_id,
+            ref=reminder.ref, lead=reminder.lead, due_at=due, useful_until=reminder.useful_until,
+            urgent=reminder.urgent, created_at=turn.now))
+    when = format_datetime(due.astimezone(turn.timezone), "EEEE HH:mm", locale=current_locale())
+    turn.notice(_("💤 I will remind you again: {when}").format(when=when))
+    await show_list(turn)
+
+
+async def _cancel(turn: Turn, value: str) -> None:
+    reminder = await _mine(turn, value)
+    if reminder is not None and reminder.state == "scheduled":
+        reminder.state = "cancelled"
+        turn.notice(_("🗑 Cancelled."))
+    await show_list(turn)
+
+
+async def _edit(turn: Turn, value: str) -> None:
+    """✏️ Change the time: the date and time questions again for this appointment."""
+    appointment = await repo.appointment(turn.session, int(value)) if value.isdigit() else None
+    if appointment is None or appointment.user_id != turn.user.id:
+        await fallback.stale(turn)
+        return
+    await _go(turn, "date", appointment.id)
+
+
+async def _calendar_file(turn: Turn, value: str) -> None:
+    """An .ics file the phone's calendar app can open."""
+    appointment = await repo.appointment(turn.session, int(value)) if value.isdigit() else None
+    if appointment is None or appointment.user_id != turn.user.id or appointment.at is None:
+        await fallback.stale(turn)
+        return
+    data = ics.calendar_file(appointment, what_label(appointment), turn.now)
+    turn.say(_("Open this file to add the appointment to your phone's calendar."),
+             document=Document(f"wegwijs-{appointment.id}.ics", data, "text/calendar"))
+
+
+_ACTIONS: dict[str, Callable[[Turn, str], Awaitable[None]]] = {
+    "l": _list, "n": _new, "w": _what, "m": _month, "d": _day, "t": _time, "c": _confirm,
+    "v": _view, "h": _snooze_hour, "o": _snooze_tomorrow, "x": _cancel, "e": _edit,
+    "i": _calendar_file,
+}
+
+
+async def appointment_text(session: AsyncSession, reminder: Reminder, user: User,
+                           zone: ZoneInfo) -> Reply | None:
+    """"Tomorrow" or "in one hour", what, and when; None if the appointment is gone."""
+    appointment = await repo.appointment(session, reminder.appointment_id or 0)
+    if appointment is None or appointment.status != "active" or appointment.at is None:
+        return None
+    heading = (_("⏰ <b>In one hour</b>") if reminder.lead == "hour"
+               else _("⏰ <b>Reminder of your appointment</b>"))
+    text = heading + "\n" + format_html(_("{what}\n📅 {when}"), what=what_label(appointment),
+                                         when=when_label(appointment.at, zone))
+    keyboard = ((Button(_("💤 1 hour later"), f"r:h:{reminder.id}"),),
+                (Button(_("📋 My reminders"), "r:l"),))
+    return Reply(finish(text), tuple(tuple(Button(finish(b.label), b.data) for b in row)
+                                     for row in keyboard))
+
+
+def register(router: Router) -> None:
+    """⏰ Reminders on the menu, /reminders, the appointment questions and their buttons."""
+    router.reminder_text("appointment", appointment_text)
+    router.on_startup(delivery.recover)
+    router.menu_button(N_("⏰ Reminders"), "r:l")
+    router.command("reminders", show_list, N_("Your appointments and reminders"))
+    router.button("r", on_button)
+    router.prompt("remind:what", ask_what)
+    router.prompt("remind:text", ask_text)
+    router.prompt("remind:date", ask_date)
+    router.prompt("remind:time", ask_time)
+    router.prompt("remind:confirm", ask_confirm)
+    router.text_input("remind:text", on_text)
+    router.text_input("remind:time", on_time_text)
+    for step in ("remind:what", "remind:date", "remind:confirm"):
+        router.text_input(step, fallback.use_buttons)
+

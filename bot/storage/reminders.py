@@ -1,0 +1,86 @@
+"""Repository functions for appointments and reminders.
+
+Sending claims a reminder first (scheduled → sending, one conditional UPDATE), so two
+timers or two processes never send it twice.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.storage.models import Appointment, Reminder
+
+
+async def add(session: AsyncSession, reminder: Reminder) -> Reminder:
+    """Store a reminder."""
+    session.add(reminder)
+    await session.flush()
+    return reminder
+
+
+async def claim_due(session: AsyncSession, now: datetime, limit: int) -> list[Reminder]:
+    """Take up to `limit` due reminders for sending, soonest first."""
+    due = (select(Reminder.id).where(Reminder.state == "scheduled", Reminder.due_at <= now)
+           .order_by(Reminder.due_at, Reminder.id).limit(limit))
+    result = await session.scalars(
+        update(Reminder).where(Reminder.id.in_(due.scalar_subquery()),
+                               Reminder.state == "scheduled")
+        .values(state="sending", attempts=Reminder.attempts + 1).returning(Reminder)
+        .execution_options(populate_existing=True))
+    return sorted(result.all(), key=lambda r: (r.due_at, r.id))
+
+
+async def finish(session: AsyncSession, reminder_id: int, state: str, now: datetime,
+                 error: str | None = None) -> None:
+    """Record how a send ended: sent, missed, failed or cancelled."""
+    values: dict[str, object] = {"state": state, "error": error}
+    if state == "sent":
+        values["sent_at"] = now
+    await session.execute(update(Reminder).where(Reminder.id == reminder_id).values(**values))
+
+
+async def retry(session: AsyncSession, reminder_id: int, due_at: datetime) -> None:
+    """Back to the queue (Telegram asked us to wait, or the network failed)."""
+    await session.execute(update(Reminder).where(Reminder.id == reminder_id)
+                          .values(state="scheduled", due_at=due_at))
+
+
+async def interrupted(session: AsyncSession) -> int:
+    """At startup: sends cut off by a crash are not repeated (they may have arrived)."""
+    result = await session.execute(
+        update(Reminder).where(Reminder.state == "sending")
+        .values(state="interrupted", error="process stopped mid-send").returning(Reminder.id))
+    return len(result.all())
+
+
+async def upcoming(session: AsyncSession, user_id: int) -> list[Reminder]:
+    """A person's scheduled reminders, soonest first."""
+    return list(await session.scalars(
+        select(Reminder).where(Reminder.user_id == user_id, Reminder.state == "scheduled")
+        .order_by(Reminder.due_at, Reminder.id)))
+
+
+async def get(session: AsyncSession, reminder_id: int) -> Reminder | None:
+    """One reminder."""
+    return await session.get(Reminder, reminder_id)
+
+
+async def cancel_appointment(session: AsyncSession, appointment_id: int) -> None:
+    """An appointment changed or was cancelled: its unsent reminders go."""
+    await session.execute(
+        update(Reminder).where(Reminder.appointment_id == appointment_id,
+                               Reminder.state == "scheduled").values(state="cancelled"))
+
+
+async def appointment(session: AsyncSession, appointment_id: int) -> Appointment | None:
+    """One appointment."""
+    return await session.get(Appointment, appointment_id)
+
+
+async def counts(session: AsyncSession) -> dict[str, int]:
+    """Reminders per state (for logs and the benchmark)."""
+    rows = await session.execute(select(Reminder.state, func.count()).group_by(Reminder.state))
+    return {state: int(count) for state, count in rows.all()}

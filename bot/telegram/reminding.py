@@ -1,0 +1,62 @@
+"""Sends due reminders: APScheduler wakes this every second; the `reminders` table decides.
+
+Nothing is scheduled in memory, so there is nothing to lose on restart: a reminder that
+fell due while the bot was down is found on the first tick (and sent late, or marked
+missed, by the core). 429 → wait `retry_after` and try again; 403 → the person blocked
+us: failed, and no more reminders until they write again; network errors → back off.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+
+from telegram import Bot
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+
+from bot.core.engine import Core
+from bot.core.reminders.delivery import Due
+from bot.telegram.delivery import send
+
+log = logging.getLogger(__name__)
+BATCH = 50  # reminders claimed per tick
+PARALLEL = 8  # sends in flight at once
+
+
+class ReminderSender:
+    """The tick's work: claim, send, report."""
+
+    def __init__(self, core: Core, bot: Bot) -> None:
+        self.core, self.bot = core, bot
+        self._gate = asyncio.Semaphore(PARALLEL)
+
+    async def tick(self) -> None:
+        """Send everything that is due, batch by batch."""
+        while True:
+            due = await self.core.due_reminders(BATCH)
+            if not due:
+                return
+            await asyncio.gather(*(self._deliver(d) for d in due))
+            if len(due) < BATCH:
+                return
+
+    async def _deliver(self, due: Due) -> None:
+        async with self._gate:
+            try:
+                await send(self.bot, due.chat_id, due.reply)
+            except RetryAfter as exc:
+                wait = exc.retry_after
+                seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+                log.warning("reminder %s: 429, retry in %ss", due.reminder_id, seconds)
+                await self.core.reminder_later(due, timedelta(seconds=seconds))
+            except Forbidden:
+                await self.core.reminder_blocked(due)
+            except BadRequest as exc:
+                await self.core.reminder_failed(due, f"refused: {type(exc).__name__}")
+            except (TimedOut, NetworkError):
+                log.warning("reminder %s: network error, attempt %s", due.reminder_id,
+                            due.attempts)
+                await self.core.reminder_later(due, timedelta(seconds=2 ** due.attempts))
+            else:
+                await self.core.reminder_sent(due)
