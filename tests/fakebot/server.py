@@ -231,6 +231,8 @@ class FakeTelegram:
         self._open_queries: set[str] = set()
         self._injected: list[InjectedError] = []
         self._blocked: set[int] = set()
+        self._stalls: dict[tuple[str, int], asyncio.Event] = {}
+        self.stalled: list[JsonDict] = []
         self._signal = _Signal()
         self._closing = False
         self._runner: web.AppRunner | None = None
@@ -343,6 +345,7 @@ class FakeTelegram:
         if handler is None:
             raise ApiError(404, "Not Found: method not found")
         self._raise_injected(name, params)
+        await self._wait_if_stalled(name, params)
         result = await handler(params)
         if name not in _UNRECORDED_METHODS:
             self.sent.append({"method": name, "params": params, "result": copy.deepcopy(result)})
@@ -353,6 +356,14 @@ class FakeTelegram:
         self.failures.append(
             {"method": name, "params": params, **error.payload()},
         )
+
+    async def _wait_if_stalled(self, name: str, params: JsonDict) -> None:
+        """Hold a call (a slow network) until the test releases it; it then succeeds."""
+        gate = self._stalls.get((name.lower(), _optional_int(params.get("chat_id")) or 0))
+        if gate is not None:
+            self.stalled.append({"method": name, "params": params})
+            self._signal.fire()
+            await gate.wait()
 
     def _raise_injected(self, name: str, params: JsonDict) -> None:
         """Consume the first matching injected error, if any."""
@@ -631,6 +642,16 @@ class FakeTelegram:
             retry_after = 1
         error = ApiError(error_code, description, retry_after if error_code == 429 else None)
         self._injected.append(InjectedError(method, error, times, chat_id))
+
+    def stall(self, method: str, chat_id: int) -> None:
+        """Hold every `method` call for this chat until release() (to kill a bot mid-send)."""
+        self._stalls[(method.lower(), chat_id)] = asyncio.Event()
+
+    def release(self, method: str, chat_id: int) -> None:
+        """Let held calls through; they complete as if the network had been slow."""
+        gate = self._stalls.pop((method.lower(), chat_id), None)
+        if gate is not None:
+            gate.set()
 
     async def add_chat(
         self, chat_id: int, type: str | None = None, title: str | None = None
