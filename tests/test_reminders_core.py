@@ -84,7 +84,8 @@ async def test_appointment_dialog_in_arabic_and_tigrinya(core: Core, code: str) 
     saved = await chat.press("r:c:s")
     assert "r:i:" in " ".join(b.data for b in chat.buttons) and saved.replies
     async with core.db.session() as session:
-        planned = list(await session.scalars(select(Reminder).order_by(Reminder.due_at)))
+        planned = list(await session.scalars(select(Reminder).where(
+            Reminder.kind == "appointment").order_by(Reminder.due_at)))
     assert [(r.lead, r.due_at, r.urgent) for r in planned] == [
         ("day", datetime(2026, 11, 29, 9, 0, tzinfo=UTC), False),
         ("hour", datetime(2026, 11, 30, 8, 0, tzinfo=UTC), True)]
@@ -117,7 +118,7 @@ async def test_each_reminder_is_claimed_once_and_a_crash_mid_send_is_not_repeate
     await core.startup()  # the process died while sending it
     async with core.db.session() as session:
         states = await repo.counts(session)
-    assert states == {"interrupted": 1, "scheduled": 1}
+    assert states == {"interrupted": 1, "scheduled": 2}  # the hour-before and the check-in
 
 
 async def test_after_downtime_useful_reminders_go_late_and_others_are_missed(core: Core) -> None:
@@ -158,8 +159,8 @@ async def test_cancel_and_snooze_from_the_list(core: Core) -> None:
     await chat.press("r:c:s")
     await chat.press("r:l")
     ids = [b.data for b in chat.buttons if b.data.startswith("r:v:")]
-    assert len(ids) == 2
-    first, second = (int(d.split(":")[2]) for d in ids)
+    assert len(ids) == 3  # the day before, the hour before, and next month's check-in
+    first, second = (int(d.split(":")[2]) for d in ids[:2])
     await chat.press(f"r:v:{first}")
     await chat.press(f"r:o:{first}")  # tomorrow, same time
     await chat.press(f"r:x:{second}")

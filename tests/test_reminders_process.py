@@ -94,6 +94,10 @@ async def test_killed_before_due_and_killed_mid_send_each_reminder_arrives_once(
             await fake.wait_for(lambda: sends_to(fake, 951) == 1, 15, what="the late reminder")
             await fake.wait_for(lambda: any(int(s["params"]["chat_id"]) == 952
                                             for s in fake.stalled), 15, what="a send in flight")
+            for _tick in range(50):  # let 951's "sent" be recorded before the kill
+                if (await states(tmp_path))[0] == "sent":
+                    break
+                await asyncio.sleep(0.1)
             process.send_signal(signal.SIGKILL)  # killed mid-send
         fake.release("sendMessage", 952)  # Telegram got it after all
         await fake.wait_for(lambda: sends_to(fake, 952) == 1, 5, what="the stalled send")
