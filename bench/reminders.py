@@ -105,6 +105,7 @@ async def _start_and_wait(db: Database, settings: Any, root_url: str, pipe: Conn
         rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"startup: {startup:.2f} s; resident memory (max RSS): {rss_mb:.0f} MB")
         arrivals: list[tuple[int, float]] = await asyncio.to_thread(pipe.recv)
+    pipe.send("stop")  # the bot has stopped polling: the fake may go
     lateness = sorted(arrival - (first_due + index * 60.0 / due)
                       for index, (_chat, arrival) in enumerate(sorted(arrivals)))
     chats = [chat for chat, _ in arrivals]
@@ -140,12 +141,16 @@ async def _serve_async(pipe: Connection, due: int) -> None:
         arrivals = [(int(r["params"]["chat_id"]), float(r["result"]["_arrived"]))
                     for r in fake.sent if r["method"] == "sendMessage"]
         pipe.send(arrivals)
+        await asyncio.to_thread(pipe.recv)
 
 
 def _sent(fake: FakeTelegram) -> int:
-    for record in fake.sent:
+    """Count sendMessage calls, stamping each with its arrival time the first time it is seen
+    (the predicate runs whenever the fake's state changes, so right after each call)."""
+    messages = [r for r in fake.sent if r["method"] == "sendMessage"]
+    for record in messages:
         record["result"].setdefault("_arrived", time.time())
-    return sum(1 for r in fake.sent if r["method"] == "sendMessage")
+    return len(messages)
 
 
 def main() -> None:
