@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.models import (
@@ -43,11 +43,25 @@ async def coordinator_orgs(session: AsyncSession, user_id: int) -> list[int]:
     return list(rows)
 
 
+async def roles(session: AsyncSession, user_id: int) -> tuple[list[int], dict[int, str]]:
+    """Organisations coordinated and group memberships, in one round trip."""
+    rows = await session.execute(
+        select(literal("c"), Coordinator.organisation_id, literal(""))
+        .where(Coordinator.user_id == user_id)
+        .union_all(select(literal("m"), Membership.group_id, Membership.role)
+                   .where(Membership.user_id == user_id)))
+    found = rows.all()
+    organisations = [ref for kind, ref, _role in found if kind == "c"]
+    groups = {ref: role for kind, ref, role in found if kind == "m"}
+    return organisations, groups
+
+
 async def appoint(session: AsyncSession, user_id: int, organisation_id: int) -> bool:
     """Make a user coordinator of an organisation; False if they already were."""
     if organisation_id in await coordinator_orgs(session, user_id):
         return False
     session.add(Coordinator(user_id=user_id, organisation_id=organisation_id))
+    await session.execute(update(User).where(User.id == user_id).values(has_roles=True))
     await session.flush()
     return True
 
@@ -112,6 +126,7 @@ async def join(session: AsyncSession, group_id: int, user_id: int, role: str) ->
     if found is not None:
         return False
     session.add(Membership(group_id=group_id, user_id=user_id, role=role))
+    await session.execute(update(User).where(User.id == user_id).values(has_roles=True))
     await session.flush()
     return True
 

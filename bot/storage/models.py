@@ -78,6 +78,9 @@ class User(Base):
     municipality_code: Mapped[str | None] = mapped_column(String(8))
     first_name: Mapped[str | None] = mapped_column(String(64))
     blocked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())  # 403: blocked the bot
+    # Member of a group or coordinator: most people are neither, and then their roles need
+    # no query on every menu.
+    has_roles: Mapped[bool] = mapped_column(Boolean, default=False)
     pending_invite_id: Mapped[int | None] = mapped_column(Integer)
     arrival_month: Mapped[str | None] = mapped_column(String(7))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)

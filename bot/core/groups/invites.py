@@ -181,6 +181,7 @@ async def _accept(turn: Turn) -> None:
 async def _join(turn: Turn, invite: Invite) -> None:
     """Become coordinator, member or the group's newcomer."""
     turn.user.declared_role = invite.role
+    turn.user.has_roles = True
     turn.memo.pop("actor", None)  # roles change now: load them again when next asked
     if invite.role == "coordinator":
         await group_repo.appoint(turn.session, turn.user.id, invite.organisation_id)

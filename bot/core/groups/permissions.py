@@ -89,10 +89,12 @@ class Actor:
 
 
 async def actor_for(session: AsyncSession, user: User, admin_ids: frozenset[int]) -> Actor:
-    """Load a person's roles once per turn."""
-    organisations = frozenset(await group_repo.coordinator_orgs(session, user.id))
-    return Actor(user.id, user.telegram_id in admin_ids, organisations,
-                 await group_repo.memberships(session, user.id))
+    """Load a person's roles (no query at all for people without any)."""
+    admin = user.telegram_id in admin_ids
+    if not user.has_roles:
+        return Actor(user.id, admin, frozenset(), {})
+    organisations, groups = await group_repo.roles(session, user.id)
+    return Actor(user.id, admin, frozenset(organisations), groups)
 
 
 def role_in(actor: Actor, group: Group) -> Role:
