@@ -17,7 +17,7 @@ from bot.storage.models import Task, TaskEvent
 from tests.chat import said
 from tests.conftest import MovingClock
 from tests.fakebot import FakeTelegram, buttons
-from tests.groups import CHAT, join, set_up_group, token_in
+from tests.groups import CHAT, join, linked, set_up_group, token_in
 from tests.telegram import GroupChat, TgUser, running_bot
 
 
@@ -168,12 +168,7 @@ async def test_twenty_members_claim_one_task_at_once(fake: FakeTelegram, moving_
                 await coordinator.press(f"g:o:{gid}")
                 coordinator_token = token_in(await coordinator.press(f"g:i:{gid}:m"))
             await join(member, coordinator_token, "nl")
-        await members[0].press("g:h")
-        code = re.search(r"/link ([0-9A-F]{8})",
-                         (await members[0].press(f"g:c:{gid}"))[-1]["params"]["text"])
-        assert code
-        await fake.bot_added_to_group(CHAT, "Welkom", by_user_id=members[0].user_id)
-        await chat.send(members[0], f"/link {code.group(1)}")
+        await linked(fake, members[0], gid, chat)
         await chat.send(members[0], "/newtask Verhuisbus regelen")
         await chat.shows("Verhuisbus regelen")
         await chat.press(members[0], "tn:n")
@@ -203,13 +198,7 @@ async def test_fifty_tasks_in_a_minute_stay_within_the_group_limit(
     async with running_bot(fake, moving_core) as app:
         coordinator, gid, _newcomer = await set_up_group(fake)
         await join(anna, token_in(await coordinator.press(f"g:i:{gid}:m")), "nl")
-        await anna.press("g:h")
-        code = re.search(r"/link ([0-9A-F]{8})",
-                         (await anna.press(f"g:c:{gid}"))[-1]["params"]["text"])
-        assert code
-        await fake.bot_added_to_group(CHAT, "Welkom", by_user_id=anna.user_id)
-        await chat.send(anna, f"/link {code.group(1)}")
-        await chat.shows("Welkom Amira")
+        await linked(fake, anna, gid, chat)
         started = asyncio.get_running_loop().time()
         for number in range(50):  # one task every 0.1 s, each waking the sender
             for event in _new_task_events(anna.user_id, gid, f"Taak nummer {number}"):
@@ -246,13 +235,7 @@ async def test_what_was_owed_during_downtime_arrives_after_a_restart(
     async with running_bot(fake, moving_core):
         coordinator, gid, _newcomer = await set_up_group(fake)
         await join(anna, token_in(await coordinator.press(f"g:i:{gid}:m")), "nl")
-        await anna.press("g:h")
-        code = re.search(r"/link ([0-9A-F]{8})",
-                         (await anna.press(f"g:c:{gid}"))[-1]["params"]["text"])
-        assert code
-        await fake.bot_added_to_group(CHAT, "Welkom", by_user_id=anna.user_id)
-        await chat.send(anna, f"/link {code.group(1)}")
-        await chat.shows("Welkom Amira")
+        await linked(fake, anna, gid, chat)
     # The bot is down: a task is made (say, by a second process) and Monday comes.
     for event in _new_task_events(anna.user_id, gid, "Terwijl de bot sliep"):
         await moving_core.handle(event)

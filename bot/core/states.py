@@ -38,16 +38,6 @@ TASK_COMMENT = "task:comment"  # followed by ":<task id>": typing a comment on t
 TASK_NOTES = "task:notes"  # followed by ":<task id>": typing the notes of that task
 
 
-def comment_on(task_id: int) -> str:
-    """The state of someone typing a comment on a task."""
-    return f"{TASK_COMMENT}:{task_id}"
-
-
-def notes_of(task_id: int) -> str:
-    """The state of someone typing the notes of a task."""
-    return f"{TASK_NOTES}:{task_id}"
-
-
 def task_in(state: str) -> int | None:
     """The task someone is commenting on or writing notes for, if any."""
     prefix, _, rest = state.rpartition(":")

@@ -8,6 +8,7 @@ group is read from the database and the presser's rights are checked every time.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import time
 
 from babel.dates import format_datetime
@@ -17,7 +18,7 @@ from bot.core.groups import access, cards, deadlines, feed
 from bot.core.groups.permissions import Action, allowed
 from bot.core.ports import Button, Keyboard
 from bot.core.render import format_html
-from bot.core.router import Router, Turn
+from bot.core.router import Handler, Router, Turn
 from bot.i18n import N_, _, current_locale
 from bot.storage import groups as group_repo
 from bot.storage import tasks as task_repo
@@ -356,17 +357,6 @@ async def _visibility(turn: Turn, group: Group, task: Task, _arg: str) -> None:
     await _changed(turn, group, task)
 
 
-async def _comment(turn: Turn, group: Group, task: Task, _arg: str) -> None:
-    """In private: type it now. In the group chat: the bot asks in private."""
-    turn.user.state = states.comment_on(task.id)
-    if turn.event.private:
-        await turn.resume()
-        return
-    await feed.tell(turn.session, turn.user, lambda: _comment_question(task))
-    turn.outcome.queued = True
-    turn.notice(_("I sent you a private message: type your comment there."))
-
-
 async def _category(turn: Turn, group: Group, task: Task, arg: str) -> None:
     """t:<id>:k shows the categories; t:<id>:k:<category> sets one."""
     if arg in cards.CATEGORIES:
@@ -380,50 +370,6 @@ async def _category(turn: Turn, group: Group, task: Task, arg: str) -> None:
             for i in range(0, len(keys), 2)]
     turn.say(format_html(_("Which kind of task is <b>{title}</b>?"), title=cards.title(task)),
              (*rows, (Button(_("⬅️ Back"), f"t:{task.id}:v"),)))
-
-
-async def _notes(turn: Turn, group: Group, task: Task, _arg: str) -> None:
-    """Notes are typed in private chat, like comments."""
-    turn.user.state = states.notes_of(task.id)
-    if turn.event.private:
-        await turn.resume()
-        return
-    await feed.tell(turn.session, turn.user, lambda: _notes_question(task))
-    turn.outcome.queued = True
-    turn.notice(_("I sent you a private message: type the notes there."))
-
-
-def _notes_question(task: Task) -> str:
-    return format_html(_("Type the notes for <b>#{number} {title}</b> (they replace the old "
-                         "notes)."), number=task.id,
-                       title=_(task.title) if task.template else task.title)
-
-
-async def ask_notes(turn: Turn) -> None:
-    """The prompt while someone is writing notes."""
-    task = await task_repo.get(turn.session, states.task_in(turn.user.state) or 0)
-    if task is None:
-        turn.user.state = states.MENU
-        await turn.resume()
-        return
-    turn.say(_notes_question(task), ((Button(_("Cancel"), f"t:{task.id}:v"),),))
-
-
-async def on_notes(turn: Turn) -> None:
-    """The typed notes, checked against the rights again."""
-    text = turn.event.text.strip()
-    if not 1 <= len(text) <= COMMENT_LIMIT:
-        turn.say(_("Please keep notes under {limit} characters.").format(limit=COMMENT_LIMIT))
-        return
-    task_id = states.task_in(turn.user.state)
-    turn.user.state = states.MENU
-    found = await access.task_for(turn, task_id, Action.EDIT)
-    if found is None:
-        return
-    group, task = found
-    task.notes, task.updated_at = text, turn.now
-    await task_repo.log(turn.session, task.id, turn.user.id, "notes", turn.now)
-    await _changed(turn, group, task)
 
 
 HISTORY = {
@@ -449,35 +395,90 @@ async def _history(turn: Turn, group: Group, task: Task, _arg: str) -> None:
     turn.say("\n".join(lines), ((Button(_("⬅️ Back"), f"t:{task.id}:v"),),))
 
 
-def _comment_question(task: Task) -> str:
-    return format_html(_("Type your comment on <b>#{number} {title}</b>."), number=task.id,
-                       title=_(task.title) if task.template else task.title)
+@dataclass(frozen=True)
+class Typed:
+    """Text someone types about a task (a comment, the notes): how it is asked and kept."""
+
+    state: str
+    action: Action
+    question: str  # msgid with {number} and {title}
+    elsewhere: str  # msgid: the notice when asked from the group chat
+    too_long: str  # msgid with {limit}
+    keep: Callable[[Turn, Task, str], Awaitable[None]]
+
+    def ask(self, task: Task) -> str:
+        """The question, naming the task."""
+        return format_html(_(self.question), number=task.id,
+                           title=_(task.title) if task.template else task.title)
 
 
-async def ask_comment(turn: Turn) -> None:
-    """The prompt while someone is writing a comment."""
-    task = await task_repo.get(turn.session, states.task_in(turn.user.state) or 0)
-    if task is None:
-        turn.user.state = states.MENU
-        await turn.resume()
-        return
-    turn.say(_comment_question(task), ((Button(_("Cancel"), f"t:{task.id}:v"),),))
-
-
-async def on_comment(turn: Turn) -> None:
-    """The typed comment: checked against the rights again, then stored."""
-    text = turn.event.text.strip()
-    if not 1 <= len(text) <= COMMENT_LIMIT:
-        turn.say(_("Please keep a comment under {limit} characters.").format(limit=COMMENT_LIMIT))
-        return
-    task_id = states.task_in(turn.user.state)
-    turn.user.state = states.MENU
-    found = await access.task_for(turn, task_id, Action.COMMENT)
-    if found is None:
-        return
-    group, task = found
+async def _keep_comment(turn: Turn, task: Task, text: str) -> None:
     await task_repo.comment(turn.session, task.id, turn.user.id, text, turn.now)
-    await _changed(turn, group, task)
+
+
+async def _keep_notes(turn: Turn, task: Task, text: str) -> None:
+    task.notes, task.updated_at = text, turn.now
+    await task_repo.log(turn.session, task.id, turn.user.id, "notes", turn.now)
+
+
+TYPED = {
+    states.TASK_COMMENT: Typed(
+        states.TASK_COMMENT, Action.COMMENT, N_("Type your comment on <b>#{number} {title}</b>."),
+        N_("I sent you a private message: type your comment there."),
+        N_("Please keep a comment under {limit} characters."), _keep_comment),
+    states.TASK_NOTES: Typed(
+        states.TASK_NOTES, Action.EDIT,
+        N_("Type the notes for <b>#{number} {title}</b> (they replace the old notes)."),
+        N_("I sent you a private message: type the notes there."),
+        N_("Please keep notes under {limit} characters."), _keep_notes),
+}
+
+
+def _typed_action(typed: Typed) -> TaskHandler:
+    """💬 Comment / 📝 Notes: in private, type it now; from the group chat, asked in private."""
+
+    async def handler(turn: Turn, group: Group, task: Task, _arg: str) -> None:
+        turn.user.state = f"{typed.state}:{task.id}"
+        if turn.event.private:
+            await turn.resume()
+            return
+        await feed.tell(turn.session, turn.user, lambda: typed.ask(task))
+        turn.outcome.queued = True
+        turn.notice(_(typed.elsewhere))
+
+    return handler
+
+
+def _typed_prompt(typed: Typed) -> Handler:
+    """The question again (after /menu, a restart, …)."""
+
+    async def prompt(turn: Turn) -> None:
+        task = await task_repo.get(turn.session, states.task_in(turn.user.state) or 0)
+        if task is None:
+            turn.user.state = states.MENU
+            await turn.resume()
+            return
+        turn.say(typed.ask(task), ((Button(_("Cancel"), f"t:{task.id}:v"),),))
+
+    return prompt
+
+
+def _typed_input(typed: Typed) -> Handler:
+    """The typed text: length checked, rights checked again, then kept."""
+
+    async def on_text(turn: Turn) -> None:
+        text = turn.event.text.strip()
+        if not 1 <= len(text) <= COMMENT_LIMIT:
+            turn.say(_(typed.too_long).format(limit=COMMENT_LIMIT))
+            return
+        task_id = states.task_in(turn.user.state)
+        turn.user.state = states.MENU
+        found = await access.task_for(turn, task_id, typed.action)
+        if found is not None:
+            await typed.keep(turn, found[1], text)
+            await _changed(turn, *found)
+
+    return on_text
 
 
 async def _after_change(turn: Turn, group: Group, task: Task) -> None:
@@ -504,9 +505,9 @@ _ACTIONS: dict[str, tuple[Action, TaskHandler]] = {
     "r": (Action.REASSIGN, _reassign_menu),
     "a": (Action.REASSIGN, _reassign),
     "w": (Action.REASSIGN, _visibility),
-    "m": (Action.COMMENT, _comment),
+    "m": (Action.COMMENT, _typed_action(TYPED[states.TASK_COMMENT])),
     "k": (Action.EDIT, _category),
-    "n": (Action.EDIT, _notes),
+    "n": (Action.EDIT, _typed_action(TYPED[states.TASK_NOTES])),
     "h": (Action.VIEW_TASKS, _history),
 }
 
@@ -520,9 +521,8 @@ def register(router: Router) -> None:
     router.group_command("newtask", start_in_group)
     router.prompt(states.TASK_TITLE, ask_title)
     router.prompt(DRAFT, show_draft)
-    router.prompt(states.TASK_COMMENT, ask_comment)
     router.text_input(states.TASK_TITLE, on_title)
     router.text_input(DRAFT, fallback.use_buttons)
-    router.text_input(states.TASK_COMMENT, on_comment)
-    router.prompt(states.TASK_NOTES, ask_notes)
-    router.text_input(states.TASK_NOTES, on_notes)
+    for state, typed in TYPED.items():
+        router.prompt(state, _typed_prompt(typed))
+        router.text_input(state, _typed_input(typed))
