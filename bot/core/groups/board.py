@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import time
+from datetime import datetime, time
 
 from babel.dates import format_datetime
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core import calendar, fallback, states
 from bot.core.groups import access, cards, deadlines, feed
@@ -282,13 +283,22 @@ async def _view(turn: Turn, group: Group, task: Task, _arg: str) -> None:
     await show_card(turn, task)
 
 
-async def _claim(turn: Turn, group: Group, task: Task, _arg: str) -> None:
-    """The database decides who was first; everyone else is told who has it."""
-    if not await task_repo.claim(turn.session, task.id, turn.user.id, turn.now):
-        await _already(turn, task)
-        return
-    turn.notice(_("✋ It is yours: #{number}").format(number=task.id))
-    await _changed(turn, group, task)
+TaskHandler = Callable[[Turn, Group, Task, str], Awaitable[None]]
+Change = Callable[[AsyncSession, int, int, datetime], Awaitable[bool]]
+
+
+def _transition(change: Change, notice: str) -> TaskHandler:
+    """Claim, give back, done, cancel: the database decides who was first (one conditional
+    UPDATE); everyone else is told how the task stands now."""
+
+    async def handler(turn: Turn, group: Group, task: Task, _arg: str) -> None:
+        if not await change(turn.session, task.id, turn.user.id, turn.now):
+            await _already(turn, task)
+            return
+        turn.notice(_(notice).format(number=task.id))
+        await _changed(turn, group, task)
+
+    return handler
 
 
 async def _already(turn: Turn, task: Task) -> None:
@@ -301,30 +311,6 @@ async def _already(turn: Turn, task: Task) -> None:
             status=_(cards.STATUS.get(fresh.status, "open"))))
     if turn.event.private:
         await show_card(turn, fresh)
-
-
-async def _unclaim(turn: Turn, group: Group, task: Task, _arg: str) -> None:
-    if not await task_repo.unclaim(turn.session, task.id, turn.user.id, turn.now):
-        await _already(turn, task)
-        return
-    turn.notice(_("↩️ Given back to the group: #{number}").format(number=task.id))
-    await _changed(turn, group, task)
-
-
-async def _done(turn: Turn, group: Group, task: Task, _arg: str) -> None:
-    if not await task_repo.complete(turn.session, task.id, turn.user.id, turn.now):
-        await _already(turn, task)
-        return
-    turn.notice(_("✅ Done: #{number}. Thank you!").format(number=task.id))
-    await _changed(turn, group, task)
-
-
-async def _cancel(turn: Turn, group: Group, task: Task, _arg: str) -> None:
-    if not await task_repo.cancel(turn.session, task.id, turn.user.id, turn.now):
-        await _already(turn, task)
-        return
-    turn.notice(_("✖️ Cancelled: #{number}").format(number=task.id))
-    await _changed(turn, group, task)
 
 
 async def _reassign_menu(turn: Turn, group: Group, task: Task, _arg: str) -> None:
@@ -495,13 +481,14 @@ async def _changed(turn: Turn, group: Group, task: Task) -> None:
         await show_card(turn, fresh or task)
 
 
-TaskHandler = Callable[[Turn, Group, Task, str], Awaitable[None]]
 _ACTIONS: dict[str, tuple[Action, TaskHandler]] = {
     "v": (Action.VIEW_TASKS, _view),
-    "c": (Action.CLAIM, _claim),
-    "u": (Action.UNCLAIM, _unclaim),
-    "d": (Action.COMPLETE, _done),
-    "x": (Action.CANCEL, _cancel),
+    "c": (Action.CLAIM, _transition(task_repo.claim, N_("✋ It is yours: #{number}"))),
+    "u": (Action.UNCLAIM, _transition(task_repo.unclaim,
+                                      N_("↩️ Given back to the group: #{number}"))),
+    "d": (Action.COMPLETE, _transition(task_repo.complete,
+                                       N_("✅ Done: #{number}. Thank you!"))),
+    "x": (Action.CANCEL, _transition(task_repo.cancel, N_("✖️ Cancelled: #{number}"))),
     "r": (Action.REASSIGN, _reassign_menu),
     "a": (Action.REASSIGN, _reassign),
     "w": (Action.REASSIGN, _visibility),

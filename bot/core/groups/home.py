@@ -168,13 +168,19 @@ async def _list(turn: Turn, args: list[str]) -> None:
         await fallback.stale(turn)
 
 
-async def _invite(turn: Turn, args: list[str]) -> None:
+async def _invite_target(turn: Turn, args: list[str]) -> tuple[Group, str] | None:
+    """The group and role (m: member, n: newcomer) of an invite button, if allowed."""
     role = {"m": "member", "n": "newcomer"}.get(args[1] if len(args) > 1 else "")
     action = Action.INVITE_NEWCOMER if role == "newcomer" else Action.INVITE_MEMBER
     found = await access.group_for(turn, _arg(args, 0), action)
-    if not found or role is None:
+    return (found[1], role) if found and role else None
+
+
+async def _invite(turn: Turn, args: list[str]) -> None:
+    target = await _invite_target(turn, args)
+    if target is None:
         return
-    group = found[1]
+    group, role = target
     url = await invites.create(turn, role, group.organisation_id, group.id)
     intro = (_("Invite link for the newcomer of <b>{group}</b>:") if role == "newcomer"
              else _("Invite link for a new member of <b>{group}</b>:"))
@@ -185,15 +191,14 @@ async def _invite(turn: Turn, args: list[str]) -> None:
 
 
 async def _revoke(turn: Turn, args: list[str]) -> None:
-    role = {"m": "member", "n": "newcomer"}.get(args[1] if len(args) > 1 else "")
-    action = Action.INVITE_NEWCOMER if role == "newcomer" else Action.INVITE_MEMBER
-    found = await access.group_for(turn, _arg(args, 0), action)
-    if not found or role is None:
+    target = await _invite_target(turn, args)
+    if target is None:
         return
-    count = await group_repo.revoke_invites(turn.session, found[1].id, role, turn.now)
+    group, role = target
+    count = await group_repo.revoke_invites(turn.session, group.id, role, turn.now)
     turn.say(ngettext("{count} invite link no longer works.",
                       "{count} invite links no longer work.", count).format(count=count),
-             ((Button(_("⬅️ Back"), f"g:o:{found[1].id}"),),))
+             ((Button(_("⬅️ Back"), f"g:o:{group.id}"),),))
 
 
 async def _link_code(turn: Turn, args: list[str]) -> None:
