@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from bot.config import Settings
 from bot.core import crisis, fallback, language, menu, onboarding, privacy, questions
+from bot.core.broadcasts import feature as broadcasts
 from bot.core.engine import Clock, Core
 from bot.core.faq import feature as faq
 from bot.core.faq.loader import load_faq
@@ -40,7 +41,8 @@ def build_router(flows: dict[str, Journey], answers: dict[str, Entry]) -> Router
     deadlines.register(router)  # 13. task due tomorrow / overdue (durable jobs)
     reminders.register(router)  # 14. ⏰ appointments and reminders, /reminders
     checkin.register(router)  # 15. the monthly "How are things going?" to newcomers
-    menu.register(router)  # 16. main menu, /help with emergency numbers, "My details"
+    broadcasts.register(router)  # 16. 📢 /broadcast and /broadcasts for coordinators
+    menu.register(router)  # 17. main menu, /help with emergency numbers, "My details"
     fallback.register(router)  # last: kind answers for whatever nobody else claimed
     return router
 

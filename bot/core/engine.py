@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from bot.config import Settings
+from bot.core.broadcasts import delivery as broadcasts
 from bot.core.groups import feed
 from bot.core.ports import Incoming, Outcome, Reply
 from bot.core.reminders import delivery as reminders
@@ -102,6 +103,30 @@ class Core:
         """Telegram asked us to wait, or the network failed: try again later."""
         async with self.db.session() as session:
             await reminders.later(session, due, self.clock(), wait)
+
+    async def broadcast_batch(self, limit: int) -> list[broadcasts.Outgoing]:
+        """Claim broadcast deliveries that may go now (the adapter paces them)."""
+        async with self.db.session() as session:
+            return await broadcasts.claim(session, self.clock(), limit)
+
+    async def broadcast_result(self, item: broadcasts.Outgoing, outcome: str,
+                               wait: timedelta = timedelta(), reason: str = "") -> None:
+        """How one delivery went: sent, blocked (403), failed (400) or later (429, network)."""
+        async with self.db.session() as session:
+            now = self.clock()
+            if outcome == "sent":
+                await broadcasts.sent(session, item, now)
+            elif outcome == "blocked":
+                await broadcasts.blocked(session, item, now)
+            elif outcome == "failed":
+                await broadcasts.failed(session, item, now, reason)
+            else:
+                await broadcasts.later(session, item, now, wait)
+
+    async def broadcast_reports(self) -> bool:
+        """Redraw running broadcasts' reports and close finished ones; True if any changed."""
+        async with self.db.session() as session:
+            return await broadcasts.update_reports(session, self.clock())
 
     async def deliveries(self) -> list[feed.Delivery]:
         """Outbox posts that may be sent now (group chats stay within 20 a minute)."""

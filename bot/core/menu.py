@@ -81,9 +81,18 @@ async def show_details(turn: Turn) -> None:
         municipality=municipality.name if municipality else unknown,
         arrival=month_label(user.arrival_month) if user.arrival_month else unknown,
     )
+    mute = (_("🔔 News from coordinators: on") if not user.muted
+            else _("🔕 News from coordinators: off"))
     keyboard = ((Button(_("✏️ Change my details"), "menu:edit"),),
+                (Button(mute, "menu:mute"),),
                 (Button(_("⬅️ Back"), "menu:back"),))
     turn.say(text, keyboard)
+
+
+async def toggle_mute(turn: Turn) -> None:
+    """Non-urgent broadcasts can be switched off; urgent ones still arrive."""
+    turn.user.muted = not turn.user.muted
+    await show_details(turn)
 
 
 async def on_button(turn: Turn) -> None:
@@ -105,6 +114,7 @@ _ACTIONS = {
     "privacy": show_privacy,
     "help": show_help,
     "edit": _back,
+    "mute": toggle_mute,
 }
 
 

@@ -81,6 +81,7 @@ class User(Base):
     # Member of a group or coordinator: most people are neither, and then their roles need
     # no query on every menu.
     has_roles: Mapped[bool] = mapped_column(Boolean, default=False)
+    muted: Mapped[bool] = mapped_column(Boolean, default=False)  # no non-urgent broadcasts
     pending_invite_id: Mapped[int | None] = mapped_column(Integer)
     arrival_month: Mapped[str | None] = mapped_column(String(7))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
@@ -369,3 +370,43 @@ class Reminder(Base):
     error: Mapped[str | None] = mapped_column(String(40))
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+
+class Broadcast(Base):
+    """A coordinator's message to many people, with its audience and language versions."""
+
+    __tablename__ = "broadcasts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"))
+    audience: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+    texts: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    fallback: Mapped[str] = mapped_column(String(8), default="nl")
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    state: Mapped[str] = mapped_column(String(10), default="draft", index=True)
+    send_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    report_chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    report_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class Delivery(Base):
+    """One recipient of a broadcast: the broadcast outbox row."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (UniqueConstraint("broadcast_id", "chat_id", name="uq_deliveries_broadcast"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    broadcast_id: Mapped[int] = mapped_column(
+        ForeignKey("broadcasts.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    language: Mapped[str] = mapped_column(String(8))
+    state: Mapped[str] = mapped_column(String(10), default="pending", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(String(40))
+    not_before: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())

@@ -11,6 +11,7 @@ from telegram.ext import AIORateLimiter, Application, BaseRateLimiter, ContextTy
 
 from bot.core.engine import Core
 from bot.telegram import commands, errors
+from bot.telegram.broadcasting import BroadcastSender
 from bot.telegram.delivery import deliver
 from bot.telegram.ordering import PerChatUpdateProcessor
 from bot.telegram.reminding import ReminderSender
@@ -33,6 +34,7 @@ class Background:
     """What runs beside the update handlers: the outbox sender and the job timer."""
 
     sender: OutboxSender | None = None
+    broadcaster: BroadcastSender | None = None
     timer: AsyncIOScheduler | None = None
 
     def wake(self) -> None:
@@ -88,6 +90,8 @@ async def _startup(application: PTBApplication, core: Core, background: Backgrou
     await commands.publish(application.bot, core.router)
     background.sender = OutboxSender(core, application.bot)
     background.sender.start()
+    background.broadcaster = BroadcastSender(core, application.bot, background.wake)
+    background.broadcaster.start()
     background.timer = start_timer(core, background.wake,
                                    ReminderSender(core, application.bot).tick)
 
@@ -96,5 +100,7 @@ async def _stop(background: Background) -> None:
     """Stop the timer and the sender before the database closes."""
     if background.timer is not None:
         background.timer.shutdown(wait=False)
+    if background.broadcaster is not None:
+        await background.broadcaster.stop()
     if background.sender is not None:
         await background.sender.stop()

@@ -7,6 +7,7 @@ The bot talks HTTP to 127.0.0.1 exactly as it would to api.telegram.org; tests p
 from __future__ import annotations
 
 import asyncio
+import collections
 import copy
 import itertools
 import json
@@ -232,6 +233,10 @@ class FakeTelegram:
         self._injected: list[InjectedError] = []
         self._blocked: set[int] = set()
         self._stalls: dict[tuple[str, int], asyncio.Event] = {}
+        self._limits: tuple[float, float] | None = None
+        self._recent: collections.deque[float] = collections.deque()
+        self._last_in_chat: dict[int, float] = {}
+        self.throttled = 0
         self.stalled: list[JsonDict] = []
         self._signal = _Signal()
         self._closing = False
@@ -345,6 +350,7 @@ class FakeTelegram:
         if handler is None:
             raise ApiError(404, "Not Found: method not found")
         self._raise_injected(name, params)
+        self._enforce_limits(name, params)
         await self._wait_if_stalled(name, params)
         result = await handler(params)
         if name not in _UNRECORDED_METHODS:
@@ -356,6 +362,21 @@ class FakeTelegram:
         self.failures.append(
             {"method": name, "params": params, **error.payload()},
         )
+
+    def _enforce_limits(self, name: str, params: JsonDict) -> None:
+        """Telegram's flood control: too fast overall or to one chat → 429 with retry_after."""
+        if self._limits is None or name not in ("sendMessage", "sendDocument"):
+            return
+        overall, per_chat = self._limits
+        now = time.monotonic()
+        while self._recent and now - self._recent[0] >= 1.0:
+            self._recent.popleft()
+        chat = _optional_int(params.get("chat_id")) or 0
+        if len(self._recent) >= overall or now - self._last_in_chat.get(chat, -1e9) < per_chat:
+            self.throttled += 1
+            raise ApiError(429, "Too Many Requests: retry after 1", retry_after=1)
+        self._recent.append(now)
+        self._last_in_chat[chat] = now
 
     async def _wait_if_stalled(self, name: str, params: JsonDict) -> None:
         """Hold a call (a slow network) until the test releases it; it then succeeds."""
@@ -642,6 +663,10 @@ class FakeTelegram:
             retry_after = 1
         error = ApiError(error_code, description, retry_after if error_code == 429 else None)
         self._injected.append(InjectedError(method, error, times, chat_id))
+
+    def enforce_limits(self, overall_per_second: int = 30, seconds_per_chat: float = 1.0) -> None:
+        """Answer 429 like Telegram when the bot sends faster than these limits."""
+        self._limits = (float(overall_per_second), seconds_per_chat)
 
     def stall(self, method: str, chat_id: int) -> None:
         """Hold every `method` call for this chat until release() (to kill a bot mid-send)."""

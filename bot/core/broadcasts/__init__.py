@@ -1,0 +1,1 @@
+"""Coordinator broadcasts: audiences, language versions, the paced delivery outbox, reports."""

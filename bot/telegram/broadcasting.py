@@ -1,0 +1,96 @@
+"""Sends broadcasts at Telegram's pace: 29 messages a second at most, by construction.
+
+The core hands out claimed rows; this loop spaces the sends evenly (1/29 s apart, so no
+second ever holds more than 29, leaving room under Telegram's 30 for other traffic is the
+job of AIORateLimiter in production), waits `retry_after` on 429 without losing the row,
+and redraws the coordinators' reports every few seconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+
+from telegram import Bot
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+
+from bot.core.broadcasts.delivery import Outgoing
+from bot.core.engine import Core
+from bot.telegram.delivery import send
+
+log = logging.getLogger(__name__)
+PACE = 29  # messages per second
+REPORT_EVERY = 3.0  # seconds between edits of a report message
+IDLE = 1.0  # seconds between looks for work when nothing is being sent
+
+
+class BroadcastSender:
+    """One background task per process."""
+
+    def __init__(self, core: Core, bot: Bot, wake_outbox: Callable[[], None]) -> None:
+        self.core, self.bot, self.wake_outbox = core, bot, wake_outbox
+        self._task: asyncio.Task[None] | None = None
+        self._next = 0.0
+        self._reported = 0.0
+
+    def start(self) -> None:
+        """Begin in the background."""
+        self._task = asyncio.create_task(self._run(), name="broadcast-sender")
+
+    async def stop(self) -> None:
+        """Stop between two sends."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                batch = await self.core.broadcast_batch(PACE)
+                for item in batch:
+                    await self._paced(item)
+                await self._report(force=not batch)
+            except Exception as exc:  # one bad round must not stop broadcasting
+                log.error("broadcast round failed: %s", type(exc).__name__)
+                batch = []
+            if not batch:
+                await asyncio.sleep(IDLE)
+
+    async def _paced(self, item: Outgoing) -> None:
+        """Wait for this message's slot, then send it."""
+        loop = asyncio.get_running_loop()
+        await asyncio.sleep(max(0.0, self._next - loop.time()))
+        self._next = max(self._next, loop.time()) + 1 / PACE
+        await self._send(item)
+
+    async def _send(self, item: Outgoing) -> None:
+        try:
+            await send(self.bot, item.chat_id, item.reply)
+        except RetryAfter as exc:
+            wait = exc.retry_after
+            seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+            log.warning("broadcast %s: 429, waiting %ss", item.broadcast_id, seconds)
+            await self.core.broadcast_result(item, "later", timedelta(seconds=seconds))
+            self._next = asyncio.get_running_loop().time() + seconds  # everyone waits
+        except Forbidden:
+            await self.core.broadcast_result(item, "blocked")
+        except BadRequest as exc:
+            await self.core.broadcast_result(item, "failed", reason=exc.message)
+        except (TimedOut, NetworkError):
+            await self.core.broadcast_result(item, "later",
+                                             timedelta(seconds=2 ** item.attempts))
+        else:
+            await self.core.broadcast_result(item, "sent")
+
+    async def _report(self, force: bool) -> None:
+        """Redraw reports at most every REPORT_EVERY seconds (and when a round is empty)."""
+        now = asyncio.get_running_loop().time()
+        if not force and now - self._reported < REPORT_EVERY:
+            return
+        self._reported = now
+        if await self.core.broadcast_reports():
+            self.wake_outbox()
