@@ -50,22 +50,25 @@ class BroadcastSender:
     async def _run(self) -> None:
         while True:
             try:
-                batch = await self.core.broadcast_batch(PACE)
-                for item in batch:
-                    await self._paced(item)
-                await self._report(force=not batch)
+                sent = await self._one()
+                await self._report(force=not sent)
             except Exception as exc:  # one bad round must not stop broadcasting
                 log.error("broadcast round failed: %s", type(exc).__name__)
-                batch = []
-            if not batch:
+                sent = False
+            if not sent:
                 await asyncio.sleep(IDLE)
 
-    async def _paced(self, item: Outgoing) -> None:
-        """Wait for this message's slot, then send it."""
+    async def _one(self) -> bool:
+        """Wait for the next slot, claim one row, send it. Claiming one at a time means a
+        crash leaves at most the one message in flight undecided, not a whole batch."""
         loop = asyncio.get_running_loop()
         await asyncio.sleep(max(0.0, self._next - loop.time()))
+        batch = await self.core.broadcast_batch(1)
+        if not batch:
+            return False
         self._next = max(self._next, loop.time()) + 1 / PACE
-        await self._send(item)
+        await self._send(batch[0])
+        return True
 
     async def _send(self, item: Outgoing) -> None:
         try:

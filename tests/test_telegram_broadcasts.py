@@ -1,0 +1,107 @@
+"""Broadcasts over the fake Bot API: 429, 403, 400 and network errors each handled, the live
+report, and stopping a broadcast halfway."""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlalchemy import select
+
+from bot.core.broadcasts.delivery import report_text
+from bot.core.engine import Core
+from bot.core.render import finish
+from bot.i18n import use_locale
+from bot.storage import broadcasts as repo
+from bot.storage.models import Broadcast, Delivery, User
+from tests.broadcast_world import COORDINATOR, seed
+from tests.fakebot import FakeTelegram, check_telegram_html
+from tests.telegram import TgUser, running_bot
+
+
+async def compose(coordinator: TgUser, text: str) -> int:
+    """/broadcast with a Dutch version; returns the broadcast's number."""
+    await coordinator.send("/broadcast")
+    number = int(next(d for _, d in coordinator.last_buttons() if d.startswith("bc:r:"))
+                 .split(":")[2])
+    await coordinator.press(f"bc:w:{number}:nl")
+    await coordinator.send(text)
+    await coordinator.press(f"bc:s:{number}")
+    return number
+
+
+async def settled(core: Core, number: int) -> dict[int, tuple[str, str | None]]:
+    """The deliveries once none is pending or in flight (the broadcast is over)."""
+    for _tick in range(200):
+        found = await states(core, number)
+        if found and all(state not in ("pending", "sending") for state, _ in found.values()):
+            return found
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"broadcast {number} did not finish: {await states(core, number)}")
+
+
+async def final_report(core: Core, number: int) -> str:
+    """The coordinator's report as it reads when the broadcast is done (in Dutch)."""
+    async with core.db.session() as session:
+        broadcast = await session.get(Broadcast, number)
+        counts = await repo.counts(session, number)
+    assert broadcast is not None
+    broadcast.state = "done"
+    with use_locale("nl"):
+        return check_telegram_html(finish(report_text(broadcast, counts)))
+
+
+async def states(core: Core, number: int) -> dict[int, tuple[str, str | None]]:
+    async with core.db.session() as session:
+        rows = await session.execute(select(Delivery.chat_id, Delivery.state, Delivery.error)
+                                     .where(Delivery.broadcast_id == number))
+    return {chat: (state, error) for chat, state, error in rows.all()}
+
+
+async def test_429_403_400_and_network_errors_are_each_handled(
+    fake: FakeTelegram, core: Core
+) -> None:
+    await seed(core.db, [901, 902, 903, 904, 905])
+    for chat in (901, 902, 904, 905):  # 903 never opened a chat with the bot: 400
+        await fake.add_chat(chat)
+    coordinator = TgUser(fake, COORDINATOR)
+    async with running_bot(fake, core):
+        number = await compose(coordinator, "De informatieavond is verplaatst.")
+        fake.inject_error("sendMessage", 429, "Too Many Requests: retry after 1",
+                          retry_after=1, chat_id=901)
+        await fake.block_bot(902)
+        fake.inject_error("sendMessage", 502, "Bad Gateway", chat_id=904)
+        await coordinator.press(f"bc:y:{number}")
+        final = await settled(core, number)
+        report = await final_report(core, number)
+        await fake.wait_for(lambda: report in coordinator.screen(), 10,
+                            what="the report edited to its final numbers")
+    assert final == {901: ("sent", None), 902: ("blocked", "blocked"),
+                     903: ("failed", "Chat not found"), 904: ("sent", None),
+                     905: ("sent", None)}
+    assert [len(fake.messages(c)) for c in (901, 904, 905)] == [1, 1, 1]
+    async with core.db.session() as session:
+        blocked = await session.scalar(select(User.blocked_at).where(User.telegram_id == 902))
+    assert blocked is not None  # and left out of the next broadcast
+
+
+async def test_a_broadcast_can_be_stopped_halfway(fake: FakeTelegram, core: Core) -> None:
+    people = list(range(1000, 1120))
+    await seed(core.db, people)
+    for chat in people:
+        await fake.add_chat(chat)
+    coordinator = TgUser(fake, COORDINATOR)
+    async with running_bot(fake, core):
+        number = await compose(coordinator, "Bericht")
+        await coordinator.press(f"bc:y:{number}")
+        await fake.wait_for(lambda: sum(len(fake.messages(c)) for c in people) >= 20, 10,
+                            what="the first twenty")
+        await coordinator.send("/broadcasts")
+        await coordinator.press(f"bc:v:{number}")
+        await coordinator.press(f"bc:k:{number}")
+        stopped_at = sum(len(fake.messages(c)) for c in people)
+        await asyncio.sleep(1.5)
+        after = sum(len(fake.messages(c)) for c in people)
+    final = await states(core, number)
+    assert after <= stopped_at + 1  # at most the one that was in flight
+    assert after < len(people)
+    assert sum(state == "cancelled" for state, _ in final.values()) == len(people) - after
