@@ -4,9 +4,13 @@ and the benchmark (onboarding hundreds of people through the dialog would only b
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
+from sqlalchemy import select
+
+from bot.core.broadcasts.delivery import start
 from bot.storage.db import Database
-from bot.storage.models import Coordinator, Group, Organisation, User
+from bot.storage.models import Broadcast, Coordinator, Group, Organisation, User
 
 COORDINATOR = 801
 LANGS = ("nl", "ar", "ti", "en")
@@ -36,3 +40,23 @@ def _user(telegram_id: int, locale: str, role: str, now: datetime) -> User:
                 privacy_version=1, privacy_accepted_at=now, onboarded_at=now,
                 municipality_code="GM0344", first_name=f"P{telegram_id}", created_at=now,
                 last_seen_at=now)
+
+
+async def queue_broadcast(workdir: Path, people: list[int]) -> int:
+    """A database in `workdir` where the coordinator has just pressed Send to `people`."""
+    db = Database(f"sqlite+aiosqlite:///{workdir / 'bot.db'}")
+    await db.migrate()
+    await seed(db, people)
+    now = datetime.now(UTC)
+    async with db.session() as session:
+        author = (await session.scalars(select(User).where(
+            User.telegram_id == COORDINATOR))).one()
+        organisation = (await session.scalars(select(Organisation))).one()
+        broadcast = Broadcast(author_id=author.id, organisation_id=organisation.id,
+                              audience={"roles": ["newcomer"]}, texts={"nl": "Hallo allemaal"},
+                              fallback="nl", created_at=now)
+        session.add(broadcast)
+        await session.flush()
+        count = await start(session, broadcast, now)
+    await db.close()
+    return count

@@ -63,10 +63,11 @@ class BroadcastSender:
         crash leaves at most the one message in flight undecided, not a whole batch."""
         loop = asyncio.get_running_loop()
         await asyncio.sleep(max(0.0, self._next - loop.time()))
+        slot = max(self._next, loop.time())  # the schedule, not the work, sets the pace
         batch = await self.core.broadcast_batch(1)
         if not batch:
             return False
-        self._next = max(self._next, loop.time()) + 1 / PACE
+        self._next = slot + 1 / PACE
         await self._send(batch[0])
         return True
 
