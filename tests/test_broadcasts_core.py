@@ -4,6 +4,7 @@ muted people skipped unless urgent, language versions with the fallback note."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 
@@ -137,3 +138,31 @@ async def test_others_cannot_touch_a_broadcast_and_newcomers_cannot_start_one(
     newcomer = CoreChat(core, 811)
     assert texts(await newcomer.send("/broadcast")) == said("nl", "Sorry, you cannot do that here.")
     assert await deliveries(core, number) == []
+
+
+async def test_a_scheduled_broadcast_goes_out_at_its_time_unless_cancelled(core: Core) -> None:
+    utrecht, _amsterdam = await world(core)
+    first = await draft(utrecht, "Morgen om tien uur: open spreekuur")
+    await utrecht.press(f"bc:t:{first}")
+    await utrecht.press(f"bc:t:{first}:d20261123")
+    planned = await utrecht.press(f"bc:h:{first}:2026112310")  # Monday 10:00 in Amsterdam
+    assert said("nl", "✖️ Cancel it") in [b.label for b in utrecht.buttons] and planned.replies
+    second = await draft(utrecht, "Dit gaat niet door")
+    await utrecht.press(f"bc:t:{second}:d20261123")
+    await utrecht.press(f"bc:h:{second}:2026112310")
+    await utrecht.press(f"bc:k:{second}")
+    core.clock = lambda: datetime(2026, 11, 23, 8, 59, tzinfo=UTC)
+    assert await core.run_due_jobs() == 0  # not yet
+    core.clock = lambda: datetime(2026, 11, 23, 9, 0, 1, tzinfo=UTC)
+    await core.run_due_jobs()
+    assert len(await deliveries(core, first)) == 4
+    assert await deliveries(core, second) == []
+
+
+async def test_situation_filter(core: Core) -> None:
+    utrecht, _amsterdam = await world(core)
+    number = await draft(utrecht, "Voor gezinsmigranten")
+    await utrecht.press(f"bc:i:{number}")  # every situation → refugee
+    await utrecht.press(f"bc:i:{number}")  # refugee → family
+    await utrecht.press(f"bc:y:{number}")
+    assert await deliveries(core, number) == []  # everyone in this world came as a refugee

@@ -17,6 +17,7 @@ from bot.core.groups.permissions import Actor
 from bot.storage.models import Coordinator, Group, JourneyProgress, Membership, User
 
 ROLES = ("newcomer", "member", "coordinator")
+SITUATIONS = ("", "refugee", "family", "eu", "other")
 LANGUAGES = ("", "nl", "en", "ar", "ti")
 
 
@@ -46,7 +47,9 @@ async def recipients(session: AsyncSession, audience: dict[str, object],
         query = _role_query(role, organisation_id)
         for user in (await session.scalars(query)).all():
             users[user.id] = user
-    found = [u for u in users.values() if _wanted(u, language, municipality, urgent)]
+    situation = str(audience.get("situation", ""))
+    found = [u for u in users.values() if _wanted(u, language, municipality, urgent)
+             and (not situation or u.situation == situation)]
     if unfinished:
         found = [u for u in found if not await _finished_first_steps(session, u.id)]
     result = [Recipient(u.id, u.telegram_id, u.locale or "nl") for u in found]

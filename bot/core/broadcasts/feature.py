@@ -9,18 +9,23 @@ wrote this broadcast (or is an admin) and that it is still a draft where that ma
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import time
 
+from babel.dates import format_datetime
 from sqlalchemy import select
 
-from bot.core import fallback, states
+from bot.core import calendar, fallback, states
 from bot.core.broadcasts import delivery
-from bot.core.broadcasts.audience import LANGUAGES, ROLES, reach, recipients, spec
+from bot.core.broadcasts.audience import LANGUAGES, ROLES, SITUATIONS, reach, recipients, spec
 from bot.core.groups import access
 from bot.core.municipalities import all_municipalities
 from bot.core.ports import Button, Keyboard
-from bot.core.router import Router, Turn
-from bot.i18n import N_, _, languages
+from bot.core.profile import SITUATIONS as SITUATION_LABELS
+from bot.core.reminders import timing
+from bot.core.router import JobRun, Router, Turn
+from bot.i18n import N_, _, current_locale, languages
 from bot.storage import broadcasts as repo
+from bot.storage import jobs
 from bot.storage.models import Broadcast, Group
 
 TEXT_LIMIT = 3500  # leaves room for the heading and the note within Telegram's 4096
@@ -62,6 +67,7 @@ async def compose(turn: Turn, broadcast: Broadcast) -> None:
 def _compose_buttons(b: Broadcast) -> Keyboard:
     """Audience toggles, one write and one preview button per language, send."""
     roles, language, municipality, unfinished, chats = spec(b.audience)
+    situation = str(b.audience.get("situation", ""))
 
     def mark(on: bool) -> str:
         return "✅" if on else "◻️"
@@ -74,11 +80,15 @@ def _compose_buttons(b: Broadcast) -> Keyboard:
                 f"bc:m:{b.id}")),
         (Button(f"{mark(unfinished)} " + _("Not finished First steps"), f"bc:u:{b.id}"),
          Button(f"{mark(chats)} " + _("Group chats"), f"bc:c:{b.id}")),
+        (Button(_("👤 {situation}").format(situation=_(SITUATION_LABELS[situation])
+                                           if situation else _("every situation")),
+                f"bc:i:{b.id}"),),
         tuple(Button(f"✍️ {code}", f"bc:w:{b.id}:{code}") for code in LANGUAGES[1:]),
         tuple(Button(f"👁 {code}", f"bc:p:{b.id}:{code}") for code in LANGUAGES[1:]),
         (Button(f"{mark(b.urgent)} " + _("Urgent (also to muted people)"), f"bc:g:{b.id}"),
          Button(_("🔤 Fallback: {language}").format(language=b.fallback), f"bc:f:{b.id}")),
-        (Button(_("📤 Send"), f"bc:s:{b.id}"), Button(_("✖️ Discard"), f"bc:x:{b.id}")),
+        (Button(_("📤 Send"), f"bc:s:{b.id}"), Button(_("🕘 Later"), f"bc:t:{b.id}"),
+         Button(_("✖️ Discard"), f"bc:x:{b.id}")),
     )
 
 
@@ -138,6 +148,60 @@ async def _municipality(turn: Turn, b: Broadcast, _value: str) -> None:
 async def _toggle(turn: Turn, b: Broadcast, key: str) -> None:
     b.audience = {**b.audience, key: not bool(b.audience.get(key, False))}
     await compose(turn, b)
+
+
+async def _situation(turn: Turn, b: Broadcast, _value: str) -> None:
+    current = str(b.audience.get("situation", ""))
+    following = SITUATIONS[(SITUATIONS.index(current) + 1) % len(SITUATIONS)] \
+        if current in SITUATIONS else ""
+    b.audience = {**b.audience, "situation": following}
+    await compose(turn, b)
+
+
+async def _later(turn: Turn, b: Broadcast, value: str) -> None:
+    """🕘 Later: a day on the calendar (bc:t:<id>:m<yyyymm> turns the page), then a time."""
+    today = turn.now.astimezone(turn.timezone).date()
+    if value.startswith("d") and (day := calendar.parse_day(value[1:])) and day >= today:
+        hours = [Button(f"{h:02d}:00", f"bc:h:{b.id}:{day:%Y%m%d}{h:02d}") for h in range(8, 21)]
+        turn.say(_("At what time?"), (*[tuple(hours[i:i + 4]) for i in range(0, len(hours), 4)],
+                                      (Button(_("⬅️ Back"), f"bc:o:{b.id}"),)))
+        return
+    month = calendar.parse_month(value[1:]) if value.startswith("m") else None
+    keyboard = calendar.month_keyboard("x", month or today, today)
+    rows = tuple(tuple(Button(k.label, _calendar_data(b.id, k.data)) for k in row)
+                 for row in keyboard)
+    turn.say(_("On which day should it go out?"), (*rows, (Button(_("⬅️ Back"),
+                                                                   f"bc:o:{b.id}"),)))
+
+
+def _calendar_data(number: int, data: str) -> str:
+    """The shared calendar's x:m:… and x:d:… as this feature's bc:t:<id>:m… and …:d…."""
+    _x, kind, value = data.split(":")
+    return f"bc:t:{number}:{kind}{value}"
+
+
+async def _at(turn: Turn, b: Broadcast, value: str) -> None:
+    """bc:h:<id>:<yyyymmddHH>: scheduled as a durable job; the recipients are chosen then."""
+    day = calendar.parse_day(value[:8])
+    hour = int(value[8:]) if value[8:].isdigit() else -1
+    moment = timing.local_moment(day, time(hour, 0), turn.timezone) if day and 0 <= hour < 24 \
+        else None
+    if moment is None or moment <= turn.now:
+        await fallback.stale(turn)
+        return
+    b.state, b.send_at = "scheduled", moment
+    await jobs.ensure(turn.session, "broadcast", str(b.id), moment)
+    when = format_datetime(moment.astimezone(turn.timezone), "EEEE d MMMM, HH:mm",
+                           locale=current_locale())
+    turn.say(_("Broadcast #{number} will go out on {when}.").format(number=b.id, when=when),
+             ((Button(_("✖️ Cancel it"), f"bc:k:{b.id}"),), (Button(_("⬅️ Menu"), "menu:back"),)))
+
+
+async def send_scheduled(run: JobRun) -> None:
+    """The broadcast's moment has come (unless it was cancelled meanwhile)."""
+    broadcast = await run.session.get(Broadcast, int(run.ref)) if run.ref.isdigit() else None
+    if broadcast is not None and broadcast.state == "scheduled":
+        await delivery.start(run.session, broadcast, run.now)
 
 
 async def _unfinished(turn: Turn, b: Broadcast, _value: str) -> None:
@@ -277,7 +341,8 @@ async def on_list(turn: Turn) -> None:
 
 _ACTIONS: dict[str, tuple[bool, Callable[[Turn, Broadcast, str], Awaitable[None]]]] = {
     "r": (True, _role), "l": (True, _language), "m": (True, _municipality),
-    "u": (True, _unfinished), "c": (True, _chats), "g": (True, _urgent), "f": (True, _fallback),
+    "u": (True, _unfinished), "c": (True, _chats), "i": (True, _situation),
+    "t": (True, _later), "h": (True, _at), "g": (True, _urgent), "f": (True, _fallback),
     "w": (True, _write), "p": (True, _preview), "s": (True, _confirm), "y": (True, _send),
     "x": (True, _discard), "o": (False, _open), "k": (False, _cancel), "v": (False, _report),
 }
@@ -291,6 +356,7 @@ def register(router: Router) -> None:
     router.prompt(WRITING, ask_text)
     router.text_input(WRITING, on_text)
     router.on_startup(delivery.recover)
+    router.job("broadcast", send_scheduled)
 
 
 async def _dispatch(turn: Turn) -> None:
