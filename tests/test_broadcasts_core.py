@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from bot.core.engine import Core
 from bot.core.ports import Incoming, Kind
-from bot.storage.models import Delivery
+from bot.storage.models import Delivery, Group, Membership, User
 from tests.chat import CoreChat, said, texts
 
 ADMIN = 4242
@@ -167,3 +167,16 @@ async def test_situation_filter(core: Core) -> None:
     await utrecht.press(f"bc:i:{number}")  # refugee → family
     await utrecht.press(f"bc:y:{number}")
     assert await deliveries(core, number) == []  # everyone in this world came as a refugee
+
+
+async def test_specific_groups_reach_only_their_people(core: Core) -> None:
+    utrecht, _amsterdam = await world(core)
+    async with core.db.session() as session:
+        group = (await session.scalars(select(Group).where(Group.name == "Groep Utrecht"))).one()
+        amira = (await session.scalars(select(User).where(User.telegram_id == 812))).one()
+        session.add(Membership(group_id=group.id, user_id=amira.id, role="newcomer"))
+    number = await draft(utrecht, "Alleen voor de groep")
+    await utrecht.press(f"bc:q:{number}")
+    await utrecht.press(f"bc:q:{number}:{group.id}")
+    await utrecht.press(f"bc:y:{number}")
+    assert await deliveries(core, number) == [(812, "ar")]

@@ -4,6 +4,7 @@ report, and stopping a broadcast halfway."""
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 
@@ -14,8 +15,9 @@ from bot.i18n import use_locale
 from bot.storage import broadcasts as repo
 from bot.storage.models import Broadcast, Delivery, User
 from tests.broadcast_world import COORDINATOR, seed
+from tests.conftest import MovingClock
 from tests.fakebot import FakeTelegram, check_telegram_html
-from tests.telegram import TgUser, running_bot
+from tests.telegram import TgUser, running_bot, visible
 
 
 async def compose(coordinator: TgUser, text: str) -> int:
@@ -107,3 +109,42 @@ async def test_a_broadcast_can_be_stopped_halfway(fake: FakeTelegram, moving_cor
     assert after <= stopped_at + 1  # at most the one that was in flight
     assert after < len(people)
     assert sum(state == "cancelled" for state, _ in final.values()) == len(people) - after
+
+
+async def test_versions_fallback_note_reach_and_schedule_over_telegram(
+    fake: FakeTelegram, moving_core: Core, clock: MovingClock
+) -> None:
+    await seed(moving_core.db, [931, 932, 933, 934])  # nl, ar, ti, en in Utrecht
+    async with moving_core.db.session() as session:
+        outsider = User(telegram_id=935, locale="nl", declared_role="newcomer", privacy_version=1,
+                        municipality_code="GM0363", state="menu")  # Amsterdam: not in reach
+        session.add(outsider)
+        muted = (await session.scalars(select(User).where(User.telegram_id == 934))).one()
+        muted.muted = True
+    for chat in (931, 932, 933, 934, 935):
+        await fake.add_chat(chat)
+    coordinator = TgUser(fake, COORDINATOR)
+    async with running_bot(fake, moving_core):
+        number = await compose(coordinator, "Woensdag is het kantoor dicht.")
+        assert visible("nl", "Send broadcast #{number} to {count} recipients now?").format(
+            number=number, count=3) == coordinator.screen()[-1]
+        await coordinator.press(f"bc:o:{number}")
+        await coordinator.press(f"bc:w:{number}:ar")
+        await coordinator.send("المكتب مغلق يوم الأربعاء.")
+        await coordinator.press(f"bc:t:{number}")
+        await coordinator.press(f"bc:t:{number}:d20261123")
+        await coordinator.press(f"bc:h:{number}:2026112310")  # Monday 10:00 in Amsterdam
+        await asyncio.sleep(1.5)
+        assert [len(fake.messages(c)) for c in (931, 932, 933)] == [0, 0, 0]  # not yet
+        clock.jump(seconds=(datetime(2026, 11, 23, 9, 0, 1, tzinfo=UTC) - clock())
+                   .total_seconds())
+        await moving_core.run_due_jobs()  # what the 30-second timer does
+        await fake.wait_for(lambda: all(fake.messages(c) for c in (931, 932, 933)), 10,
+                            what="the scheduled broadcast")
+    nl, ar, ti = (fake.messages(c)[0]["text"] for c in (931, 932, 933))
+    assert "Woensdag is het kantoor dicht." in nl and "Samen Hier Utrecht" in nl
+    assert "المكتب مغلق يوم الأربعاء." in ar
+    assert visible("ar", "ℹ️ This message is not available in your language yet.") not in ar
+    assert "Woensdag is het kantoor dicht." in ti
+    assert visible("ti", "ℹ️ This message is not available in your language yet.") in ti
+    assert fake.messages(934) == [] and fake.messages(935) == []  # muted; outside the reach

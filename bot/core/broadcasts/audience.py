@@ -28,6 +28,7 @@ class Recipient:
     user_id: int | None
     chat_id: int
     language: str
+    group_id: int | None = None  # for a group chat: its group
 
 
 def spec(audience: dict[str, object]) -> tuple[list[str], str, str, bool, bool]:
@@ -43,8 +44,12 @@ async def recipients(session: AsyncSession, audience: dict[str, object],
     """Everyone the audience selects (organisation None: an admin's broadcast to all)."""
     roles, language, municipality, unfinished, chats = spec(audience)
     users: dict[int, User] = {}
+    chosen = chosen_groups(audience)
     for role in roles:
         query = _role_query(role, organisation_id)
+        if chosen and role != "coordinator":  # only the people of the chosen groups
+            query = query.where(User.id.in_(select(Membership.user_id).where(
+                Membership.group_id.in_(chosen))))
         for user in (await session.scalars(query)).all():
             users[user.id] = user
     situation = str(audience.get("situation", ""))
@@ -54,7 +59,8 @@ async def recipients(session: AsyncSession, audience: dict[str, object],
         found = [u for u in found if not await _finished_first_steps(session, u.id)]
     result = [Recipient(u.id, u.telegram_id, u.locale or "nl") for u in found]
     if chats:
-        result += await _group_chats(session, organisation_id)
+        result += [r for r in await _group_chats(session, organisation_id)
+                   if not chosen or r.group_id in chosen]
     return sorted(result, key=lambda r: r.chat_id)
 
 
@@ -79,6 +85,12 @@ def _role_query(role: str, organisation_id: int | None) -> Select[User]:
     return newcomers.where(User.id.in_(in_groups) | User.municipality_code.in_(towns))
 
 
+def chosen_groups(audience: dict[str, object]) -> list[int]:
+    """Specific groups, if the author picked some (else: all within reach)."""
+    picked = audience.get("groups", [])
+    return [g for g in picked if isinstance(g, int)] if isinstance(picked, list) else []
+
+
 def _wanted(user: User, language: str, municipality: str, urgent: bool) -> bool:
     if user.muted and not urgent:
         return False
@@ -99,7 +111,8 @@ async def _group_chats(session: AsyncSession, organisation_id: int | None) -> li
     query = select(Group).where(Group.chat_id.is_not(None))
     if organisation_id is not None:
         query = query.where(Group.organisation_id == organisation_id)
-    return [Recipient(None, g.chat_id or 0, g.locale) for g in (await session.scalars(query)).all()]
+    return [Recipient(None, g.chat_id or 0, g.locale, g.id)
+            for g in (await session.scalars(query)).all()]
 
 
 def reach(actor: Actor) -> int | bool | None:

@@ -16,7 +16,15 @@ from sqlalchemy import select
 
 from bot.core import calendar, fallback, states
 from bot.core.broadcasts import delivery
-from bot.core.broadcasts.audience import LANGUAGES, ROLES, SITUATIONS, reach, recipients, spec
+from bot.core.broadcasts.audience import (
+    LANGUAGES,
+    ROLES,
+    SITUATIONS,
+    chosen_groups,
+    reach,
+    recipients,
+    spec,
+)
 from bot.core.groups import access
 from bot.core.municipalities import all_municipalities
 from bot.core.ports import Button, Keyboard
@@ -68,6 +76,7 @@ def _compose_buttons(b: Broadcast) -> Keyboard:
     """Audience toggles, one write and one preview button per language, send."""
     roles, language, municipality, unfinished, chats = spec(b.audience)
     situation = str(b.audience.get("situation", ""))
+    picked = chosen_groups(b.audience)
 
     def mark(on: bool) -> str:
         return "✅" if on else "◻️"
@@ -82,7 +91,9 @@ def _compose_buttons(b: Broadcast) -> Keyboard:
          Button(f"{mark(chats)} " + _("Group chats"), f"bc:c:{b.id}")),
         (Button(_("👤 {situation}").format(situation=_(SITUATION_LABELS[situation])
                                            if situation else _("every situation")),
-                f"bc:i:{b.id}"),),
+                f"bc:i:{b.id}"),
+         Button(_("👥 Groups: {count}").format(count=len(picked)) if picked
+                else _("👥 All groups"), f"bc:q:{b.id}")),
         tuple(Button(f"✍️ {code}", f"bc:w:{b.id}:{code}") for code in LANGUAGES[1:]),
         tuple(Button(f"👁 {code}", f"bc:p:{b.id}:{code}") for code in LANGUAGES[1:]),
         (Button(f"{mark(b.urgent)} " + _("Urgent (also to muted people)"), f"bc:g:{b.id}"),
@@ -156,6 +167,23 @@ async def _situation(turn: Turn, b: Broadcast, _value: str) -> None:
         if current in SITUATIONS else ""
     b.audience = {**b.audience, "situation": following}
     await compose(turn, b)
+
+
+async def _groups(turn: Turn, b: Broadcast, value: str) -> None:
+    """bc:q:<id> lists the author's groups; bc:q:<id>:<group> picks or unpicks one."""
+    query = select(Group).order_by(Group.name)
+    if b.organisation_id is not None:
+        query = query.where(Group.organisation_id == b.organisation_id)
+    groups = (await turn.session.scalars(query)).all()
+    picked = chosen_groups(b.audience)
+    if value.isdigit() and int(value) in {g.id for g in groups}:
+        number = int(value)
+        picked = [g for g in picked if g != number] if number in picked else [*picked, number]
+        b.audience = {**b.audience, "groups": picked}
+    rows = [(Button(f"{'✅' if g.id in picked else '◻️'} {g.name}", f"bc:q:{b.id}:{g.id}"),)
+            for g in groups[:30]]
+    turn.say(_("Which groups? None picked means all of them."),
+             (*rows, (Button(_("⬅️ Back"), f"bc:o:{b.id}"),)))
 
 
 async def _later(turn: Turn, b: Broadcast, value: str) -> None:
@@ -342,7 +370,8 @@ async def on_list(turn: Turn) -> None:
 _ACTIONS: dict[str, tuple[bool, Callable[[Turn, Broadcast, str], Awaitable[None]]]] = {
     "r": (True, _role), "l": (True, _language), "m": (True, _municipality),
     "u": (True, _unfinished), "c": (True, _chats), "i": (True, _situation),
-    "t": (True, _later), "h": (True, _at), "g": (True, _urgent), "f": (True, _fallback),
+    "t": (True, _later), "h": (True, _at), "q": (True, _groups),
+    "g": (True, _urgent), "f": (True, _fallback),
     "w": (True, _write), "p": (True, _preview), "s": (True, _confirm), "y": (True, _send),
     "x": (True, _discard), "o": (False, _open), "k": (False, _cancel), "v": (False, _report),
 }
