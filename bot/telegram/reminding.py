@@ -20,8 +20,7 @@ from bot.core.reminders.delivery import Due
 from bot.telegram.delivery import send
 
 log = logging.getLogger(__name__)
-BATCH = 50  # reminders claimed per tick
-PARALLEL = 8  # sends in flight at once
+PARALLEL = 8  # sends in flight at once; each worker claims one reminder right before sending
 
 
 class ReminderSender:
@@ -29,34 +28,31 @@ class ReminderSender:
 
     def __init__(self, core: Core, bot: Bot) -> None:
         self.core, self.bot = core, bot
-        self._gate = asyncio.Semaphore(PARALLEL)
 
     async def tick(self) -> None:
-        """Send everything that is due, batch by batch."""
-        while True:
-            due = await self.core.due_reminders(BATCH)
-            if not due:
-                return
-            await asyncio.gather(*(self._deliver(d) for d in due))
-            if len(due) < BATCH:
-                return
+        """Send everything that is due. Claiming one at a time, right before its send,
+        means a crash leaves at most the PARALLEL messages in flight undecided."""
+        await asyncio.gather(*(self._worker() for _ in range(PARALLEL)))
+
+    async def _worker(self) -> None:
+        while due := await self.core.due_reminders(1):
+            await self._deliver(due[0])
 
     async def _deliver(self, due: Due) -> None:
-        async with self._gate:
-            try:
-                await send(self.bot, due.chat_id, due.reply)
-            except RetryAfter as exc:
-                wait = exc.retry_after
-                seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
-                log.warning("reminder %s: 429, retry in %ss", due.reminder_id, seconds)
-                await self.core.reminder_later(due, timedelta(seconds=seconds))
-            except Forbidden:
-                await self.core.reminder_blocked(due)
-            except BadRequest as exc:
-                await self.core.reminder_failed(due, f"refused: {type(exc).__name__}")
-            except (TimedOut, NetworkError):
-                log.warning("reminder %s: network error, attempt %s", due.reminder_id,
-                            due.attempts)
-                await self.core.reminder_later(due, timedelta(seconds=2 ** due.attempts))
-            else:
-                await self.core.reminder_sent(due)
+        try:
+            await send(self.bot, due.chat_id, due.reply)
+        except RetryAfter as exc:
+            wait = exc.retry_after
+            seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+            log.warning("reminder %s: 429, retry in %ss", due.reminder_id, seconds)
+            await self.core.reminder_later(due, timedelta(seconds=seconds))
+        except Forbidden:
+            await self.core.reminder_blocked(due)
+        except BadRequest as exc:
+            await self.core.reminder_failed(due, f"refused: {type(exc).__name__}")
+        except (TimedOut, NetworkError):
+            log.warning("reminder %s: network error, attempt %s", due.reminder_id,
+                        due.attempts)
+            await self.core.reminder_later(due, timedelta(seconds=2 ** due.attempts))
+        else:
+            await self.core.reminder_sent(due)
