@@ -76,11 +76,16 @@ async def on_answer(turn: Turn) -> None:
 
 
 async def schedule_missing(session: AsyncSession, now: datetime, zone: ZoneInfo) -> None:
-    """At startup: every onboarded newcomer has their next check-in."""
-    rows = await session.scalars(select(User.id).where(
-        User.declared_role == "newcomer", User.onboarded_at.is_not(None)))
-    for user_id in rows.all():
-        await schedule_next(session, user_id, now, zone)
+    """At startup: every onboarded newcomer has their next check-in (one query, one insert,
+    however many newcomers there are)."""
+    waiting = select(Reminder.id).where(Reminder.user_id == User.id, Reminder.kind == "checkin",
+                                        Reminder.state == "scheduled")
+    missing = (await session.scalars(select(User.id).where(
+        User.declared_role == "newcomer", User.onboarded_at.is_not(None),
+        ~waiting.exists()))).all()
+    due = timing.at_local(now, EVERY_DAYS, MORNING, zone)
+    session.add_all(Reminder(user_id=user_id, kind="checkin", due_at=due,
+                             useful_until=due + USEFUL, created_at=now) for user_id in missing)
 
 
 def register(router: Router) -> None:
