@@ -35,6 +35,7 @@ class Background:
 
     sender: OutboxSender | None = None
     broadcaster: BroadcastSender | None = None
+    reminders: ReminderSender | None = None
     timer: AsyncIOScheduler | None = None
 
     def wake(self) -> None:
@@ -92,14 +93,16 @@ async def _startup(application: PTBApplication, core: Core, background: Backgrou
     background.sender.start()
     background.broadcaster = BroadcastSender(core, application.bot, background.wake)
     background.broadcaster.start()
-    background.timer = start_timer(core, background.wake,
-                                   ReminderSender(core, application.bot).tick)
+    background.reminders = ReminderSender(core, application.bot)
+    background.timer = start_timer(core, background.wake, background.reminders.tick)
 
 
 async def _stop(background: Background) -> None:
     """Stop the timer and the sender before the database closes."""
     if background.timer is not None:
         background.timer.shutdown(wait=False)
+    if background.reminders is not None:
+        await background.reminders.stop()
     if background.broadcaster is not None:
         await background.broadcaster.stop()
     if background.sender is not None:

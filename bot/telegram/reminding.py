@@ -28,14 +28,26 @@ class ReminderSender:
 
     def __init__(self, core: Core, bot: Bot) -> None:
         self.core, self.bot = core, bot
+        self._stopping = False
+        self._idle = asyncio.Event()
+        self._idle.set()
 
     async def tick(self) -> None:
         """Send everything that is due. Claiming one at a time, right before its send,
         means a crash leaves at most the PARALLEL messages in flight undecided."""
-        await asyncio.gather(*(self._worker() for _ in range(PARALLEL)))
+        self._idle.clear()
+        try:
+            await asyncio.gather(*(self._worker() for _ in range(PARALLEL)))
+        finally:
+            self._idle.set()
+
+    async def stop(self) -> None:
+        """Let the sends in flight finish and record their result; claim nothing more."""
+        self._stopping = True
+        await self._idle.wait()
 
     async def _worker(self) -> None:
-        while due := await self.core.due_reminders(1):
+        while not self._stopping and (due := await self.core.due_reminders(1)):
             await self._deliver(due[0])
 
     async def _deliver(self, due: Due) -> None:

@@ -7,6 +7,7 @@ is found on the first look) and no persistent APScheduler job store is needed.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
@@ -15,6 +16,9 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot.core.engine import Core
 
 TICK_SECONDS = 30
+# A reminder tick that is still sending when the next second comes makes APScheduler skip
+# that run and log a warning; with the table as the truth that is expected, not a fault.
+logging.getLogger("apscheduler.scheduler").setLevel(logging.ERROR)
 REMINDER_SECONDS = 1  # reminders are looked up every second: lateness stays under two
 
 

@@ -23,6 +23,8 @@ async def polling(app: Application[Any, Any, Any, Any, Any, Any]) -> AsyncIterat
     finally:
         await app.updater.stop()
         await app.stop()
+        if app.post_stop is not None:
+            await app.post_stop(app)
         await app.shutdown()
         if app.post_shutdown is not None:
             await app.post_shutdown(app)
