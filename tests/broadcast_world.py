@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from bot.core.broadcasts.delivery import start
+from bot.core.privacy import PRIVACY_VERSION
 from bot.storage.db import Database
 from bot.storage.models import Broadcast, Coordinator, Group, Organisation, User
 
@@ -37,7 +38,7 @@ async def seed(db: Database, newcomers: list[int], now: datetime | None = None) 
 
 def _user(telegram_id: int, locale: str, role: str, now: datetime) -> User:
     return User(telegram_id=telegram_id, locale=locale, state="menu", declared_role=role,
-                privacy_version=1, privacy_accepted_at=now, onboarded_at=now,
+                privacy_version=PRIVACY_VERSION, privacy_accepted_at=now, onboarded_at=now,
                 municipality_code="GM0344", first_name=f"P{telegram_id}", created_at=now,
                 last_seen_at=now)
 

@@ -10,6 +10,7 @@ from bot.core import states
 from bot.core.engine import Core
 from bot.core.ports import Incoming, Kind
 from bot.core.privacy import PRIVACY_VERSION
+from bot.storage import users
 from bot.storage.db import Database
 from bot.storage.models import User
 from tests.chat import CoreChat, last, said, texts
@@ -187,3 +188,19 @@ async def test_group_messages_get_silence(core: Core, db: Database) -> None:
     outcome = await core.handle(Incoming(5, -100, Kind.TEXT, text="hi", private=False))
     assert outcome.replies == []
     assert await stored_user(db, 5) is None
+
+
+async def test_a_changed_privacy_notice_is_agreed_to_again(core: Core, db: Database) -> None:
+    chat = CoreChat(core)
+    await chat.onboard("en")
+    async with db.session() as session:
+        user = await users.get_by_telegram_id(session, chat.user_id)
+        assert user is not None
+        user.privacy_version = PRIVACY_VERSION - 1  # agreed to the previous text
+    asked = await chat.send("/menu")
+    assert said("en", "The privacy notice has changed. Please read it again.") in texts(asked)
+    assert [b.data for b in chat.buttons] == ["priv:yes", "priv:no"]
+    helped = await chat.send("/help")
+    assert "112" in texts(helped)  # the emergency numbers never wait
+    await chat.press("priv:yes")
+    assert "Main menu" in texts(await chat.send("/menu"))

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from bot.core.privacy import PRIVACY_VERSION
 from bot.storage.db import Database
 from bot.storage.models import Appointment, Reminder, User
 from tests.fakebot import FakeTelegram
@@ -50,7 +51,7 @@ async def prepare(workdir: Path, due_in: dict[int, float]) -> None:
     async with db.session() as session:
         for telegram_id, seconds in due_in.items():
             user = User(telegram_id=telegram_id, locale="nl", state="menu", onboarded_at=now,
-                        privacy_version=1, privacy_accepted_at=now)
+                        privacy_version=PRIVACY_VERSION, privacy_accepted_at=now)
             session.add(user)
             await session.flush()
             appointment = Appointment(user_id=user.id, what="gemeente", status="active",

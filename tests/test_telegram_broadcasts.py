@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from bot.core.broadcasts.delivery import report_text
 from bot.core.engine import Core
+from bot.core.privacy import PRIVACY_VERSION
 from bot.core.render import finish
 from bot.i18n import use_locale
 from bot.storage import broadcasts as repo
@@ -116,8 +117,9 @@ async def test_versions_fallback_note_reach_and_schedule_over_telegram(
 ) -> None:
     await seed(moving_core.db, [931, 932, 933, 934])  # nl, ar, ti, en in Utrecht
     async with moving_core.db.session() as session:
-        outsider = User(telegram_id=935, locale="nl", declared_role="newcomer", privacy_version=1,
-                        municipality_code="GM0363", state="menu")  # Amsterdam: not in reach
+        outsider = User(telegram_id=935, locale="nl", declared_role="newcomer",
+                        privacy_version=PRIVACY_VERSION, municipality_code="GM0363",
+                        state="menu")  # Amsterdam: not in reach
         session.add(outsider)
         muted = (await session.scalars(select(User).where(User.telegram_id == 934))).one()
         muted.muted = True

@@ -128,17 +128,17 @@ class Core:
         async with self.db.session() as session:
             return await broadcasts.update_reports(session, self.clock())
 
-    async def deliveries(self) -> list[feed.Delivery]:
+    async def deliveries(self) -> list[feed.OutboxMessage]:
         """Outbox posts that may be sent now (group chats stay within 20 a minute)."""
         async with self.db.session() as session:
             return await feed.deliveries(session, self.clock(), self.settings.timezone)
 
-    async def delivered(self, delivery: feed.Delivery, message_id: int) -> None:
+    async def delivered(self, delivery: feed.OutboxMessage, message_id: int) -> None:
         """Record that Telegram has the post (and count it against the chat's budget)."""
         async with self.db.session() as session:
             await feed.sent(session, delivery, message_id, self.clock())
 
-    async def undelivered(self, delivery: feed.Delivery, give_up: bool) -> None:
+    async def undelivered(self, delivery: feed.OutboxMessage, give_up: bool) -> None:
         """A failed send: retried later, or abandoned when Telegram refuses for good."""
         async with self.db.session() as session:
             await outbox.mark_failed(session, delivery.post_id, give_up)

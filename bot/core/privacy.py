@@ -8,20 +8,39 @@ from bot.core.router import Router, Turn
 from bot.i18n import N_, _
 from bot.storage import users
 
-PRIVACY_VERSION = 1
+PRIVACY_VERSION = 2  # 2: sponsor groups, reminders and questions to a person
 
 
 def notice_text() -> str:
     """What is stored, why, who sees it, and how to delete it: in plain words."""
     return _(
         "<b>Your privacy</b>\n"
-        "• <b>What I save:</b> your Telegram number, your language, and what you tell me: "
-        "your situation, municipality and arrival month.\n"
-        "• <b>Why:</b> to show you the steps that fit your situation.\n"
-        "• <b>Who can see it:</b> only the Wegwijs team. Not the municipality, not the IND.\n"
+        "• <b>What I save:</b> your Telegram number and first name, your language, what you "
+        "tell me (situation, municipality, arrival month), your steps, your appointments, "
+        "and questions you send to a person.\n"
+        "• <b>Why:</b> to show you the steps that fit you, to remind you, and to get your "
+        "questions answered.\n"
+        "• <b>Who can see it:</b> the Wegwijs team. If you join a sponsor group, the group "
+        "sees your first name and the tasks shared with you, and your questions only if you "
+        "allow it. A question you send to a person goes to your group (if you allow it), a "
+        "coordinator or the Wegwijs team. Wegwijs does not pass your data to the IND.\n"
         "• <b>How long:</b> until you delete it.\n"
-        "• <b>Delete:</b> send /delete at any time and everything is erased."
+        "• <b>Delete:</b> send /delete at any time. Your data is erased; tasks you made for "
+        "a group stay for the group, without your name."
     )
+
+
+async def ask_again(turn: Turn) -> bool:
+    """After the notice changed, people who agreed to an older one are asked again first
+    (crisis messages are still answered before this: that feature registers earlier)."""
+    version = turn.user.privacy_version
+    if version is None or version >= PRIVACY_VERSION or turn.event.data.startswith("priv:"):
+        return False
+    if turn.event.command in ("privacy", "delete", "help"):
+        return False  # reading, leaving and the emergency numbers never wait
+    turn.say(_("The privacy notice has changed. Please read it again.") + "\n\n"
+             + notice_text() + "\n\n" + _("Do you agree?"), _consent_keyboard())
+    return True
 
 
 async def show_onboarding_notice(turn: Turn) -> None:
@@ -99,7 +118,8 @@ async def _keep(turn: Turn) -> None:
 
 
 def register(router: Router) -> None:
-    """The consent step of onboarding, /privacy and /delete."""
+    """The consent step of onboarding, /privacy and /delete; a changed notice asks again."""
+    router.intercept(ask_again)
     router.prompt(states.PRIVACY, show_onboarding_notice)
     router.command("privacy", show_privacy, N_("Your data and privacy"))
     router.command("delete", ask_delete, N_("Delete my data"))

@@ -17,7 +17,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.core.engine import Core
-from bot.core.groups.feed import Delivery
+from bot.core.groups.feed import OutboxMessage
 from bot.telegram.delivery import markup
 
 log = logging.getLogger(__name__)
@@ -80,14 +80,14 @@ class OutboxSender:
             sent += 1
         return sent
 
-    async def _network_failure(self, delivery: Delivery) -> None:
+    async def _network_failure(self, delivery: OutboxMessage) -> None:
         """Back off, and give up on a post only after several failures in a row."""
         count = self._failures.get(delivery.post_id, 0) + 1
         self._failures[delivery.post_id] = count
         await self.core.undelivered(delivery, give_up=count >= GIVE_UP_AFTER)
         await asyncio.sleep(min(2 ** count, 30))
 
-    async def _send(self, delivery: Delivery) -> int:
+    async def _send(self, delivery: OutboxMessage) -> int:
         """A new message, or an edit of the board message it redraws."""
         reply = delivery.reply
         if delivery.message_id is not None:

@@ -25,7 +25,7 @@ from bot.storage.models import Group, Post, Task, User
 
 
 @dataclass(frozen=True)
-class Delivery:
+class OutboxMessage:
     """One message to send (message_id None) or to redraw (an edit)."""
 
     post_id: int
@@ -73,7 +73,7 @@ async def tell_group(session: AsyncSession, group: Group, render: Callable[[], s
     await outbox.queue_text(session, group.chat_id, text, rows, group_id=group.id, ref=ref)
 
 
-async def deliveries(session: AsyncSession, now: datetime, zone: ZoneInfo) -> list[Delivery]:
+async def deliveries(session: AsyncSession, now: datetime, zone: ZoneInfo) -> list[OutboxMessage]:
     """Posts that may be sent now without breaking any group chat's 20-a-minute limit."""
     await outbox.forget_sends(session, now - outbox.WINDOW)
     budgets: dict[int, int] = {}
@@ -87,7 +87,7 @@ async def deliveries(session: AsyncSession, now: datetime, zone: ZoneInfo) -> li
     return ready
 
 
-async def sent(session: AsyncSession, delivery: Delivery, message_id: int,
+async def sent(session: AsyncSession, delivery: OutboxMessage, message_id: int,
                now: datetime) -> None:
     """Record a delivered post (and count it against its group chat's budget)."""
     await outbox.mark_sent(session, delivery.post_id, delivery.revision, message_id, now)
@@ -103,11 +103,11 @@ async def _budget(session: AsyncSession, chat_id: int, now: datetime) -> int:
     return max(0, outbox.GROUP_CHAT_LIMIT - used)
 
 
-async def _render(session: AsyncSession, post: Post, today: date) -> Delivery:
+async def _render(session: AsyncSession, post: Post, today: date) -> OutboxMessage:
     """Text posts were rendered when queued; boards are drawn now, in the group's language."""
     if post.kind == "text":
         rows = tuple(tuple(Button(label, data) for label, data in row) for row in post.keyboard)
-        return Delivery(post.id, post.revision, post.chat_id, post.message_id,
+        return OutboxMessage(post.id, post.revision, post.chat_id, post.message_id,
                         Reply(post.text or "", rows))
     group = await group_repo.group(session, post.group_id or 0)
     found = [t for t in [await task_repo.get(session, tid) for tid in post.task_ids] if t]
@@ -115,7 +115,7 @@ async def _render(session: AsyncSession, post: Post, today: date) -> Delivery:
     counts = await task_repo.comment_counts(session, [t.id for t in found])
     with use_locale(group.locale if group else "nl"):
         reply = _board_reply(found, people, counts, today)
-    return Delivery(post.id, post.revision, post.chat_id, post.message_id, reply)
+    return OutboxMessage(post.id, post.revision, post.chat_id, post.message_id, reply)
 
 
 def _board_reply(found: Sequence[Task], people: dict[int, list[User]], counts: dict[int, int],
