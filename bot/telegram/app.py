@@ -98,12 +98,13 @@ async def _startup(application: PTBApplication, core: Core, background: Backgrou
 
 
 async def _stop(background: Background) -> None:
-    """Stop the timer and the sender before the database closes."""
-    if background.timer is not None:
-        background.timer.shutdown(wait=False)
+    """Finish the sends in flight (their results recorded), then stop; the database closes
+    after this. The reminder sender goes first, while its timer still runs: a cancelled
+    tick could leave a delivered reminder unrecorded."""
     if background.reminders is not None:
         await background.reminders.stop()
-    if background.broadcaster is not None:
-        await background.broadcaster.stop()
-    if background.sender is not None:
-        await background.sender.stop()
+    if background.timer is not None:
+        background.timer.shutdown(wait=False)
+    for worker in (background.broadcaster, background.sender):
+        if worker is not None:
+            await worker.stop()

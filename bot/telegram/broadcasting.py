@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 PACE = 29  # messages per second
 REPORT_EVERY = 3.0  # seconds between edits of a report message
 IDLE = 1.0  # seconds between looks for work when nothing is being sent
+STOP_WAIT = 5.0  # seconds a stop waits for the send in flight
 
 
 class BroadcastSender:
@@ -33,6 +34,7 @@ class BroadcastSender:
     def __init__(self, core: Core, bot: Bot, wake_outbox: Callable[[], None]) -> None:
         self.core, self.bot, self.wake_outbox = core, bot, wake_outbox
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
         self._next = 0.0
         self._reported = 0.0
 
@@ -41,21 +43,26 @@ class BroadcastSender:
         self._task = asyncio.create_task(self._run(), name="broadcast-sender")
 
     async def stop(self) -> None:
-        """Stop between two sends."""
-        if self._task is not None:
+        """Stop between two sends: the one in flight finishes and its result is recorded."""
+        self._stopping = True
+        if self._task is None:
+            return
+        try:
+            await asyncio.wait_for(asyncio.shield(self._task), STOP_WAIT)
+        except TimeoutError:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
 
     async def _run(self) -> None:
-        while True:
+        while not self._stopping:
             try:
                 sent = await self._one()
                 await self._report(force=not sent)
             except Exception as exc:  # one bad round must not stop broadcasting
                 log.error("broadcast round failed: %s", type(exc).__name__)
                 sent = False
-            if not sent:
+            if not sent and not self._stopping:
                 await asyncio.sleep(IDLE)
 
     async def _one(self) -> bool:

@@ -23,6 +23,7 @@ from bot.telegram.delivery import markup
 log = logging.getLogger(__name__)
 IDLE = 1.0  # seconds between looks at the outbox when nobody wakes the sender
 GIVE_UP_AFTER = 5  # network failures in a row before a post is abandoned
+STOP_WAIT = 5.0  # seconds a stop waits for the send in flight
 
 
 class OutboxSender:
@@ -32,6 +33,7 @@ class OutboxSender:
         self.core, self.bot = core, bot
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
         self._failures: dict[int, int] = {}
 
     def wake(self) -> None:
@@ -43,14 +45,20 @@ class OutboxSender:
         self._task = asyncio.create_task(self._run(), name="outbox-sender")
 
     async def stop(self) -> None:
-        """Stop between two sends."""
-        if self._task is not None:
+        """Stop between two sends: the one in flight finishes and its result is recorded."""
+        self._stopping = True
+        self._wake.set()
+        if self._task is None:
+            return
+        try:
+            await asyncio.wait_for(asyncio.shield(self._task), STOP_WAIT)
+        except TimeoutError:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
 
     async def _run(self) -> None:
-        while True:
+        while not self._stopping:
             try:
                 await self.flush()
             except Exception as exc:  # keep delivering whatever one post did
@@ -63,6 +71,8 @@ class OutboxSender:
         """Send what may go now; returns how many posts were delivered."""
         sent = 0
         for delivery in await self.core.deliveries():
+            if self._stopping:
+                break
             try:
                 message_id = await self._send(delivery)
             except RetryAfter as exc:
