@@ -9,7 +9,6 @@ and redraws the coordinators' reports every few seconds.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
 from datetime import timedelta
@@ -20,39 +19,24 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 from bot.core.broadcasts.delivery import Outgoing
 from bot.core.engine import Core
 from bot.telegram.delivery import send
+from bot.telegram.loops import SenderLoop, retry_seconds
 
 log = logging.getLogger(__name__)
 PACE = 29  # messages per second
 REPORT_EVERY = 3.0  # seconds between edits of a report message
 IDLE = 1.0  # seconds between looks for work when nothing is being sent
-STOP_WAIT = 5.0  # seconds a stop waits for the send in flight
 
 
-class BroadcastSender:
+class BroadcastSender(SenderLoop):
     """One background task per process."""
 
+    name = "broadcast-sender"
+
     def __init__(self, core: Core, bot: Bot, wake_outbox: Callable[[], None]) -> None:
+        super().__init__()
         self.core, self.bot, self.wake_outbox = core, bot, wake_outbox
-        self._task: asyncio.Task[None] | None = None
-        self._stopping = False
         self._next = 0.0
         self._reported = 0.0
-
-    def start(self) -> None:
-        """Begin in the background."""
-        self._task = asyncio.create_task(self._run(), name="broadcast-sender")
-
-    async def stop(self) -> None:
-        """Stop between two sends: the one in flight finishes and its result is recorded."""
-        self._stopping = True
-        if self._task is None:
-            return
-        try:
-            await asyncio.wait_for(asyncio.shield(self._task), STOP_WAIT)
-        except TimeoutError:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
 
     async def _run(self) -> None:
         while not self._stopping:
@@ -82,8 +66,7 @@ class BroadcastSender:
         try:
             await send(self.bot, item.chat_id, item.reply)
         except RetryAfter as exc:
-            wait = exc.retry_after
-            seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+            seconds = retry_seconds(exc)
             log.warning("broadcast %s: 429, waiting %ss", item.broadcast_id, seconds)
             await self.core.broadcast_result(item, "later", timedelta(seconds=seconds))
             self._next = asyncio.get_running_loop().time() + seconds  # everyone waits

@@ -18,6 +18,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 from bot.core.engine import Core
 from bot.core.reminders.delivery import Due
 from bot.telegram.delivery import send
+from bot.telegram.loops import retry_seconds
 
 log = logging.getLogger(__name__)
 PARALLEL = 8  # sends in flight at once; each worker claims one reminder right before sending
@@ -54,8 +55,7 @@ class ReminderSender:
         try:
             await send(self.bot, due.chat_id, due.reply)
         except RetryAfter as exc:
-            wait = exc.retry_after
-            seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+            seconds = retry_seconds(exc)
             log.warning("reminder %s: 429, retry in %ss", due.reminder_id, seconds)
             await self.core.reminder_later(due, timedelta(seconds=seconds))
         except Forbidden:

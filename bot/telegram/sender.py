@@ -19,43 +19,30 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 from bot.core.engine import Core
 from bot.core.groups.feed import OutboxMessage
 from bot.telegram.delivery import markup
+from bot.telegram.loops import SenderLoop, retry_seconds
 
 log = logging.getLogger(__name__)
 IDLE = 1.0  # seconds between looks at the outbox when nobody wakes the sender
 GIVE_UP_AFTER = 5  # network failures in a row before a post is abandoned
-STOP_WAIT = 5.0  # seconds a stop waits for the send in flight
 
 
-class OutboxSender:
+class OutboxSender(SenderLoop):
     """One background task per process."""
 
+    name = "outbox-sender"
+
     def __init__(self, core: Core, bot: Bot) -> None:
+        super().__init__()
         self.core, self.bot = core, bot
         self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
-        self._stopping = False
         self._failures: dict[int, int] = {}
 
     def wake(self) -> None:
         """Something was queued: look now instead of at the next tick."""
         self._wake.set()
 
-    def start(self) -> None:
-        """Begin delivering in the background."""
-        self._task = asyncio.create_task(self._run(), name="outbox-sender")
-
-    async def stop(self) -> None:
-        """Stop between two sends: the one in flight finishes and its result is recorded."""
-        self._stopping = True
+    def _interrupt(self) -> None:
         self._wake.set()
-        if self._task is None:
-            return
-        try:
-            await asyncio.wait_for(asyncio.shield(self._task), STOP_WAIT)
-        except TimeoutError:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
 
     async def _run(self) -> None:
         while not self._stopping:
@@ -76,7 +63,7 @@ class OutboxSender:
             try:
                 message_id = await self._send(delivery)
             except RetryAfter as exc:
-                await asyncio.sleep(_seconds(exc.retry_after))
+                await asyncio.sleep(retry_seconds(exc))
                 return sent  # Telegram asked us to wait: nothing is lost, the post stays due
             except (Forbidden, BadRequest) as exc:
                 log.warning("post %s refused: %s", delivery.post_id, type(exc).__name__)
@@ -115,8 +102,3 @@ class OutboxSender:
             reply_markup=markup(reply.keyboard), disable_web_page_preview=True)
         return message.message_id
 
-
-def _seconds(retry_after: object) -> float:
-    """PTB gives a timedelta (with PTB_TIMEDELTA) or an int."""
-    total = getattr(retry_after, "total_seconds", None)
-    return float(total()) if callable(total) else float(retry_after)  # type: ignore[arg-type]
