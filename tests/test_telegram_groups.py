@@ -47,7 +47,7 @@ async def test_the_life_of_a_group(fake: FakeTelegram, moving_core: Core,
     async with running_bot(fake, moving_core) as app:
         cast = await _everyone_joins(fake, moving_core)
         await _the_chat_is_linked(cast)
-        first, second = await _tasks_are_made_and_claimed(cast)
+        _first, second = await _tasks_are_made_and_claimed(cast)
         await _the_newcomer_follows_in_arabic(cast, second)
         clock.jump(hours=20)  # Monday 23 November, 09:00 in Amsterdam
         await moving_core.run_due_jobs()  # what the 30-second timer does
@@ -58,7 +58,6 @@ async def test_the_life_of_a_group(fake: FakeTelegram, moving_core: Core,
     assert len(overview) == 1
     assert "Bel de woningcorporatie" in overview[0]  # done this week
     assert "Bram 1" in overview[0]  # who carries what
-    assert first != second
 
 
 async def _everyone_joins(fake: FakeTelegram, core: Core) -> Cast:

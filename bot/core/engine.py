@@ -84,25 +84,19 @@ class Core:
             return await reminders.claim(session, self.router, self.clock(),
                                          self.settings.timezone, limit)
 
-    async def reminder_sent(self, due: reminders.Due) -> None:
-        """Telegram has the reminder."""
+    async def reminder_result(self, due: reminders.Due, outcome: str,
+                              wait: timedelta = timedelta(), reason: str = "") -> None:
+        """How one send went: sent, blocked (403), failed (400) or later (429, network)."""
         async with self.db.session() as session:
-            await reminders.sent(session, due.reminder_id, self.clock())
-
-    async def reminder_blocked(self, due: reminders.Due) -> None:
-        """The recipient blocked the bot (403)."""
-        async with self.db.session() as session:
-            await reminders.blocked(session, due, self.clock())
-
-    async def reminder_failed(self, due: reminders.Due, reason: str) -> None:
-        """Telegram refused the reminder for good."""
-        async with self.db.session() as session:
-            await reminders.failed(session, due, self.clock(), reason)
-
-    async def reminder_later(self, due: reminders.Due, wait: timedelta) -> None:
-        """Telegram asked us to wait, or the network failed: try again later."""
-        async with self.db.session() as session:
-            await reminders.later(session, due, self.clock(), wait)
+            now = self.clock()
+            if outcome == "sent":
+                await reminders.sent(session, due.reminder_id, now)
+            elif outcome == "blocked":
+                await reminders.blocked(session, due, now)
+            elif outcome == "failed":
+                await reminders.failed(session, due, now, reason)
+            else:
+                await reminders.later(session, due, now, wait)
 
     async def broadcast_batch(self, limit: int) -> list[broadcasts.Outgoing]:
         """Claim broadcast deliveries that may go now (the adapter paces them)."""

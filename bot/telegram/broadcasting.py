@@ -11,15 +11,13 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from datetime import timedelta
 
 from telegram import Bot
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.core.broadcasts.delivery import Outgoing
 from bot.core.engine import Core
 from bot.telegram.delivery import send
-from bot.telegram.loops import SenderLoop, retry_seconds
+from bot.telegram.loops import SenderLoop, attempt
 
 log = logging.getLogger(__name__)
 PACE = 29  # messages per second
@@ -63,22 +61,11 @@ class BroadcastSender(SenderLoop):
         return True
 
     async def _send(self, item: Outgoing) -> None:
-        try:
-            await send(self.bot, item.chat_id, item.reply)
-        except RetryAfter as exc:
-            seconds = retry_seconds(exc)
-            log.warning("broadcast %s: 429, waiting %ss", item.broadcast_id, seconds)
-            await self.core.broadcast_result(item, "later", timedelta(seconds=seconds))
-            self._next = asyncio.get_running_loop().time() + seconds  # everyone waits
-        except Forbidden:
-            await self.core.broadcast_result(item, "blocked")
-        except BadRequest as exc:
-            await self.core.broadcast_result(item, "failed", reason=exc.message)
-        except (TimedOut, NetworkError):
-            await self.core.broadcast_result(item, "later",
-                                             timedelta(seconds=2 ** item.attempts))
-        else:
-            await self.core.broadcast_result(item, "sent")
+        result = await attempt(send(self.bot, item.chat_id, item.reply), item.attempts)
+        if result.reason == "429":  # Telegram's limit is for the whole bot: everyone waits
+            log.warning("broadcast %s: 429, waiting %s", item.broadcast_id, result.wait)
+            self._next = asyncio.get_running_loop().time() + result.wait.total_seconds()
+        await self.core.broadcast_result(item, result.outcome, result.wait, result.reason)
 
     async def _report(self, force: bool) -> None:
         """Redraw reports at most every REPORT_EVERY seconds (and when a round is empty)."""

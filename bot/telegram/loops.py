@@ -1,13 +1,15 @@
 """What the adapter's background senders share: a task that stops between two sends, and
-how long Telegram asked us to wait."""
+one reading of what Telegram answered."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Awaitable
+from dataclasses import dataclass
 from datetime import timedelta
 
-from telegram.error import RetryAfter
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 STOP_WAIT = 5.0  # seconds a stop waits for the send in flight before cancelling
 
@@ -49,3 +51,27 @@ def retry_seconds(error: RetryAfter) -> float:
     """PTB gives retry_after as a timedelta (PTB_TIMEDELTA) or as seconds."""
     wait = error.retry_after
     return wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """How one send went: sent, later (429, network; after `wait`), blocked (403), failed."""
+
+    outcome: str
+    wait: timedelta = timedelta()
+    reason: str = ""
+
+
+async def attempt(sending: Awaitable[object], tries: int) -> Attempt:
+    """Send, and sort Telegram's answer (BadRequest is a NetworkError: it is caught first)."""
+    try:
+        await sending
+    except RetryAfter as error:
+        return Attempt("later", timedelta(seconds=retry_seconds(error)), "429")
+    except Forbidden:
+        return Attempt("blocked")
+    except BadRequest as error:
+        return Attempt("failed", reason=error.message)
+    except (TimedOut, NetworkError):
+        return Attempt("later", timedelta(seconds=2 ** tries), "network")
+    return Attempt("sent")

@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import timedelta
 
 from telegram import Bot
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.core.engine import Core
 from bot.core.reminders.delivery import Due
 from bot.telegram.delivery import send
-from bot.telegram.loops import retry_seconds
+from bot.telegram.loops import attempt
 
 log = logging.getLogger(__name__)
 PARALLEL = 8  # sends in flight at once; each worker claims one reminder right before sending
@@ -52,19 +50,8 @@ class ReminderSender:
             await self._deliver(due[0])
 
     async def _deliver(self, due: Due) -> None:
-        try:
-            await send(self.bot, due.chat_id, due.reply)
-        except RetryAfter as exc:
-            seconds = retry_seconds(exc)
-            log.warning("reminder %s: 429, retry in %ss", due.reminder_id, seconds)
-            await self.core.reminder_later(due, timedelta(seconds=seconds))
-        except Forbidden:
-            await self.core.reminder_blocked(due)
-        except BadRequest as exc:
-            await self.core.reminder_failed(due, f"refused: {type(exc).__name__}")
-        except (TimedOut, NetworkError):
-            log.warning("reminder %s: network error, attempt %s", due.reminder_id,
-                        due.attempts)
-            await self.core.reminder_later(due, timedelta(seconds=2 ** due.attempts))
-        else:
-            await self.core.reminder_sent(due)
+        result = await attempt(send(self.bot, due.chat_id, due.reply), due.attempts)
+        if result.outcome == "later":
+            log.warning("reminder %s: %s, retry in %ss (attempt %s)", due.reminder_id,
+                        result.reason, result.wait.total_seconds(), due.attempts)
+        await self.core.reminder_result(due, result.outcome, result.wait, result.reason)
