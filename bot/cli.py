@@ -8,6 +8,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from bot import logs
 from bot.app import Content, build_core, load_content
 from bot.catalogs import main as update_catalogs
 from bot.config import ConfigError, Settings, load_settings
@@ -77,8 +78,7 @@ def run_telegram(settings: Settings, content: Content) -> int:
     if not settings.telegram_token:
         print("Configuration error: TELEGRAM_BOT_TOKEN is not set", file=sys.stderr)
         return 2
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # its log lines contain the token
+    logs.configure(settings.telegram_token)
     core = build_core(settings, Database(settings.database_url), content=content)
     application = build_application(core, settings.telegram_token, settings.api_root,
                                     production_rate_limiter())
@@ -98,7 +98,7 @@ async def _migrate(settings: Settings) -> int:
 
 async def _chat(settings: Settings, content: Content, lang: str | None, user_id: int) -> int:
     """The console adapter on the configured database (a local SQLite file by default)."""
-    logging.basicConfig(level=logging.WARNING)
+    logs.configure(None, logging.WARNING)
     if hasattr(sys.stdout, "reconfigure"):
         sys.stdout.reconfigure(encoding="utf-8")
     db = Database(settings.database_url)

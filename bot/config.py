@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
+
+from bot.core.flood import FloodLimits
 
 DEFAULT_API_ROOT = "https://api.telegram.org"
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///wegwijs.db"
@@ -27,6 +29,7 @@ class Settings:
     database_url: str
     admin_ids: frozenset[int]
     timezone: ZoneInfo
+    flood: FloodLimits = field(default_factory=FloodLimits)
 
 
 def load_settings(env: Mapping[str, str] | None = None, env_file: Path | None = None) -> Settings:
@@ -38,6 +41,7 @@ def load_settings(env: Mapping[str, str] | None = None, env_file: Path | None = 
         database_url=_database_url(values.get("DATABASE_URL") or DEFAULT_DATABASE_URL),
         admin_ids=_admin_ids(values.get("WEGWIJS_ADMIN_IDS", "")),
         timezone=_timezone(values.get("WEGWIJS_TIMEZONE") or "Europe/Amsterdam"),
+        flood=FloodLimits(burst=_positive("WEGWIJS_FLOOD_BURST", values, FloodLimits.burst)),
     )
 
 
@@ -82,6 +86,16 @@ def _admin_ids(raw: str) -> frozenset[int]:
     if not all(p.isdigit() for p in parts):
         raise ConfigError("WEGWIJS_ADMIN_IDS must be comma-separated Telegram user ids (digits)")
     return frozenset(int(p) for p in parts)
+
+
+def _positive(name: str, values: Mapping[str, str], default: int) -> int:
+    """A whole number above zero, or the default when the variable is not set."""
+    raw = values.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) == 0:
+        raise ConfigError(f"{name} must be a whole number above 0")
+    return int(raw)
 
 
 def _timezone(raw: str) -> ZoneInfo:

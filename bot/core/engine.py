@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.config import Settings
 from bot.core.broadcasts import delivery as broadcasts
+from bot.core.flood import FloodGate
 from bot.core.groups import feed
 from bot.core.ports import Incoming, Outcome, Reply
 from bot.core.reminders import delivery as reminders
@@ -32,6 +33,7 @@ class Core:
         self.router = router
         self.settings = settings
         self.clock = clock
+        self.flood = FloodGate(settings.flood)
 
     bot_username = "WegwijsBot"  # replaced by the adapter with the real bot's username
 
@@ -39,6 +41,9 @@ class Core:
         """Answer one input; the database work is committed before anything is sent."""
         if not event.private and not self.router.wants(event):
             return Outcome()  # group chatter that is not for us: stay silent
+        verdict = self.flood.check(event.user_id, self.clock())
+        if verdict != "pass":
+            return await self._slow_down(event) if verdict == "trip" else Outcome()
         async with self.db.session() as session:
             user = await users.get_or_create(session, event.user_id)
             users.remember_name(user, event.first_name)
@@ -53,6 +58,17 @@ class Core:
                 await self.router.dispatch(turn)
                 await _count_group_messages(turn)
         return turn.outcome
+
+    async def _slow_down(self, event: Incoming) -> Outcome:
+        """Said once when someone floods us; what they send during the pause is ignored."""
+        if not event.private:
+            return Outcome()  # never make a group chat noisier
+        async with self.db.session() as session:
+            user = await users.get_by_telegram_id(session, event.user_id)
+        with use_locale((user.locale if user else None) or _hint(event)):
+            text = _("You are sending messages very fast. Please wait half a minute, "
+                     "then try again.")
+            return Outcome(replies=[Reply(finish(text))])
 
     async def startup(self) -> None:
         """What features need at startup (e.g. every group has its next Monday job)."""
