@@ -5,7 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.config import Settings
-from bot.core import crisis, fallback, language, menu, onboarding, privacy, questions
+from bot.core import (
+    admin,
+    crisis,
+    fallback,
+    language,
+    menu,
+    mydata,
+    onboarding,
+    privacy,
+    questions,
+    retention,
+)
 from bot.core.broadcasts import feature as broadcasts
 from bot.core.engine import Clock, Core
 from bot.core.faq import feature as faq
@@ -16,18 +27,21 @@ from bot.core.groups.plan import load_plan
 from bot.core.journeys import feature as journeys
 from bot.core.journeys.loader import load_journeys
 from bot.core.journeys.schema import Journey
+from bot.core.policies import RetentionPolicy
 from bot.core.reminders import checkin
 from bot.core.reminders import feature as reminders
 from bot.core.router import Router
 from bot.storage.db import Database
 
 
-def build_router(flows: dict[str, Journey], answers: dict[str, Entry]) -> Router:
+def build_router(flows: dict[str, Journey], answers: dict[str, Entry],
+                 policy: RetentionPolicy | None = None) -> Router:
     """Register every feature; a key claimed twice fails here, at startup."""
     router = Router()
     crisis.register(router)  # 0. crisis words get the crisis numbers before anything else
     language.register(router)  # 1. language picker: the first thing anyone sees
     privacy.register(router)  # 2. consent before any answer is saved; /privacy, /delete
+    mydata.register(router)  # 2b. /mydata: everything stored about you, as a file
     onboarding.register(router)  # 3. /start and the profile questions
     invites.register(router)  # 4. invite links (/start i_…) to join a group or coordinate
     journeys.register(router, flows)  # 5. My steps: the journeys, first on the main menu
@@ -42,7 +56,9 @@ def build_router(flows: dict[str, Journey], answers: dict[str, Entry]) -> Router
     reminders.register(router)  # 14. ⏰ appointments and reminders, /reminders
     checkin.register(router)  # 15. the monthly "How are things going?" to newcomers
     broadcasts.register(router)  # 16. 📢 /broadcast and /broadcasts for coordinators
-    menu.register(router)  # 17. main menu, /help with emergency numbers, "My details"
+    retention.register(router, policy or RetentionPolicy())  # 17. daily retention job
+    admin.register(router)  # 18. /audit and /erase for admins
+    menu.register(router)  # 19. main menu, /help with emergency numbers, "My details"
     fallback.register(router)  # last: kind answers for whatever nobody else claimed
     return router
 
@@ -66,5 +82,5 @@ def build_core(settings: Settings, db: Database, clock: Clock | None = None,
                content: Content | None = None) -> Core:
     """The core that every adapter (Telegram, console, tests) talks to."""
     content = load_content() if content is None else content
-    router = build_router(content.journeys, content.answers)
+    router = build_router(content.journeys, content.answers, settings.retention)
     return Core(db, router, settings) if clock is None else Core(db, router, settings, clock)

@@ -5,12 +5,13 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
 
-from bot.core.flood import FloodLimits
+from bot.core.policies import FloodLimits, RetentionPolicy
 
 DEFAULT_API_ROOT = "https://api.telegram.org"
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///wegwijs.db"
@@ -30,6 +31,7 @@ class Settings:
     admin_ids: frozenset[int]
     timezone: ZoneInfo
     flood: FloodLimits = field(default_factory=FloodLimits)
+    retention: RetentionPolicy = field(default_factory=RetentionPolicy)
 
 
 def load_settings(env: Mapping[str, str] | None = None, env_file: Path | None = None) -> Settings:
@@ -42,6 +44,7 @@ def load_settings(env: Mapping[str, str] | None = None, env_file: Path | None = 
         admin_ids=_admin_ids(values.get("WEGWIJS_ADMIN_IDS", "")),
         timezone=_timezone(values.get("WEGWIJS_TIMEZONE") or "Europe/Amsterdam"),
         flood=FloodLimits(burst=_positive("WEGWIJS_FLOOD_BURST", values, FloodLimits.burst)),
+        retention=_retention(values),
     )
 
 
@@ -86,6 +89,21 @@ def _admin_ids(raw: str) -> frozenset[int]:
     if not all(p.isdigit() for p in parts):
         raise ConfigError("WEGWIJS_ADMIN_IDS must be comma-separated Telegram user ids (digits)")
     return frozenset(int(p) for p in parts)
+
+
+def _retention(values: Mapping[str, str]) -> RetentionPolicy:
+    """Retention periods in days; the defaults are the ones the privacy notice promises."""
+    base = RetentionPolicy()
+
+    def days(name: str, default: timedelta) -> timedelta:
+        return timedelta(days=_positive(name, values, default.days))
+
+    return RetentionPolicy(
+        inactive=days("WEGWIJS_RETENTION_INACTIVE_DAYS", base.inactive),
+        warning=days("WEGWIJS_RETENTION_WARNING_DAYS", base.warning),
+        answered_questions=days("WEGWIJS_RETENTION_QUESTION_DAYS", base.answered_questions),
+        delivered_broadcasts=days("WEGWIJS_RETENTION_BROADCAST_DAYS", base.delivered_broadcasts),
+    )
 
 
 def _positive(name: str, values: Mapping[str, str], default: int) -> int:

@@ -23,7 +23,7 @@ async def test_migrate_twice_is_harmless(db: Database) -> None:
     await db.migrate()
     async with db.engine.connect() as connection:
         version = (await connection.execute(text("select version_num from alembic_version"))).all()
-    assert version == [("0008",)]
+    assert version == [("0009",)]
 
 
 async def test_sqlite_runs_in_wal_mode_with_busy_timeout(db: Database) -> None:

@@ -41,9 +41,13 @@ class Core:
         """Answer one input; the database work is committed before anything is sent."""
         if not event.private and not self.router.wants(event):
             return Outcome()  # group chatter that is not for us: stay silent
-        verdict = self.flood.check(event.user_id, self.clock())
+        verdict = self.flood.check(event.user_id)
         if verdict != "pass":
             return await self._slow_down(event) if verdict == "trip" else Outcome()
+        return await self.db.retrying(lambda: self._turn(event))
+
+    async def _turn(self, event: Incoming) -> Outcome:
+        """One attempt in one transaction: a retry after a lock starts again from nothing."""
         async with self.db.session() as session:
             user = await users.get_or_create(session, event.user_id)
             users.remember_name(user, event.first_name)

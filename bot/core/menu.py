@@ -85,6 +85,7 @@ async def show_details(turn: Turn) -> None:
             else _("🔕 News from coordinators: off"))
     keyboard = ((Button(_("✏️ Change my details"), "menu:edit"),),
                 (Button(mute, "menu:mute"),),
+                (Button(_("🔒 Privacy and my data"), "priv:show"),),
                 (Button(_("⬅️ Back"), "menu:back"),))
     turn.say(text, keyboard)
 

@@ -8,7 +8,7 @@ from bot.core.router import Router, Turn
 from bot.i18n import N_, _
 from bot.storage import users
 
-PRIVACY_VERSION = 2  # 2: sponsor groups, reminders and questions to a person
+PRIVACY_VERSION = 3  # 2: groups, reminders, questions to a person; 3: retention, export
 
 
 def notice_text() -> str:
@@ -24,7 +24,10 @@ def notice_text() -> str:
         "sees your first name and the tasks shared with you, and your questions only if you "
         "allow it. A question you send to a person goes to your group (if you allow it), a "
         "coordinator or the Wegwijs team. Wegwijs does not pass your data to the IND.\n"
-        "• <b>How long:</b> until you delete it.\n"
+        "• <b>How long:</b> until you delete it. If you do not use Wegwijs for 12 months, "
+        "we delete it, after a warning one month before. The words of an answered question "
+        "are deleted after 3 months.\n"
+        "• <b>See it:</b> send /mydata to get a file with everything stored about you.\n"
         "• <b>Delete:</b> send /delete at any time. Your data is erased; tasks you made for "
         "a group stay for the group, without your name."
     )
@@ -36,8 +39,8 @@ async def ask_again(turn: Turn) -> bool:
     version = turn.user.privacy_version
     if version is None or version >= PRIVACY_VERSION or turn.event.data.startswith("priv:"):
         return False
-    if turn.event.command in ("privacy", "delete", "help"):
-        return False  # reading, leaving and the emergency numbers never wait
+    if turn.event.command in ("privacy", "delete", "help", "mydata"):
+        return False  # reading, leaving, taking your data and the emergency numbers never wait
     turn.say(_("The privacy notice has changed. Please read it again.") + "\n\n"
              + notice_text() + "\n\n" + _("Do you agree?"), _consent_keyboard())
     return True
@@ -61,9 +64,12 @@ def _consent_keyboard() -> tuple[tuple[Button, ...], ...]:
 async def show_privacy(turn: Turn) -> None:
     """/privacy at any time: the notice and what the user can do about it."""
     if turn.user.privacy_version == PRIVACY_VERSION:
-        keyboard = ((Button(_("🗑 Delete my data"), "priv:del"),),
+        keyboard = ((Button(_("📦 Download my data"), "mydata:get"),),
+                    (Button(_("🗑 Delete my data"), "priv:del"),),
                     (Button(_("⬅️ Back"), "menu:back"),))
-        turn.say(notice_text(), keyboard)
+        turn.say(notice_text() + "\n\n" + _(
+            "In a sponsor group you choose yourself whether the group sees your questions: "
+            "🤝 My group."), keyboard)
     else:
         question = _("Do you agree?")
         turn.say(f"{notice_text()}\n\n{question}", _consent_keyboard())
@@ -72,7 +78,7 @@ async def show_privacy(turn: Turn) -> None:
 async def on_button(turn: Turn) -> None:
     """Consent, refusal and the two steps of erasure."""
     action = turn.event.data.removeprefix("priv:")
-    handler = {"yes": _accept, "no": _decline, "del": ask_delete,
+    handler = {"yes": _accept, "no": _decline, "del": ask_delete, "show": show_privacy,
                "erase": _erase, "keep": _keep}.get(action)
     if handler is None:
         await fallback.stale(turn)
@@ -81,14 +87,14 @@ async def on_button(turn: Turn) -> None:
 
 
 async def _accept(turn: Turn) -> None:
-    turn.user.privacy_version = PRIVACY_VERSION
-    turn.user.privacy_accepted_at = turn.now
+    users.record_consent(turn.session, turn.user, PRIVACY_VERSION, True, turn.now)
     if turn.user.state == states.PRIVACY:
         turn.user.state = states.ROLE
     await turn.resume()
 
 
 async def _decline(turn: Turn) -> None:
+    users.record_consent(turn.session, turn.user, PRIVACY_VERSION, False, turn.now)
     turn.say(
         _("That is OK. Without your permission I cannot save your answers, so I cannot "
           "guide you step by step. /help still shows the emergency numbers. "

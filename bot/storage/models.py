@@ -87,6 +87,35 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     onboarded_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # Told that their data will be erased after a long silence (cleared when they write).
+    retention_warned_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class Consent(Base):
+    """Each yes or no to a version of the privacy notice: the proof, and the user's history."""
+
+    __tablename__ = "consents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    agreed: Mapped[bool] = mapped_column(Boolean)
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+
+class AuditEntry(Base):
+    """What a coordinator or admin did to others' data (groups, invites, broadcasts, erasure).
+
+    Details hold ids and counts, never message text or Telegram ids.
+    """
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(32))
+    detail: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
 
 
 class JourneyProgress(Base):

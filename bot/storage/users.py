@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select, update
+from datetime import datetime
+
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.storage.models import Post, User, utcnow
+from bot.storage import personal
+from bot.storage.models import Consent, User, utcnow
 
 
 async def get_or_create(session: AsyncSession, telegram_id: int) -> User:
@@ -15,7 +18,8 @@ async def get_or_create(session: AsyncSession, telegram_id: int) -> User:
     and it takes the write lock at once, so a turn never has to upgrade a read lock.
     """
     touch = (
-        update(User).where(User.telegram_id == telegram_id).values(last_seen_at=utcnow())
+        update(User).where(User.telegram_id == telegram_id)
+        .values(last_seen_at=utcnow(), retention_warned_at=None)  # writing keeps their data
         .returning(User)
     )
     found: User | None = (await session.execute(select(User).from_statement(touch))).scalar()
@@ -43,9 +47,18 @@ async def get_by_telegram_id(session: AsyncSession, telegram_id: int) -> User | 
 async def erase(session: AsyncSession, user: User) -> None:
     """Delete everything stored about a user.
 
-    The database cascades to their memberships, coordinator roles, task assignments, drafts
-    and progress; tasks and comments they wrote stay for the group, without their name.
-    Messages still waiting for their chat are dropped.
+    The database cascades to their memberships, coordinator roles, task assignments, drafts,
+    progress, questions, reminders and broadcast rows; tasks and comments they wrote stay
+    for the group, without their name. Messages to or about them are dropped or scrubbed.
     """
-    await session.execute(delete(Post).where(Post.chat_id == user.telegram_id))
+    await personal.scrub(session, user)
     await session.delete(user)
+    await session.flush()
+
+
+def record_consent(session: AsyncSession, user: User, version: int, agreed: bool,
+                   at: datetime) -> None:
+    """Every answer to the notice is kept (with its version), not only the latest one."""
+    if agreed:
+        user.privacy_version, user.privacy_accepted_at = version, at
+    session.add(Consent(user_id=user.id, version=version, agreed=agreed, at=at))

@@ -32,8 +32,8 @@ from bot.core.profile import SITUATIONS as SITUATION_LABELS
 from bot.core.reminders import timing
 from bot.core.router import JobRun, Router, Turn
 from bot.i18n import N_, _, current_locale, languages
+from bot.storage import audit, jobs
 from bot.storage import broadcasts as repo
-from bot.storage import jobs
 from bot.storage.models import Broadcast, Group
 
 TEXT_LIMIT = 3500  # leaves room for the heading and the note within Telegram's 4096
@@ -218,6 +218,7 @@ async def _at(turn: Turn, b: Broadcast, value: str) -> None:
         await fallback.stale(turn)
         return
     b.state, b.send_at = "scheduled", moment
+    audit.record(turn.session, turn.user.id, "broadcast.schedule", turn.now, broadcast=b.id)
     await jobs.ensure(turn.session, "broadcast", str(b.id), moment)
     when = format_datetime(moment.astimezone(turn.timezone), "EEEE d MMMM, HH:mm",
                            locale=current_locale())
@@ -312,6 +313,8 @@ async def _confirm(turn: Turn, b: Broadcast, _value: str) -> None:
 
 async def _send(turn: Turn, b: Broadcast, _value: str) -> None:
     count = await delivery.start(turn.session, b, turn.now)
+    audit.record(turn.session, turn.user.id, "broadcast.send", turn.now, broadcast=b.id,
+                 recipients=count)
     turn.outcome.queued = True
     turn.say(_("Sending to {count} recipients. The numbers below stay up to date.").format(
         count=count), ((Button(_("⬅️ Menu"), "menu:back"),),))
@@ -326,6 +329,7 @@ async def _discard(turn: Turn, b: Broadcast, _value: str) -> None:
 async def _cancel(turn: Turn, b: Broadcast, _value: str) -> None:
     if b.state in ("sending", "scheduled"):
         await repo.cancel(turn.session, b.id, turn.now)
+        audit.record(turn.session, turn.user.id, "broadcast.cancel", turn.now, broadcast=b.id)
         await delivery.update_report(turn.session, b, turn.now)
         turn.outcome.queued = True
     await _show_report(turn, b)

@@ -17,8 +17,8 @@ from bot.core.ports import Button, Keyboard
 from bot.core.render import format_html
 from bot.core.router import Router, Turn
 from bot.i18n import N_, _, current_locale, ngettext
+from bot.storage import audit, jobs
 from bot.storage import groups as group_repo
-from bot.storage import jobs
 from bot.storage import tasks as task_repo
 from bot.storage.models import Group, Task
 
@@ -196,6 +196,8 @@ async def _revoke(turn: Turn, args: list[str]) -> None:
         return
     group, role = target
     count = await group_repo.revoke_invites(turn.session, group.id, role, turn.now)
+    audit.record(turn.session, turn.user.id, "invite.revoke", turn.now, group=group.id,
+                 role=role, count=count)
     turn.say(ngettext("{count} invite link no longer works.",
                       "{count} invite links no longer work.", count).format(count=count),
              ((Button(_("⬅️ Back"), f"g:o:{group.id}"),),))
@@ -303,6 +305,8 @@ async def on_name(turn: Turn) -> None:
     group = await group_repo.create_group(turn.session, Group(
         organisation_id=org_id, name=name, created_by=turn.user.id, created_at=turn.now,
         last_activity_at=turn.now))
+    audit.record(turn.session, turn.user.id, "group.create", turn.now, group=group.id,
+                 organisation=org_id)
     await schedule_weekly(turn, group)
     turn.user.state = f"{states.GROUP_MUNICIPALITY}:{group.id}"
     await turn.resume()
@@ -406,6 +410,8 @@ async def new_organisation(turn: Turn) -> None:
         turn.say(_("Send /neworg followed by the name, for example: /neworg Samen Hier Utrecht"))
         return
     org = await group_repo.create_organisation(turn.session, name)
+    audit.record(turn.session, turn.user.id, "organisation.create", turn.now,
+                 organisation=org.id)
     await jobs.ensure(turn.session, "coordinators", str(org.id),
                       next_monday_morning(turn.now, turn.timezone))
     await _coordinator_invite(turn, [str(org.id)])

@@ -18,6 +18,7 @@ from bot.core.ports import Button
 from bot.core.render import format_html
 from bot.core.router import Router, Turn
 from bot.i18n import _, ngettext
+from bot.storage import audit
 from bot.storage import groups as group_repo
 from bot.storage.models import Invite
 
@@ -47,6 +48,8 @@ async def create(turn: Turn, role: str, organisation_id: int, group_id: int | No
         token_hash=hash_token(token), role=role, organisation_id=organisation_id,
         group_id=group_id, created_by=turn.user.id, created_at=turn.now,
         expires_at=turn.now + LIFETIME[role], max_uses=MAX_USES[role]))
+    audit.record(turn.session, turn.user.id, "invite.create", turn.now, role=role,
+                 organisation=organisation_id, group=group_id or 0)
     return link(turn.bot_username, token)
 
 

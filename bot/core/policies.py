@@ -1,0 +1,25 @@
+"""Operator-tunable limits, read from the environment by bot.config (no other imports here)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+
+@dataclass(frozen=True)
+class FloodLimits:
+    """More than `burst` updates within `window` mutes a person for `pause`."""
+
+    burst: int = 20
+    window: timedelta = timedelta(seconds=10)
+    pause: timedelta = timedelta(seconds=30)
+
+
+@dataclass(frozen=True)
+class RetentionPolicy:
+    """How long personal data is kept when nobody asks us to delete it sooner."""
+
+    inactive: timedelta = timedelta(days=365)  # silent this long: erased
+    warning: timedelta = timedelta(days=30)  # told this long before erasure
+    answered_questions: timedelta = timedelta(days=90)  # then their text is deleted
+    delivered_broadcasts: timedelta = timedelta(days=90)  # then the per-person rows go
