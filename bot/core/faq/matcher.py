@@ -21,7 +21,8 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from bot.core.faq.schema import Entry
-from bot.core.normalize import normalize
+from bot.core.faq.terms import known_spellings
+from bot.core.normalize import ethiopic_skeleton, normalize
 
 Decision = Literal["answer", "suggest", "unknown"]
 ANSWER_SCORE, ANSWER_MARGIN, SURE_SCORE = 0.55, 0.12, 0.8
@@ -63,8 +64,11 @@ def tokens(text: str) -> set[str]:
 
     Latin words get both their Dutch and their English stem: Dutch terms turn up inside
     English and Tigrinya questions ("do i need zorgverzekering"), and must match there.
+    Dutch terms spelled in Ethiopic script or transliterated (ሁርቶስላግ, hausarts) become the
+    Dutch term first, and Tigrinya words typed in Latin letters one spelling (kemei → kemey;
+    bot/core/faq/terms.py).
     """
-    return {stem for word in normalize(text).split() for stem in _stems(word)}
+    return {stem for word in known_spellings(normalize(text).split()) for stem in _stems(word)}
 
 
 def _stems(word: str) -> set[str]:
@@ -76,12 +80,8 @@ def _stems(word: str) -> set[str]:
 
 
 def _skeleton(word: str) -> str:
-    """Ethiopic syllables folded to their consonant (first order): ዲጂድ and ዲጂዲ agree.
-
-    Each consonant has eight consecutive code points (its vowel orders) from U+1200 on.
-    """
-    return "".join(chr(ord(ch) - (ord(ch) - 0x1200) % 8) if "\u1200" <= ch <= "\u135a" else ch
-                   for ch in word) + "~"
+    """The word's consonants (ዲጂድ and ዲጂዲ agree), marked so it never equals a word."""
+    return ethiopic_skeleton(word) + "~"
 
 
 class Matcher:
@@ -102,6 +102,11 @@ class Matcher:
         self.words = sorted(self.idf)
         self.unknown_weight = sorted(self.idf.values())[len(self.idf) // 2] if self.idf else 1.0
         self.content_weight = math.log(1 + 1 / COMMON_SHARE)
+        # Which phrasings use a word: only those can score above zero for a question.
+        self.using: dict[str, list[int]] = {}
+        for index, phrase in enumerate(self.phrases):
+            for token in phrase.tokens:
+                self.using.setdefault(token, []).append(index)
 
     def ask(self, text: str, lang_hint: str | None = None) -> Result:
         """Rank the entries for one question and decide what to do."""
@@ -136,7 +141,8 @@ class Matcher:
 
     def _rank(self, query: set[str]) -> list[Match]:
         best: dict[str, float] = {}
-        for phrase in self.phrases:
+        sharing = sorted({i for token in query for i in self.using.get(token, ())})
+        for phrase in (self.phrases[i] for i in sharing):
             score = self._score(query, phrase.tokens)
             if score > best.get(phrase.entry, 0.0):
                 best[phrase.entry] = score
