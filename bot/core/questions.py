@@ -30,6 +30,8 @@ from bot.storage import questions as repo
 from bot.storage.models import Coordinator, Group, Membership, Question, User
 
 ANSWER_LIMIT = 2000
+# A helper's card: the question and the newest additions, clipped to fit one message.
+CARD_QUESTION, CARD_ADDITIONS, CARD_ADDITION = 1500, 3, 600
 REMIND_AFTER = timedelta(hours=24)
 ANSWERING = "question:answer"  # followed by ":<question id>"
 
@@ -127,10 +129,15 @@ def _card_text(question: Question, asker: User, heading: Callable[[], str] | Non
     title = heading() if heading else _("❓ Question #{number}").format(number=question.id)
     text = f"<b>{title}</b>\n" + format_html(_("From {name} ({language}):\n<i>{question}</i>"),
                                               name=asker.first_name or "?", language=language,
-                                              question=question.text)
-    for extra in question.followups:
-        text += "\n" + format_html(_("➕ <i>{text}</i>"), text=extra)
+                                              question=_clip(question.text, CARD_QUESTION))
+    for extra in question.followups[-CARD_ADDITIONS:]:
+        text += "\n" + format_html(_("➕ <i>{text}</i>"), text=_clip(extra, CARD_ADDITION))
     return text + "\n" + _("Reply to this message, or press ✍️ Answer.")
+
+
+def _clip(text: str, limit: int) -> str:
+    """Long texts are cut so the card stays within Telegram's 4096 characters."""
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 async def may_answer(session: AsyncSession, question: Question, user: User,

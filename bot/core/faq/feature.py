@@ -17,7 +17,7 @@ from bot.core.router import Router, Turn
 from bot.core.sources import sources_text
 from bot.i18n import _
 
-QUESTION_LIMIT = 500  # characters of a typed question we look at
+QUESTION_LIMIT = 500  # characters of a typed question the matcher looks at
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,10 @@ class Faq:
         if result.decision == "answer":
             self._show(turn, self.entries[result.matches[0].id])
             return
-        await questions.keep(turn, turn.event.text[:QUESTION_LIMIT])
+        await questions.keep(turn, turn.event.text[:questions.ANSWER_LIMIT])
+        if len(turn.event.text) > questions.ANSWER_LIMIT:
+            turn.say(_("Your message is very long. If you ask a person, they get the first "
+                       "{limit} characters.").format(limit=questions.ANSWER_LIMIT))
         if result.decision == "suggest":
             rows = [(Button(_(self.entries[m.id].question), f"faq:{m.id}:a"),)
                     for m in result.matches]
