@@ -113,7 +113,7 @@ def test_every_link_to_a_person_is_in_the_export() -> None:
 
 async def _everything(core: Core) -> str:
     """Every cell of every table, as one text, to search for leftovers."""
-    cells = []
+    cells: list[str] = []
     async with core.db.session() as session:
         for table in Base.metadata.sorted_tables:
             for row in (await session.execute(select(table))).all():

@@ -42,8 +42,7 @@ async def ask_erase(turn: Turn) -> None:
         access.refuse(turn)
         return
     target = turn.event.text.strip()
-    person = await users.get_by_telegram_id(turn.session, int(target)) \
-        if target.isdigit() else None
+    person = await users.get_by_telegram_id(turn.session, _telegram_id(target))
     if person is None:
         turn.say(_("Send /erase followed by the person's Telegram user id, for example: "
                    "/erase 123456789. No one with that id uses Wegwijs."))
@@ -57,8 +56,8 @@ async def ask_erase(turn: Turn) -> None:
 async def on_button(turn: Turn) -> None:
     """adm:erase:<telegram id>: admin rights are checked again at the press."""
     _adm, action, target = [*turn.event.data.split(":"), "", ""][:3]
-    person = await users.get_by_telegram_id(turn.session, int(target)) \
-        if action == "erase" and target.isdigit() else None
+    person = await users.get_by_telegram_id(turn.session, _telegram_id(target)) \
+        if action == "erase" else None
     if not (await access.actor(turn)).admin:
         access.refuse(turn)
         return
@@ -69,6 +68,12 @@ async def on_button(turn: Turn) -> None:
     await users.erase(turn.session, person)
     turn.say(_("Erased. Nothing about this person is stored any more."),
              ((Button(_("⬅️ Menu"), "menu:back"),),))
+
+
+def _telegram_id(value: str) -> int:
+    """A Telegram user id typed or carried by a button; 0 (nobody) for anything else, such
+    as "²" (a digit to str.isdigit(), not to int()) or a number too big for the database."""
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 19 else 0
 
 
 def register(router: Router) -> None:

@@ -34,11 +34,16 @@ def month_keyboard(prefix: str, month: date, today: date) -> Keyboard:
 
 
 def parse_day(value: str) -> date | None:
-    """The date in `yyyymmdd`, or None for anything else (a forged button)."""
+    """The date in `yyyymmdd`, or None for anything else (a forged button).
+
+    Years 1 and 9999 are refused too: a month page there would link to a month that
+    Python's dates cannot hold.
+    """
     try:
-        return date(int(value[:4]), int(value[4:6]), int(value[6:8])) if len(value) == 8 else None
+        day = date(int(value[:4]), int(value[4:6]), int(value[6:8])) if len(value) == 8 else None
     except ValueError:
         return None
+    return day if day is not None and date.min.year < day.year < date.max.year else None
 
 
 def parse_month(value: str) -> date | None:

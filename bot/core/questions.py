@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.core import fallback, states
 from bot.core.groups import access, feed
 from bot.core.ports import Button, Kind
-from bot.core.render import format_html
+from bot.core.render import format_html, shown_length
 from bot.core.router import JobRun, Router, Turn
 from bot.i18n import _, languages
 from bot.storage import groups as group_repo
@@ -136,8 +136,15 @@ def _card_text(question: Question, asker: User, heading: Callable[[], str] | Non
 
 
 def _clip(text: str, limit: int) -> str:
-    """Long texts are cut so the card stays within Telegram's 4096 characters."""
-    return text if len(text) <= limit else text[:limit - 1] + "…"
+    """Long texts are cut so the card stays within Telegram's 4096 characters, counted as
+    Telegram counts them (render.shown_length): `limit` is in those units too."""
+    if shown_length(text) <= limit:
+        return text
+    keep, over = 0, len(text)  # the longest prefix that fits with the "…" lies in between
+    while keep + 1 < over:
+        middle = (keep + over) // 2
+        keep, over = (middle, over) if shown_length(text[:middle]) < limit else (keep, middle)
+    return text[:keep] + "…"
 
 
 async def may_answer(session: AsyncSession, question: Question, user: User,
@@ -207,7 +214,7 @@ async def _already(turn: Turn, question: Question) -> None:
 
 def _answer_prompt(question: Question) -> str:
     return format_html(_("Type your answer to question #{number}:\n<i>{question}</i>"),
-                       number=question.id, question=question.text)
+                       number=question.id, question=_clip(question.text, CARD_QUESTION))
 
 
 async def ask_answer(turn: Turn) -> None:
@@ -232,7 +239,7 @@ async def on_answer_text(turn: Turn) -> None:
 
 async def give_answer(turn: Turn, question: Question, text: str) -> None:
     """Check, store once, relay to the newcomer marked as from a person."""
-    if not 1 <= len(text) <= ANSWER_LIMIT:
+    if not 1 <= shown_length(text) <= ANSWER_LIMIT:
         turn.say(_("Please write an answer of at most {limit} characters.").format(
             limit=ANSWER_LIMIT))
         return
@@ -298,7 +305,7 @@ async def _tell_helpers(turn: Turn, question: Question, text: str) -> None:
     if helper is not None:
         await feed.tell(turn.session, helper, lambda: format_html(
             _("➕ {name} added to question #{number}:\n<i>{text}</i>"), name=name,
-            number=question.id, text=text), ref=f"q:{question.id}")
+            number=question.id, text=_clip(text, CARD_QUESTION)), ref=f"q:{question.id}")
     else:
         route = await route_for(turn.session, turn.user, turn.admins)
         await _notify(turn.session, question, turn.user, route)

@@ -6,6 +6,7 @@ the engine asks the router, never the features, what to do.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -46,8 +47,11 @@ class Turn:
         self.outcome.replies.append(Reply(finish(text), labels, replace, document))
 
     def notice(self, text: str) -> None:
-        """A short notice on the pressed button (Telegram shows it as a toast)."""
-        self.outcome.toast = finish(text)
+        """A short notice on the pressed button (Telegram shows it as a toast).
+
+        A toast is plain text: names and titles escaped for messages are shown unescaped.
+        """
+        self.outcome.toast = finish(html.unescape(text))
 
     async def resume(self) -> None:
         """Show the user's current question again, so there is always a next step."""

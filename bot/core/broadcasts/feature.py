@@ -30,6 +30,7 @@ from bot.core.municipalities import all_municipalities
 from bot.core.ports import Button, Keyboard
 from bot.core.profile import SITUATIONS as SITUATION_LABELS
 from bot.core.reminders import timing
+from bot.core.render import shown_length
 from bot.core.router import JobRun, Router, Turn
 from bot.i18n import N_, _, current_locale, languages
 from bot.storage import audit, jobs
@@ -121,7 +122,7 @@ async def on_button(turn: Turn) -> None:
 
 async def _mine(turn: Turn, value: str) -> Broadcast | None:
     """The broadcast, if the presser wrote it or is an admin."""
-    broadcast = await turn.session.get(Broadcast, int(value)) if value.isdigit() else None
+    broadcast = await turn.session.get(Broadcast, access.number(value) or 0)
     if broadcast is None or not (broadcast.author_id == turn.user.id
                                  or (await access.actor(turn)).admin):
         access.refuse(turn)
@@ -176,8 +177,7 @@ async def _groups(turn: Turn, b: Broadcast, value: str) -> None:
         query = query.where(Group.organisation_id == b.organisation_id)
     groups = (await turn.session.scalars(query)).all()
     picked = chosen_groups(b.audience)
-    if value.isdigit() and int(value) in {g.id for g in groups}:
-        number = int(value)
+    if (number := access.number(value)) is not None and number in {g.id for g in groups}:
         picked = [g for g in picked if g != number] if number in picked else [*picked, number]
         b.audience = {**b.audience, "groups": picked}
     rows = [(Button(f"{'✅' if g.id in picked else '◻️'} {g.name}", f"bc:q:{b.id}:{g.id}"),)
@@ -211,9 +211,9 @@ def _calendar_data(number: int, data: str) -> str:
 async def _at(turn: Turn, b: Broadcast, value: str) -> None:
     """bc:h:<id>:<yyyymmddHH>: scheduled as a durable job; the recipients are chosen then."""
     day = calendar.parse_day(value[:8])
-    hour = int(value[8:]) if value[8:].isdigit() else -1
-    moment = timing.local_moment(day, time(hour, 0), turn.timezone) if day and 0 <= hour < 24 \
-        else None
+    hour = access.number(value[8:])
+    moment = timing.local_moment(day, time(hour, 0), turn.timezone) \
+        if day and hour is not None and hour < 24 else None
     if moment is None or moment <= turn.now:
         await fallback.stale(turn)
         return
@@ -277,7 +277,7 @@ async def on_text(turn: Turn) -> None:
     if broadcast is None or broadcast.state != "draft" or code not in LANGUAGES[1:]:
         turn.user.state = states.MENU
         return
-    if not 1 <= len(text) <= TEXT_LIMIT:
+    if not 1 <= shown_length(text) <= TEXT_LIMIT:
         turn.say(_("Please keep the message under {limit} characters.").format(limit=TEXT_LIMIT))
         return
     broadcast.texts = {**broadcast.texts, code: text}

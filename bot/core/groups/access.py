@@ -22,7 +22,7 @@ async def group_for(turn: Turn, group_id: int | None, action: Action) -> tuple[A
     """The group, if this person may do `action` in it; otherwise a refusal was said."""
     who = await actor(turn)
     group = await group_repo.group(turn.session, group_id) if group_id else None
-    if group is None or not allowed(who, action, group):
+    if group is None or not _here(turn, group) or not allowed(who, action, group):
         refuse(turn)
         return None
     return who, group
@@ -32,7 +32,7 @@ async def task_for(turn: Turn, task_id: int | None, action: Action) -> tuple[Gro
     """The task and its group, if this person may do `action` to it; otherwise refused."""
     task = await task_repo.get(turn.session, task_id) if task_id else None
     group = await group_repo.group(turn.session, task.group_id) if task else None
-    if task is None or group is None:
+    if task is None or group is None or not _here(turn, group):
         refuse(turn)
         return None
     people = await task_repo.assignees(turn.session, [task.id])
@@ -41,6 +41,12 @@ async def task_for(turn: Turn, task_id: int | None, action: Action) -> tuple[Gro
         refuse(turn)
         return None
     return group, task
+
+
+def _here(turn: Turn, group: Group) -> bool:
+    """A group chat acts on its own group only: a forged button there must not post another
+    group's tasks (or their people) for everyone in the chat to read."""
+    return turn.event.private or (turn.chat_group is not None and turn.chat_group.id == group.id)
 
 
 def refuse(turn: Turn) -> None:
@@ -53,5 +59,6 @@ def refuse(turn: Turn) -> None:
 
 
 def number(value: str) -> int | None:
-    """A positive id from button data or a command, or None."""
-    return int(value) if value.isdigit() and 0 < len(value) < 10 else None
+    """A positive id from button data or a command, or None (ASCII digits only: "²" is a
+    digit to str.isdigit() but not to int(), and "٣" must not name task 3)."""
+    return int(value) if value.isascii() and value.isdigit() and 0 < len(value) < 10 else None

@@ -18,12 +18,12 @@ from bot.core import calendar, fallback, states
 from bot.core.groups import access, cards, deadlines, feed
 from bot.core.groups.permissions import Action, allowed
 from bot.core.ports import Button, Keyboard
-from bot.core.render import format_html
+from bot.core.render import format_html, shown_length
 from bot.core.router import Handler, Router, Turn
 from bot.i18n import N_, _, current_locale
 from bot.storage import groups as group_repo
 from bot.storage import tasks as task_repo
-from bot.storage.models import Group, Task, TaskDraft
+from bot.storage.models import Group, Task, TaskComment, TaskDraft, User
 
 TITLE_LIMIT = 120
 COMMENT_LIMIT = 1000
@@ -242,10 +242,26 @@ async def show_card(turn: Turn, task: Task) -> None:
     notes = await task_repo.comments(turn.session, task.id)
     today = turn.now.astimezone(turn.timezone).date()
     text = cards.card(task, people, 0, today)
-    for comment, author in notes[-5:]:
-        text += "\n" + format_html("💬 <i>{name}</i>: {text}", name=cards.name(author),
-                                   text=comment.text)
-    turn.say(text, _card_keyboard(task))
+    room = CARD_ROOM - shown_length(text, markup=True)
+    turn.say("\n".join([text, *_comment_lines(notes[-5:], room)]), _card_keyboard(task))
+
+
+CARD_ROOM = 4000  # Telegram takes 4096 characters (render.shown_length counts like it)
+SHOWN_COMMENT = 400  # characters of one comment on the card; the rest is cut off
+
+
+def _comment_lines(notes: list[tuple[TaskComment, User | None]], room: int) -> list[str]:
+    """The newest comments that fit on the card (names are already escaped by cards)."""
+    lines: list[str] = []
+    for comment, author in reversed(notes):
+        shown = comment.text if len(comment.text) <= SHOWN_COMMENT else \
+            comment.text[:SHOWN_COMMENT - 1] + "…"
+        line = f"💬 <i>{cards.name(author)}</i>: " + format_html("{text}", text=shown)
+        room -= shown_length(line, markup=True) + 1
+        if room < 0:
+            break
+        lines.insert(0, line)
+    return lines
 
 
 def _card_keyboard(task: Task) -> Keyboard:
@@ -305,7 +321,7 @@ async def _already(turn: Turn, task: Task) -> None:
     fresh = await task_repo.get(turn.session, task.id) or task
     people = (await task_repo.assignees(turn.session, [task.id]))[task.id]
     if fresh.status == "claimed" and people:
-        turn.notice(format_html(_("{name} already took this task."), name=cards.name(people[0])))
+        turn.notice(_("{name} already took this task.").format(name=cards.name(people[0])))
     else:
         turn.notice(_("This task is already {status}.").format(
             status=_(cards.STATUS.get(fresh.status, "open"))))

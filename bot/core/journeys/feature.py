@@ -196,7 +196,8 @@ def _repair(journey: Journey, progress: JourneyProgress, profile: Profile) -> No
 def _choice(node: Node, action: str) -> str | None:
     """The target of choice button `c<i>`, if it exists on this node."""
     index = action[1:]
-    if action[:1] != "c" or not index.isdigit() or int(index) >= len(node.choices):
+    if action[:1] != "c" or not (index.isascii() and index.isdigit()) \
+            or int(index) >= len(node.choices):
         return None
     return node.choices[int(index)].next
 

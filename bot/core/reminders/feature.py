@@ -16,6 +16,7 @@ from babel.dates import format_datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core import calendar, fallback, states
+from bot.core.groups.access import number as id_in
 from bot.core.ports import Button, Document, Reply
 from bot.core.reminders import delivery, ics, timing
 from bot.core.render import finish, format_html
@@ -95,7 +96,7 @@ async def _appointment(turn: Turn) -> Appointment | None:
     """The appointment named in the state, if it is this person's."""
     parts = turn.user.state.split(":")
     number = parts[2] if len(parts) == 3 and parts[0] == STEP else ""
-    found = await repo.appointment(turn.session, int(number)) if number.isdigit() else None
+    found = await repo.appointment(turn.session, id_in(number) or 0)
     return found if found is not None and found.user_id == turn.user.id else None
 
 
@@ -165,7 +166,8 @@ async def on_time_text(turn: Turn) -> None:
     """A typed time such as 9:15 or 14.45."""
     digits = turn.event.text.strip().replace(".", ":").replace("h", ":")
     hour, _sep, minute = digits.partition(":")
-    if not (hour.isdigit() and minute.isdigit() and int(hour) < 24 and int(minute) < 60):
+    if not (hour.isdecimal() and minute.isdecimal() and len(hour) <= 2 and len(minute) <= 2
+            and int(hour) < 24 and int(minute) < 60):
         turn.say(_("Please type the time like this: 14:45."))
         return
     await _set_time(turn, time(int(hour), int(minute)))
@@ -325,7 +327,7 @@ async def _view(turn: Turn, value: str) -> None:
 
 async def _mine(turn: Turn, value: str) -> Reminder | None:
     """A reminder of this person's, or a kind refusal."""
-    reminder = await repo.get(turn.session, int(value)) if value.isdigit() else None
+    reminder = await repo.get(turn.session, id_in(value) or 0)
     if reminder is None or reminder.user_id != turn.user.id:
         await fallback.stale(turn)
         return None
@@ -372,7 +374,7 @@ async def _cancel(turn: Turn, value: str) -> None:
 
 async def _edit(turn: Turn, value: str) -> None:
     """✏️ Change the time: the date and time questions again for this appointment."""
-    appointment = await repo.appointment(turn.session, int(value)) if value.isdigit() else None
+    appointment = await repo.appointment(turn.session, id_in(value) or 0)
     if appointment is None or appointment.user_id != turn.user.id:
         await fallback.stale(turn)
         return
@@ -381,7 +383,7 @@ async def _edit(turn: Turn, value: str) -> None:
 
 async def _calendar_file(turn: Turn, value: str) -> None:
     """An .ics file the phone's calendar app can open."""
-    appointment = await repo.appointment(turn.session, int(value)) if value.isdigit() else None
+    appointment = await repo.appointment(turn.session, id_in(value) or 0)
     if appointment is None or appointment.user_id != turn.user.id or appointment.at is None:
         await fallback.stale(turn)
         return
