@@ -20,7 +20,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, RetryAfter
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from telegram.ext import (
     Application,
     BaseHandler,
@@ -40,6 +40,7 @@ from tests.fakebot import (
     parse_telegram_html,
 )
 from tests.fakebot.polling import polling
+from tests.fakebot.server import DROP, Fault
 
 TOKEN = "123456:TEST-fake-token"
 USER = 4242
@@ -356,6 +357,74 @@ async def test_forbidden_when_blocked_or_injected(fake: FakeTelegram, bot: Bot) 
     assert update["my_chat_member"]["new_chat_member"]["status"] == "kicked"
     with pytest.raises(Forbidden, match="bot was blocked by the user"):
         await bot.send_message(USER, "hoi")
+
+
+@pytest.mark.parametrize("from_proxy", [False, True])
+async def test_injected_server_error_is_a_network_error_once(
+    fake: FakeTelegram, bot: Bot, from_proxy: bool
+) -> None:
+    await fake.add_chat(USER)
+    fake.inject_error("sendMessage", 502, "Bad Gateway", chat_id=USER, from_proxy=from_proxy)
+    with pytest.raises(NetworkError, match="Bad Gateway") as info:
+        await bot.send_message(USER, "eerste")
+    assert not isinstance(info.value, BadRequest)  # PTB files 5xx under network errors
+    assert ("Parsing the server response" in str(info.value)) == from_proxy  # HTML, not JSON
+    assert fake.messages(USER) == []  # a failed call has no effect
+    assert (await bot.send_message(USER, "tweede")).text == "tweede"
+    assert [f["error_code"] for f in fake.failures] == [502]
+
+
+async def test_dropped_connection_has_no_effect_and_is_recorded(
+    fake: FakeTelegram, bot: Bot
+) -> None:
+    await fake.add_chat(USER)
+    fake.drop_connections("sendMessage", times=2, chat_id=USER)
+    for _ in range(2):
+        with pytest.raises(NetworkError, match="disconnected without sending a response"):
+            await bot.send_message(USER, "weg")
+    assert fake.messages(USER) == []
+    assert [d["params"]["text"] for d in fake.dropped] == ["weg", "weg"]
+    assert (await bot.send_message(USER, "wel")).text == "wel"
+    assert [n for n, _ in fake.requests if n == "sendMessage"] == ["sendMessage"]  # drops never ran
+
+
+async def test_disconnect_refuses_and_reconnect_keeps_port_and_state(
+    fake: FakeTelegram, bot: Bot
+) -> None:
+    await fake.add_chat(USER)
+    await bot.send_message(USER, "voor")
+    root = fake.root_url
+    await fake.disconnect()
+    assert not fake.online
+    with pytest.raises(NetworkError, match="ConnectError"):
+        await bot.get_me()
+    await fake.user_sends(USER, "terwijl je weg was")  # Telegram keeps updates meanwhile
+    await fake.reconnect()
+    assert fake.online and fake.root_url == root
+    updates = await bot.get_updates()
+    assert [u.message.text for u in updates if u.message] == ["terwijl je weg was"]
+    assert (await bot.send_message(USER, "na")).message_id == 3  # the chat went on
+
+
+async def test_a_subclass_can_add_faults() -> None:
+    class EveryOtherSend(FakeTelegram):
+        sends = 0
+
+        def fault(self, name: str, params: dict[str, Any]) -> Fault | None:
+            self.sends += name == "sendMessage"
+            return DROP if self.sends % 2 and name == "sendMessage" else super().fault(name, params)
+
+    async with EveryOtherSend() as server, Bot(TOKEN, base_url=f"{server.root_url}/bot") as bot:
+        await server.add_chat(USER)
+        server.inject_error("sendMessage", 500, "Internal Server Error")
+        results = []
+        for text in "abcd":
+            try:
+                results.append((await bot.send_message(USER, text)).text)
+            except NetworkError as error:
+                results.append(type(error).__name__)
+    assert results == ["NetworkError", "NetworkError", "NetworkError", "d"]
+    assert [f["error_code"] for f in server.failures] == [500]  # the injected one, after a drop
 
 
 async def test_unknown_chat_is_not_found(bot: Bot) -> None:

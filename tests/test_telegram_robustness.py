@@ -8,6 +8,7 @@ import pytest
 
 from bot.core.engine import Core
 from bot.telegram.app import production_rate_limiter
+from bot.telegram.delivery import REPLY_TRIES
 from tests.fakebot import FakeTelegram
 from tests.telegram import TgUser, running_bot, visible
 
@@ -94,7 +95,9 @@ async def test_server_error_is_logged_without_text_and_apologised_for(
     user = TgUser(fake, 609)
     async with running_bot(fake, core):
         await user.onboard("ar")
-        fake.inject_error("sendMessage", 500, "Internal Server Error", chat_id=609)
+        # Every try of the reply fails (a shorter outage is retried: tests/test_faults.py).
+        fake.inject_error("sendMessage", 500, "Internal Server Error", chat_id=609,
+                          times=REPLY_TRIES)
         await user.send("my private words about my asylum case")
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert "failed" in logged

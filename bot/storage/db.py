@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, event
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -19,19 +22,50 @@ from sqlalchemy.ext.asyncio import (
 )
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-SQLITE_BUSY_TIMEOUT_MS = 10_000
+SQLITE_BUSY_TIMEOUT = 10.0  # seconds SQLite waits for another writer before "database is locked"
+LOCK_RETRIES = 2  # a unit of work that still finds the database locked is run again this often
+LOCK_BACKOFF = 0.2  # seconds before the first retry; doubles with each further one
+# SQLite: another connection holds the write lock (BUSY, also BUSY_SNAPSHOT) or a table lock.
+# PostgreSQL: serialization failure and deadlock, which ask for the transaction to be re-run.
+_SQLITE_TRANSIENT = ("SQLITE_BUSY", "SQLITE_LOCKED")
+_POSTGRES_TRANSIENT = frozenset({"40001", "40P01"})
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class Database:
     """One engine per process; sessions are short-lived, one per update or job."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, busy_timeout: float = SQLITE_BUSY_TIMEOUT,
+                 lock_retries: int = LOCK_RETRIES) -> None:
         self.url = url
-        self.engine: AsyncEngine = create_async_engine(url, **_engine_options(url))
+        self.lock_retries = lock_retries
+        self.engine: AsyncEngine = create_async_engine(url, **_engine_options(url, busy_timeout))
         if self.engine.dialect.name == "sqlite":
-            event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine.sync_engine, "connect",
+                         partial(_sqlite_pragmas, busy_ms=round(busy_timeout * 1000)))
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self._writer = asyncio.Lock() if self.engine.dialect.name == "sqlite" else None
+
+    async def retrying(self, work: Callable[[], Awaitable[T]]) -> T:
+        """Run a unit of work, and run it again from the start while the database is locked.
+
+        `work` must open its own session: a failed attempt has been rolled back entirely,
+        so a retry never builds on half-written data. After `lock_retries` retries the
+        error goes to the caller (the adapter apologises).
+        """
+        for attempt in range(self.lock_retries + 1):
+            try:
+                return await work()
+            except DBAPIError as error:
+                if not is_transient(error) or attempt == self.lock_retries:
+                    raise
+                log.warning("database busy (%s), retry %s of %s",
+                            getattr(error.orig, "sqlite_errorname", type(error.orig).__name__),
+                            attempt + 1, self.lock_retries,
+                            extra={"error": type(error).__name__, "attempt": attempt + 1})
+            await asyncio.sleep(LOCK_BACKOFF * 2 ** attempt)
+        raise AssertionError("unreachable: the last attempt returns or raises")
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
@@ -62,21 +96,29 @@ class Database:
         await self.engine.dispose()
 
 
-def _engine_options(url: str) -> dict[str, Any]:
+def is_transient(error: DBAPIError) -> bool:
+    """Whether running the same transaction again may succeed (someone else held a lock)."""
+    orig = error.orig
+    name = str(getattr(orig, "sqlite_errorname", ""))
+    if name.startswith(_SQLITE_TRANSIENT) or "database is locked" in str(orig):
+        return True
+    return str(getattr(orig, "sqlstate", "")) in _POSTGRES_TRANSIENT
+
+
+def _engine_options(url: str, busy_timeout: float) -> dict[str, Any]:
     """SQLite waits on a locked file instead of failing; PostgreSQL keeps a small pool."""
     # Every session ends its own transaction (Database.session), so the pool's extra
     # rollback on return is a wasted round trip on each update.
     if url.startswith("sqlite"):
-        return {"connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
-                "pool_reset_on_return": None}
+        return {"connect_args": {"timeout": busy_timeout}, "pool_reset_on_return": None}
     return {"pool_size": 10, "pool_reset_on_return": None}
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any, busy_ms: int) -> None:
     """WAL lets readers and the writer work at once; NORMAL sync is safe in WAL mode."""
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()

@@ -13,6 +13,7 @@ from bot.core.engine import Core
 from bot.telegram import commands, errors
 from bot.telegram.broadcasting import BroadcastSender
 from bot.telegram.delivery import deliver
+from bot.telegram.line import Line
 from bot.telegram.ordering import PerChatUpdateProcessor
 from bot.telegram.reminding import ReminderSender
 from bot.telegram.sender import OutboxSender
@@ -33,6 +34,7 @@ def production_rate_limiter() -> AIORateLimiter:
 class Background:
     """What runs beside the update handlers: the outbox sender and the job timer."""
 
+    line: Line | None = None
     sender: OutboxSender | None = None
     broadcaster: BroadcastSender | None = None
     reminders: ReminderSender | None = None
@@ -89,11 +91,12 @@ async def _startup(application: PTBApplication, core: Core, background: Backgrou
     core.bot_username = application.bot.username
     await core.startup()
     await commands.publish(application.bot, core.router)
-    background.sender = OutboxSender(core, application.bot)
+    line = background.line = Line(application.bot)
+    background.sender = OutboxSender(core, application.bot, line)
     background.sender.start()
-    background.broadcaster = BroadcastSender(core, application.bot, background.wake)
+    background.broadcaster = BroadcastSender(core, application.bot, line, background.wake)
     background.broadcaster.start()
-    background.reminders = ReminderSender(core, application.bot)
+    background.reminders = ReminderSender(core, application.bot, line)
     background.timer = start_timer(core, background.wake, background.reminders.tick)
 
 
@@ -108,3 +111,5 @@ async def _stop(background: Background) -> None:
     for worker in (background.broadcaster, background.sender):
         if worker is not None:
             await worker.stop()
+    if background.line is not None:
+        await background.line.close()

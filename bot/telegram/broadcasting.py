@@ -11,12 +11,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from functools import partial
 
 from telegram import Bot
 
 from bot.core.broadcasts.delivery import Outgoing
 from bot.core.engine import Core
 from bot.telegram.delivery import send
+from bot.telegram.line import Line
 from bot.telegram.loops import SenderLoop, attempt
 
 log = logging.getLogger(__name__)
@@ -30,9 +32,10 @@ class BroadcastSender(SenderLoop):
 
     name = "broadcast-sender"
 
-    def __init__(self, core: Core, bot: Bot, wake_outbox: Callable[[], None]) -> None:
+    def __init__(self, core: Core, bot: Bot, line: Line,
+                 wake_outbox: Callable[[], None]) -> None:
         super().__init__()
-        self.core, self.bot, self.wake_outbox = core, bot, wake_outbox
+        self.core, self.bot, self.line, self.wake_outbox = core, bot, line, wake_outbox
         self._next = 0.0
         self._reported = 0.0
 
@@ -50,6 +53,8 @@ class BroadcastSender(SenderLoop):
     async def _one(self) -> bool:
         """Wait for the next slot, claim one row, send it. Claiming one at a time means a
         crash leaves at most the one message in flight undecided, not a whole batch."""
+        if not self.line.up:
+            return False  # Telegram is unreachable: the rows wait, their tries unspent
         loop = asyncio.get_running_loop()
         await asyncio.sleep(max(0.0, self._next - loop.time()))
         slot = max(self._next, loop.time())  # the schedule, not the work, sets the pace
@@ -65,7 +70,10 @@ class BroadcastSender(SenderLoop):
         if result.reason == "429":  # Telegram's limit is for the whole bot: everyone waits
             log.warning("broadcast %s: 429, waiting %s", item.broadcast_id, result.wait)
             self._next = asyncio.get_running_loop().time() + result.wait.total_seconds()
-        await self.core.broadcast_result(item, result.outcome, result.wait, result.reason)
+        if result.reason == "network":
+            self.line.failed()
+        await self.core.db.retrying(partial(self.core.broadcast_result, item, result.outcome,
+                                            result.wait, result.reason))
 
     async def _report(self, force: bool) -> None:
         """Redraw reports at most every REPORT_EVERY seconds (and when a round is empty)."""

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from functools import lru_cache, partial
+from typing import TypeVar
 
 from telegram import (
     Bot,
@@ -13,11 +17,17 @@ from telegram import (
     Message,
 )
 from telegram.constants import ParseMode
-from telegram.error import BadRequest
+from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 
 from bot.core.ports import Keyboard, Outcome, Reply
+from bot.telegram.loops import retry_seconds
 
+log = logging.getLogger(__name__)
 TOAST_LIMIT = 200  # characters Telegram shows in an answerCallbackQuery notice
+REPLY_TRIES = 4  # a direct reply is tried this often when Telegram fails or the line drops
+REPLY_BACKOFF = 0.5  # seconds before the second try; doubled before each further one
+REPLY_MAX_WAIT = 10.0  # a 429 asking for a longer pause than this is not waited out here
+T = TypeVar("T")
 
 
 @lru_cache(maxsize=512)
@@ -34,16 +44,53 @@ def markup(keyboard: Keyboard) -> InlineKeyboardMarkup | None:
     )
 
 
+async def persist(call: Callable[[], Awaitable[T]], what: str) -> T:
+    """Someone is waiting for this call: try again after a 5xx, a dropped connection or a
+    short 429. Not after 400 (it would fail again) nor a timeout (it may have arrived: a
+    second copy is worse than the apology that follows)."""
+    for tried in range(1, REPLY_TRIES + 1):
+        try:
+            return await call()
+        except (BadRequest, TimedOut):
+            raise
+        except (RetryAfter, NetworkError) as error:
+            wait = _pause(error, tried)
+            if tried == REPLY_TRIES or wait > REPLY_MAX_WAIT:
+                raise
+            log.warning("%s failed (%s), try %s of %s in %ss", what, type(error).__name__,
+                        tried + 1, REPLY_TRIES, wait,
+                        extra={"error": type(error).__name__, "attempt": tried})
+        await asyncio.sleep(wait)
+    raise AssertionError("unreachable: the last try returns or raises")
+
+
+def _pause(error: RetryAfter | NetworkError, tried: int) -> float:
+    """Telegram's own pause after a 429; otherwise a backoff that doubles."""
+    if isinstance(error, RetryAfter):
+        return retry_seconds(error)
+    return REPLY_BACKOFF * 2.0 ** (tried - 1)
+
+
 async def deliver(bot: Bot, chat_id: int, query: CallbackQuery | None, outcome: Outcome) -> None:
     """Send what the core decided, in order; a pressed button always gets its answer."""
     if query is not None:
-        await query.answer(outcome.toast[:TOAST_LIMIT] if outcome.toast else None)
+        await _answer(query, outcome.toast[:TOAST_LIMIT] if outcome.toast else None)
     for reply in outcome.replies:
         pressed = query.message if query is not None else None
         if reply.replace and isinstance(pressed, Message):
             await _replace(bot, pressed, reply)
         else:
-            await send(bot, chat_id, reply)
+            await persist(partial(send, bot, chat_id, reply), "reply")
+
+
+async def _answer(query: CallbackQuery, toast: str | None) -> None:
+    """Stop the button's spinner. If Telegram finds the press too old (a slow turn), the
+    replies still go: the turn has been committed, so the person must see its result."""
+    try:
+        await persist(partial(query.answer, toast), "button answer")
+    except BadRequest as error:
+        log.warning("button answer refused: %s", type(error).__name__,
+                    extra={"error": type(error).__name__})
 
 
 async def send(bot: Bot, chat_id: int, reply: Reply) -> Message:
@@ -60,13 +107,12 @@ async def send(bot: Bot, chat_id: int, reply: Reply) -> Message:
 
 async def _replace(bot: Bot, message: Message, reply: Reply) -> None:
     """Edit in place; if Telegram refuses (too old, deleted), send a new message instead."""
+    edit = partial(bot.edit_message_text, reply.text, chat_id=message.chat.id,
+                   message_id=message.message_id, parse_mode=ParseMode.HTML,
+                   reply_markup=markup(reply.keyboard), disable_web_page_preview=True)
     try:
-        await bot.edit_message_text(
-            reply.text, chat_id=message.chat.id, message_id=message.message_id,
-            parse_mode=ParseMode.HTML, reply_markup=markup(reply.keyboard),
-            disable_web_page_preview=True,
-        )
+        await persist(edit, "edit")
     except BadRequest as exc:
         if "not modified" in exc.message.lower():
             return  # the same screen pressed twice: nothing to change
-        await send(bot, message.chat.id, reply)
+        await persist(partial(send, bot, message.chat.id, reply), "reply")

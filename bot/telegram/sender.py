@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from functools import partial
 
 from telegram import Bot
 from telegram.constants import ParseMode
@@ -19,6 +20,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 from bot.core.engine import Core
 from bot.core.groups.feed import OutboxMessage
 from bot.telegram.delivery import markup
+from bot.telegram.line import Line
 from bot.telegram.loops import SenderLoop, retry_seconds
 
 log = logging.getLogger(__name__)
@@ -31,9 +33,9 @@ class OutboxSender(SenderLoop):
 
     name = "outbox-sender"
 
-    def __init__(self, core: Core, bot: Bot) -> None:
+    def __init__(self, core: Core, bot: Bot, line: Line) -> None:
         super().__init__()
-        self.core, self.bot = core, bot
+        self.core, self.bot, self.line = core, bot, line
         self._wake = asyncio.Event()
         self._failures: dict[int, int] = {}
 
@@ -57,6 +59,8 @@ class OutboxSender(SenderLoop):
     async def flush(self) -> int:
         """Send what may go now; returns how many posts were delivered."""
         sent = 0
+        if not self.line.up:
+            return sent  # Telegram is unreachable: the posts wait, their tries unspent
         for delivery in await self.core.deliveries():
             if self._stopping:
                 break
@@ -67,13 +71,14 @@ class OutboxSender(SenderLoop):
                 return sent  # Telegram asked us to wait: nothing is lost, the post stays due
             except (Forbidden, BadRequest) as exc:
                 log.warning("post %s refused: %s", delivery.post_id, type(exc).__name__)
-                await self.core.undelivered(delivery, give_up=True)
+                await self.core.db.retrying(partial(self.core.undelivered, delivery, True))
                 continue
             except (TimedOut, NetworkError):
                 await self._network_failure(delivery)
                 return sent
             self._failures.pop(delivery.post_id, None)
-            await self.core.delivered(delivery, message_id)
+            # A lock must not leave a post that Telegram has unrecorded: it would go twice.
+            await self.core.db.retrying(partial(self.core.delivered, delivery, message_id))
             sent += 1
         return sent
 
@@ -81,7 +86,9 @@ class OutboxSender(SenderLoop):
         """Back off, and give up on a post only after several failures in a row."""
         count = self._failures.get(delivery.post_id, 0) + 1
         self._failures[delivery.post_id] = count
-        await self.core.undelivered(delivery, give_up=count >= GIVE_UP_AFTER)
+        self.line.failed()
+        await self.core.db.retrying(partial(self.core.undelivered, delivery,
+                                            count >= GIVE_UP_AFTER))
         await asyncio.sleep(min(2 ** count, 30))
 
     async def _send(self, delivery: OutboxMessage) -> int:

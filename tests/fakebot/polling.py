@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+from telegram.error import TelegramError
 from telegram.ext import Application
 
 
@@ -17,7 +18,12 @@ async def polling(app: Application[Any, Any, Any, Any, Any, Any]) -> AsyncIterat
         await app.post_init(app)
     await app.start()
     assert app.updater is not None
-    await app.updater.start_polling(poll_interval=0, timeout=1)
+
+    def error_callback(error: TelegramError) -> None:
+        """As run_polling does: getUpdates failures go to the application's error handlers."""
+        app.create_task(app.process_error(error=error, update=None))
+
+    await app.updater.start_polling(poll_interval=0, timeout=1, error_callback=error_callback)
     try:
         yield
     finally:

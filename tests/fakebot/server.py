@@ -69,13 +69,19 @@ _UNRECORDED_METHODS: Final = frozenset({"getUpdates"})  # polling would drown th
 
 
 class ApiError(Exception):
-    """A Bot API failure; raised inside handlers and turned into Telegram's error JSON."""
+    """A Bot API failure; raised inside handlers and turned into Telegram's error JSON.
 
-    def __init__(self, error_code: int, description: str, retry_after: int | None = None) -> None:
+    With `from_proxy`, the answer is the HTML error page of a proxy in front of the Bot
+    API (what a 502 from Telegram's edge looks like), not JSON.
+    """
+
+    def __init__(self, error_code: int, description: str, retry_after: int | None = None,
+                 from_proxy: bool = False) -> None:
         super().__init__(f"{error_code} {description}")
         self.error_code = error_code
         self.description = description
         self.retry_after = retry_after
+        self.from_proxy = from_proxy
 
     def payload(self) -> JsonDict:
         """The body Telegram sends; only flood errors carry parameters.retry_after."""
@@ -91,7 +97,18 @@ class ApiError(Exception):
 
 def _error_response(error: ApiError) -> web.Response:
     """Telegram uses the error code as the HTTP status too, which is what PTB looks at."""
+    if error.from_proxy:
+        page = f"<html><head><title>{error.error_code} {error.description}</title></head></html>"
+        return web.Response(text=page, status=error.error_code, content_type="text/html")
     return web.json_response(error.payload(), status=error.error_code)
+
+
+class Drop:
+    """A fault that cuts the connection before the method runs: no answer, nothing done."""
+
+
+DROP: Final = Drop()
+Fault = ApiError | Drop
 
 
 def _bad_request(reason: str) -> ApiError:
@@ -111,10 +128,11 @@ class UploadedFile:
 
 @dataclass
 class InjectedError:
-    """An error that the next `remaining` matching calls will get instead of a result."""
+    """A fault (an error, or a cut connection) that the next `remaining` matching calls get
+    instead of a result."""
 
     method: str
-    error: ApiError
+    error: Fault
     remaining: int
     chat_id: int | None = None
 
@@ -238,6 +256,7 @@ class FakeTelegram:
         self._last_in_chat: dict[int, float] = {}
         self.throttled = 0
         self.stalled: list[JsonDict] = []
+        self.dropped: list[JsonDict] = []
         self._signal = _Signal()
         self._closing = False
         self._runner: web.AppRunner | None = None
@@ -248,23 +267,46 @@ class FakeTelegram:
 
     async def start(self) -> None:
         """Listen on a free loopback port; nothing ever leaves the machine."""
-        self._closing = False
-        app = web.Application()
-        app.router.add_route("*", "/bot{token}/{method}", self._handle)
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=2.0)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self._port = int(self._runner.addresses[0][1])
+        await self._listen(0)
 
     async def stop(self) -> None:
         """Release pending long polls first so the server shuts down at once."""
+        await self.disconnect()
+        self._port = None
+
+    async def disconnect(self) -> None:
+        """The network goes away: connections are refused until reconnect().
+
+        Chats, queued updates and every record are kept, as Telegram keeps them while a
+        bot cannot reach it; the port is kept for reconnect().
+        """
         self._closing = True
         self._signal.fire()
         if self._runner is not None:
             await self._runner.cleanup()
         self._runner = None
-        self._port = None
+
+    async def reconnect(self) -> None:
+        """The network is back: listen again on the same port, with the same state."""
+        if self._port is None:
+            raise RuntimeError("FakeTelegram never ran; call start() first")
+        await self._listen(self._port)
+
+    @property
+    def online(self) -> bool:
+        """Whether the server accepts connections now."""
+        return self._runner is not None
+
+    async def _listen(self, port: int) -> None:
+        """Serve the Bot API on 127.0.0.1:port (0: any free port)."""
+        self._closing = False
+        app = web.Application()
+        app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=2.0)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", port)
+        await site.start()
+        self._port = int(self._runner.addresses[0][1])
 
     async def __aenter__(self) -> Self:
         await self.start()
@@ -324,10 +366,13 @@ class FakeTelegram:
             return _error_response(error)
         except ValueError as error:  # e.g. a truncated multipart body
             return _error_response(_bad_request(f"can't parse request: {error}"))
+        fault = self.fault(name, params) if handler is not None else None
+        if isinstance(fault, Drop):
+            return self._cut(request, name, params)
         self.requests.append((name, params))
         self._signal.fire()
         try:
-            result = await self._execute(name, handler, params)
+            result = await self._execute(name, handler, params, fault)
         except ApiError as error:
             self._note_failure(name, params, error)
             return _error_response(error)
@@ -340,16 +385,41 @@ class FakeTelegram:
             self._signal.fire()
         return web.json_response({"ok": True, "result": result})
 
+    def _cut(self, request: web.Request, name: str, params: JsonDict) -> web.Response:
+        """Close the connection without an answer (the response is never written)."""
+        self.dropped.append({"method": name, "params": params})
+        self._signal.fire()
+        if request.transport is not None:
+            request.transport.close()
+        return web.Response(status=204)
+
+    def fault(self, name: str, params: JsonDict) -> Fault | None:
+        """The fault this call meets, if any; here the injected ones, first come first served.
+
+        A subclass may add its own (random faults in a soak test); it is asked once per
+        call, before the method runs, so a faulty call never has an effect.
+        """
+        chat_id = _optional_int(params.get("chat_id"))
+        for rule in self._injected:
+            if rule.matches(name, chat_id):
+                rule.remaining -= 1
+                self._injected = [r for r in self._injected if r.remaining > 0]
+                return rule.error
+        return None
+
     def _resolve(self, method: str) -> tuple[str, Handler | None]:
         """Canonical name and handler; unknown methods keep their spelling and get None."""
         entry = self._methods.get(method.lower())
         return entry if entry is not None else (method, None)
 
-    async def _execute(self, name: str, handler: Handler | None, params: JsonDict) -> Any:
+    async def _execute(
+        self, name: str, handler: Handler | None, params: JsonDict, fault: ApiError | None
+    ) -> Any:
         """Injected errors win over the real handler, like a flaky network would."""
         if handler is None:
             raise ApiError(404, "Not Found: method not found")
-        self._raise_injected(name, params)
+        if fault is not None:
+            raise fault
         self._enforce_limits(name, params)
         await self._wait_if_stalled(name, params)
         result = await handler(params)
@@ -386,14 +456,6 @@ class FakeTelegram:
             self._signal.fire()
             await gate.wait()
 
-    def _raise_injected(self, name: str, params: JsonDict) -> None:
-        """Consume the first matching injected error, if any."""
-        chat_id = _optional_int(params.get("chat_id"))
-        for rule in self._injected:
-            if rule.matches(name, chat_id):
-                rule.remaining -= 1
-                self._injected = [r for r in self._injected if r.remaining > 0]
-                raise rule.error
 
     # ------------------------------------------------------------------ chats and parameters
 
@@ -657,12 +719,23 @@ class FakeTelegram:
         retry_after: int | None = None,
         times: int = 1,
         chat_id: int | None = None,
+        from_proxy: bool = False,
     ) -> None:
-        """Make the next `times` calls of method (optionally in one chat) fail this way."""
+        """Make the next `times` calls of method (optionally in one chat) fail this way.
+
+        `from_proxy`: answer with an HTML error page instead of Telegram's JSON (a 502 or
+        504 from the proxy in front of the Bot API).
+        """
         if error_code == 429 and retry_after is None:
             retry_after = 1
-        error = ApiError(error_code, description, retry_after if error_code == 429 else None)
+        error = ApiError(error_code, description, retry_after if error_code == 429 else None,
+                         from_proxy)
         self._injected.append(InjectedError(method, error, times, chat_id))
+
+    def drop_connections(self, method: str, *, times: int = 1, chat_id: int | None = None) -> None:
+        """Cut the connection of the next `times` calls of method (optionally in one chat)
+        before they run: the bot gets no answer, and nothing happens (see `dropped`)."""
+        self._injected.append(InjectedError(method, DROP, times, chat_id))
 
     def enforce_limits(self, overall_per_second: int = 30, seconds_per_chat: float = 1.0) -> None:
         """Answer 429 like Telegram when the bot sends faster than these limits."""
@@ -896,10 +969,12 @@ class FakeTelegram:
         seen = [_summary(m) for m in state.outbox] if state else []
         calls = [name for name, _ in self.requests if name != "getUpdates"][-10:]
         failures = [f"{f['method']}: {f['error_code']} {f['description']}" for f in self.failures]
+        dropped = [d["method"] for d in self.dropped][-5:]
         return (
             f"Bot messages so far in this chat: {'; '.join(seen) or 'none'}. "
             f"Last bot calls: {', '.join(calls) or 'none'}. "
-            f"Failed calls: {'; '.join(failures[-5:]) or 'none'}."
+            f"Failed calls: {'; '.join(failures[-5:]) or 'none'}. "
+            f"Cut connections: {', '.join(dropped) or 'none'}."
         )
 
 
