@@ -18,6 +18,9 @@ from tests.fakebot.polling import polling
 
 TOKEN = "123456:TEST"
 SETTLE = 0.08  # seconds without new bot calls after which a turn counts as answered
+# A pressed button is answered first and its message follows; on a loaded machine the gap
+# can pass SETTLE, so after a bare answer the turn gets longer to finish.
+SETTLE_AFTER_ANSWER = 0.4
 BOT_OUTPUT = {"sendMessage", "editMessageText", "editMessageReplyMarkup", "answerCallbackQuery",
               "sendDocument"}
 
@@ -116,11 +119,17 @@ class TgUser:
         return any(r["method"] in BOT_OUTPUT for r in self.fake.sent[start:])
 
     async def _settled(self, start: int) -> list[dict[str, Any]]:
-        seen = -1
-        while seen != len(self.fake.sent):
-            seen = len(self.fake.sent)
-            await asyncio.sleep(SETTLE)
+        seen, quiet = -1, 0.0
+        while quiet < self._quiet_needed(start):
+            if seen != len(self.fake.sent):
+                seen, quiet = len(self.fake.sent), 0.0
+            await asyncio.sleep(SETTLE / 4)
+            quiet += SETTLE / 4
         return [r for r in self.fake.sent[start:] if r["method"] in BOT_OUTPUT]
+
+    def _quiet_needed(self, start: int) -> float:
+        outputs = [r["method"] for r in self.fake.sent[start:] if r["method"] in BOT_OUTPUT]
+        return SETTLE_AFTER_ANSWER if outputs[-1:] == ["answerCallbackQuery"] else SETTLE
 
 
 @dataclass
