@@ -24,10 +24,3 @@ async def test_migrate_twice_is_harmless(db: Database) -> None:
     async with db.engine.connect() as connection:
         version = (await connection.execute(text("select version_num from alembic_version"))).all()
     assert version == [("0009",)]
-
-
-async def test_sqlite_runs_in_wal_mode_with_busy_timeout(db: Database) -> None:
-    async with db.engine.connect() as connection:
-        mode = (await connection.execute(text("pragma journal_mode"))).scalar()
-        timeout = (await connection.execute(text("pragma busy_timeout"))).scalar()
-    assert (mode, timeout) == ("wal", 10_000)

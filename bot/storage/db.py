@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, event
+from sqlalchemy import Connection, event, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -20,6 +20,8 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+
+from bot.storage import sqlite_inline
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT = 10.0  # seconds SQLite waits for another writer before "database is locked"
@@ -42,8 +44,7 @@ class Database:
         self.lock_retries = lock_retries
         self.engine: AsyncEngine = create_async_engine(url, **_engine_options(url, busy_timeout))
         if self.engine.dialect.name == "sqlite":
-            event.listen(self.engine.sync_engine, "connect",
-                         partial(_sqlite_pragmas, busy_ms=round(busy_timeout * 1000)))
+            event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self._writer = asyncio.Lock() if self.engine.dialect.name == "sqlite" else None
 
@@ -106,19 +107,20 @@ def is_transient(error: DBAPIError) -> bool:
 
 
 def _engine_options(url: str, busy_timeout: float) -> dict[str, Any]:
-    """SQLite waits on a locked file instead of failing; PostgreSQL keeps a small pool."""
+    """SQLite runs inline and waits on a locked file off the loop; PostgreSQL keeps a pool."""
     # Every session ends its own transaction (Database.session), so the pool's extra
     # rollback on return is a wasted round trip on each update.
     if url.startswith("sqlite"):
-        return {"connect_args": {"timeout": busy_timeout}, "pool_reset_on_return": None}
+        path = make_url(url).database or ":memory:"
+        return {"async_creator": partial(sqlite_inline.connect, path, busy_timeout),
+                "pool_reset_on_return": None}
     return {"pool_size": 10, "pool_reset_on_return": None}
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any, busy_ms: int) -> None:
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     """WAL lets readers and the writer work at once; NORMAL sync is safe in WAL mode."""
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
