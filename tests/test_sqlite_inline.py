@@ -64,7 +64,8 @@ async def test_wal_mode_and_sqlite_itself_never_waits_on_the_loop(db: Database) 
         timeout = (await connection.execute(text("pragma busy_timeout"))).scalar()
         driver = (await connection.get_raw_connection()).driver_connection
     assert (mode, timeout) == ("wal", 0)
-    assert driver is not None and driver.busy_ms == 10_000  # the wait for a lock happens on a thread instead
+    assert driver is not None
+    assert driver.busy_ms == 10_000  # the wait for a lock happens on a thread instead
 
 
 async def test_statements_run_on_the_event_loop_thread(traced: Database) -> None:

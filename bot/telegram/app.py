@@ -18,6 +18,7 @@ from bot.telegram.ordering import PerChatUpdateProcessor
 from bot.telegram.reminding import ReminderSender
 from bot.telegram.sender import OutboxSender
 from bot.telegram.timer import start_timer
+from bot.telegram.transport import AiohttpRequest
 from bot.telegram.updates import to_incoming
 
 PTBApplication = Application[Any, Any, Any, Any, Any, Any]
@@ -60,6 +61,8 @@ def build_application(
         .post_stop(lambda _app: _stop(background))
         .post_shutdown(lambda _app: core.db.close())
         .concurrent_updates(PerChatUpdateProcessor(CONCURRENT_UPDATES))
+        .request(AiohttpRequest())
+        .get_updates_request(AiohttpRequest(connections=1))
     )
     if rate_limiter is not None:
         builder = builder.rate_limiter(rate_limiter)
