@@ -11,9 +11,11 @@ the rate limiter see exactly what they would see with httpx.
 
 from __future__ import annotations
 
+import ssl
 from typing import Any
 
 import aiohttp
+import certifi
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
@@ -41,7 +43,9 @@ class AiohttpRequest(BaseRequest):
     async def initialize(self) -> None:
         """The session belongs to the running loop, so it is made here, not in __init__."""
         if self._session is None or self._session.closed:
-            connector = aiohttp.TCPConnector(limit=self._connections)
+            # The same certificate authorities httpx trusts, whatever the machine has installed.
+            trusted = ssl.create_default_context(cafile=certifi.where())
+            connector = aiohttp.TCPConnector(limit=self._connections, ssl=trusted)
             self._session = aiohttp.ClientSession(
                 connector=connector, headers={"User-Agent": self.USER_AGENT},
                 cookie_jar=aiohttp.DummyCookieJar())  # the Bot API sets no cookies
@@ -84,16 +88,20 @@ def _given(value: Any, default: float | None) -> float | None:
 
 def _timeout(*, read: Any, write: Any, connect: Any, pool: Any, default_read: float,
              files: bool) -> aiohttp.ClientTimeout:
-    """aiohttp has no write timeout: an upload's time counts against reading the answer.
+    """aiohttp has no write timeout, so the whole call is bounded by the four together.
 
-    Waiting for a free connection and connecting count together, as in aiohttp.
+    Waiting for a free connection and connecting count as one phase, as in aiohttp.
     """
-    read_s = _given(read, default_read)
-    write_s = _given(write, MEDIA_WRITE_TIMEOUT if files else WRITE_TIMEOUT)
-    wait = [_given(pool, POOL_TIMEOUT), _given(connect, CONNECT_TIMEOUT)]
-    connect_s = None if None in wait else sum(w for w in wait if w is not None)
-    sock_read = None if read_s is None else read_s + (write_s or 0.0)
-    return aiohttp.ClientTimeout(total=None, connect=connect_s, sock_read=sock_read)
+    phases = (_given(pool, POOL_TIMEOUT), _given(connect, CONNECT_TIMEOUT),
+              _given(write, MEDIA_WRITE_TIMEOUT if files else WRITE_TIMEOUT),
+              _given(read, default_read))
+    return aiohttp.ClientTimeout(total=_sum(phases), connect=_sum(phases[:2]),
+                                 sock_read=phases[3])
+
+
+def _sum(phases: tuple[float | None, ...]) -> float | None:
+    """No limit if any phase has none."""
+    return None if None in phases else sum(p for p in phases if p is not None)
 
 
 def _body(request_data: RequestData | None) -> aiohttp.FormData | dict[str, str] | None:
