@@ -1022,6 +1022,7 @@ LOGGED: dict[str, tuple[str, ...]] = {  # what the bot's log says it did, by lin
     "polls that failed (PTB polls again)": ("polling failed",),
     "times the line to Telegram went down and came back": ("Telegram reachable again",),
     "updates that failed (apology attempted)": ("update ",),
+    "updates whose replies went to the outbox (Telegram out of reach)": ("replies kept",),
 }
 
 

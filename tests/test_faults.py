@@ -30,6 +30,7 @@ from bot.telegram.app import PTBApplication
 from tests.broadcast_world import COORDINATOR, seed
 from tests.conftest import MovingClock
 from tests.fakebot import FakeTelegram
+from tests.fakebot.server import DROP, Fault
 from tests.telegram import BOT_OUTPUT, TgUser, running_bot, visible
 from tests.test_telegram_reminders import HOUR_BEFORE, appointment_tomorrow
 
@@ -221,6 +222,43 @@ async def test_polling_survives_an_outage_and_the_waiting_message_is_answered_on
         await asyncio.sleep(QUIET)
     assert len(user.screen()) == before + 1
     assert "112" in user.screen()[-1]
+
+
+class GoesAwayOnReply(FakeTelegram):
+    """Telegram becomes unreachable just as the bot sends its reply to one chat."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.chat_id: int | None = None  # armed by the test
+
+    def fault(self, name: str, params: dict[str, Any]) -> Fault | None:
+        if name == "sendMessage" and params.get("chat_id") in (self.chat_id, str(self.chat_id)):
+            self.chat_id = None  # once
+            asyncio.get_running_loop().create_task(self.disconnect())
+            return DROP
+        return super().fault(name, params)
+
+
+async def test_a_reply_that_outlasts_an_outage_is_kept_and_arrives_once_when_back(
+    quick_core: Core, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with GoesAwayOnReply() as fake:
+        user = TgUser(fake, 645)
+        async with running_bot(fake, quick_core):
+            await user.onboard("ti")
+            before = len(user.screen())
+            fake.chat_id = 645  # armed after onboarding
+            await fake.user_sends(645, "/help")
+            await logged(caplog, "replies kept for later: 1", timeout=10)
+            await asyncio.sleep(1.0)  # the outbox tries too and finds the line down
+            assert len(user.screen()) == before
+            await fake.reconnect()
+            await fake.wait_for(lambda: len(user.screen()) > before, 15, what="the kept reply")
+            await asyncio.sleep(QUIET)  # a second copy would come now
+    assert len(user.screen()) == before + 1 and "112" in user.screen()[-1]
+    assert visible("ti", APOLOGY) not in user.transcript()
+    async with quick_core.db.session() as session:
+        assert list(await session.scalars(select(Post.state))) == ["active"]
 
 
 async def _broadcast_now(db: Database, now: Any) -> int:

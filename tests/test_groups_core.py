@@ -356,3 +356,35 @@ async def test_a_journey_step_becomes_a_group_task_once(core: Core) -> None:
     shown = await member_a.press(f"g:l:{gid_a}:o:0")
     assert said("nl", "Go along to register at the gemeente (BRP)")[:20] in " ".join(
         b.label for b in member_a.buttons) and shown.replies
+
+
+async def test_many_groups_come_a_page_at_a_time_and_the_overview_stays_one_message(
+    core: Core,
+) -> None:
+    _member_a, _member_b, gid_a, _gid_b = await two_groups(core)
+    async with core.db.session() as session:
+        organisation = (await session.get(Group, gid_a)).organisation_id  # type: ignore[union-attr]
+        session.add_all([Group(organisation_id=organisation, name=f"Groep {n:02d} " + "x" * 66)
+                         for n in range(27)])
+        late = Group(organisation_id=organisation, name="Zwolle-Zuid")  # last by name
+        session.add(late)
+        await session.flush()
+        session.add(Task(group_id=late.id, title="Huurtoeslag",
+                         due_date=FIXED_NOW.date() - timedelta(days=3)))
+    admin = CoreChat(core, ADMIN)
+
+    async def page(data: str) -> tuple[int, list[str]]:
+        await admin.press(data)
+        shown = sum(1 for b in admin.buttons if b.data.startswith("g:o:"))
+        return shown, [b.data for b in admin.buttons if b.label in ("◀", "▶")]
+
+    assert await page("g:h") == (12, ["g:h:1"])  # 30 groups in all
+    assert await page("g:h:1") == (12, ["g:h:0", "g:h:2"])
+    assert await page("g:h:2") == (6, ["g:h:1"])
+    assert await page("g:h:99") == (6, ["g:h:1"])  # past the end: the last page
+    overview = texts(await admin.send("/overview"))
+    lines = overview.splitlines()
+    assert lines[1] == "• Zwolle-Zuid: open 1 · te laat 1"  # needs attention: first
+    assert sum(line.startswith("• ") for line in lines) == 20
+    assert "… en nog 10 groepen" in overview
+    assert len(overview) < 4096

@@ -29,6 +29,7 @@ from bot.storage.models import (
     Question,
     Reminder,
     Task,
+    TaskEvent,
     User,
 )
 from bot.storage.personal import SECTIONS
@@ -151,6 +152,27 @@ async def test_erasure_leaves_nothing_but_the_groups_tasks(core: Core) -> None:
         kept = (await session.scalars(select(Task).where(Task.title == "Bank account"))).one()
         other = await users.get_by_telegram_id(session, member.user_id)
     assert kept.created_by is None and other is not None
+
+
+async def test_erasure_takes_the_person_out_of_task_history_and_nobody_else(
+    core: Core,
+) -> None:
+    newcomer, member, gid = await newcomer_world(core)
+    async with core.db.session() as session:
+        uid = (await users.get_by_telegram_id(session, NEWCOMER)).id  # type: ignore[union-attr]
+        mid = (await users.get_by_telegram_id(session, member.user_id)).id  # type: ignore[union-attr]
+        task = Task(group_id=gid, title="Huis zoeken")
+        session.add(task)
+        await session.flush()
+        lookalike = int(f"{uid}{uid}")  # its digits contain the erased id
+        session.add_all([TaskEvent(task_id=task.id, kind="assigned", detail={"to": [uid, mid]}),
+                         TaskEvent(task_id=task.id, kind="assigned", detail={"to": [lookalike]})])
+    await newcomer.send("/delete")
+    await newcomer.press("priv:erase")
+    async with core.db.session() as session:
+        details = list(await session.scalars(select(TaskEvent.detail).where(
+            TaskEvent.task_id == task.id).order_by(TaskEvent.id)))
+    assert details == [{"to": [mid]}, {"to": [lookalike]}]
 
 
 async def test_an_admin_erases_on_request_and_it_is_in_the_audit_log(core: Core) -> None:

@@ -67,12 +67,16 @@ class Core:
         """Said once when someone floods us; what they send during the pause is ignored."""
         if not event.private:
             return Outcome()  # never make a group chat noisier
-        async with self.db.session() as session:
-            user = await users.get_by_telegram_id(session, event.user_id)
-        with use_locale((user.locale if user else None) or _hint(event)):
+        with use_locale(await self._their_language(event.user_id, _hint(event))):
             text = _("You are sending messages very fast. Please wait half a minute, "
                      "then try again.")
             return Outcome(replies=[Reply(finish(text))])
+
+    async def _their_language(self, user_id: int, otherwise: str) -> str:
+        """For a line said outside a turn: the person's chosen language, if they have one."""
+        async with self.db.session() as session:
+            user = await users.get_by_telegram_id(session, user_id)
+        return (user.locale if user else None) or otherwise
 
     async def startup(self) -> None:
         """What features need at startup (e.g. every group has its next Monday job)."""
@@ -157,11 +161,20 @@ class Core:
         async with self.db.session() as session:
             await outbox.mark_failed(session, delivery.post_id, give_up)
 
+    async def keep(self, chat_id: int, replies: list[Reply]) -> int:
+        """Replies Telegram could not take now go to the outbox, which sends them once the
+        line is back; returns how many were kept. A file cannot wait there: it is dropped,
+        and the person can ask for it again."""
+        texts = [reply for reply in replies if reply.document is None]
+        async with self.db.session() as session:
+            for reply in texts:
+                rows = [[(b.label, b.data) for b in row] for row in reply.keyboard]
+                await outbox.queue_text(session, chat_id, reply.text, rows)
+        return len(texts)
+
     async def apology(self, user_id: int) -> Reply:
         """What to say when handling failed, in the person's own language."""
-        async with self.db.session() as session:
-            user = await users.get_by_telegram_id(session, user_id)
-        with use_locale((user.locale if user else None) or SOURCE_LANGUAGE):
+        with use_locale(await self._their_language(user_id, SOURCE_LANGUAGE)):
             return Reply(finish(_("Sorry, something went wrong on my side. Please try again.")))
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -21,6 +23,7 @@ from bot.telegram.timer import start_timer
 from bot.telegram.transport import AiohttpRequest
 from bot.telegram.updates import to_incoming
 
+log = logging.getLogger(__name__)
 PTBApplication = Application[Any, Any, Any, Any, Any, Any]
 CONCURRENT_UPDATES = 8  # chats handled at once; one chat is always handled in order
 
@@ -80,8 +83,12 @@ def register(application: PTBApplication, core: Core, background: Background) ->
         if event is None:
             return
         outcome = await core.handle(event)
-        await deliver(context.bot, event.chat_id, update.callback_query, outcome)
-        if outcome.queued:
+        unsent = await deliver(context.bot, event.chat_id, update.callback_query, outcome)
+        if unsent:
+            kept = await core.db.retrying(partial(core.keep, event.chat_id, unsent))
+            log.warning("replies kept for later: %s (files dropped: %s)", kept,
+                        len(unsent) - kept, extra={"update": update.update_id})
+        if outcome.queued or unsent:
             background.wake()
 
     application.add_handler(TypeHandler(Update, on_update))

@@ -71,25 +71,38 @@ def _pause(error: RetryAfter | NetworkError, tried: int) -> float:
     return REPLY_BACKOFF * 2.0 ** (tried - 1)
 
 
-async def deliver(bot: Bot, chat_id: int, query: CallbackQuery | None, outcome: Outcome) -> None:
-    """Send what the core decided, in order; a pressed button always gets its answer."""
+async def deliver(bot: Bot, chat_id: int, query: CallbackQuery | None,
+                  outcome: Outcome) -> list[Reply]:
+    """Send what the core decided, in order; a pressed button always gets its answer.
+
+    Returns the replies Telegram could not take after all tries (out of reach, 5xx, a
+    long 429), from the first that failed on: the caller keeps them in the outbox. A
+    timeout is raised instead, since that message may have arrived.
+    """
     if query is not None:
         await _answer(query, outcome.toast[:TOAST_LIMIT] if outcome.toast else None)
-    for reply in outcome.replies:
-        pressed = query.message if query is not None else None
-        if reply.replace and isinstance(pressed, Message):
-            await _replace(bot, pressed, reply)
-        else:
-            await persist(partial(send, bot, chat_id, reply), "reply")
+    pressed = query.message if query is not None else None
+    for index, reply in enumerate(outcome.replies):
+        try:
+            if reply.replace and isinstance(pressed, Message):
+                await _replace(bot, pressed, reply)
+            else:
+                await persist(partial(send, bot, chat_id, reply), "reply")
+        except (RetryAfter, NetworkError) as error:
+            if isinstance(error, (TimedOut, BadRequest)):
+                raise
+            return list(outcome.replies[index:])
+    return []
 
 
 async def _answer(query: CallbackQuery, toast: str | None) -> None:
-    """Stop the button's spinner. If Telegram finds the press too old (a slow turn), the
-    replies still go: the turn has been committed, so the person must see its result."""
+    """Stop the button's spinner. If Telegram refuses (a press too old after a slow turn) or
+    cannot be reached, the replies still go: the turn has been committed, so the person
+    must see its result (Telegram stops the spinner by itself after a while)."""
     try:
         await persist(partial(query.answer, toast), "button answer")
-    except BadRequest as error:
-        log.warning("button answer refused: %s", type(error).__name__,
+    except (RetryAfter, NetworkError) as error:
+        log.warning("button answer not given: %s", type(error).__name__,
                     extra={"error": type(error).__name__})
 
 

@@ -25,12 +25,24 @@ from bot.storage.models import Group, Task
 LINK_CODE_LIFETIME = timedelta(minutes=30)
 NAME_LIMIT = 80
 BACK = "menu:back"
+PAGE = 8  # tasks per page of a list
+GROUPS_PAGE = 12  # groups per page for coordinators and admins (Telegram allows 100 buttons)
 
 
 async def is_helper(turn: Turn) -> bool:
     """Shows 👥 Groups to members, coordinators and admins only."""
     who = await access.actor(turn)
     return who.admin or who.coordinator or "member" in who.groups.values()
+
+
+def pager(total: int, page: int, size: int, data: str) -> list[tuple[Button, ...]]:
+    """◀ ▶ between pages, when there is more than one; `data` has {} for the page."""
+    pages = []
+    if page > 0:
+        pages.append(Button("◀", data.format(page - 1)))
+    if total > (page + 1) * size:
+        pages.append(Button("▶", data.format(page + 1)))
+    return [tuple(pages)] if pages else []
 
 
 async def visible_groups(turn: Turn) -> list[Group]:
@@ -47,14 +59,18 @@ async def visible_groups(turn: Turn) -> list[Group]:
     return sorted(found.values(), key=lambda g: g.name)
 
 
-async def show_home(turn: Turn) -> None:
-    """One group: straight to it. Several, or a coordinator: the list."""
+async def show_home(turn: Turn, page: int = 0) -> None:
+    """One group: straight to it. Several, or a coordinator: the list, a page at a time."""
     who = await access.actor(turn)
     shown = await visible_groups(turn)
     if len(shown) == 1 and not may_create_groups(who):
         await show_group(turn, shown[0])
         return
-    rows: list[tuple[Button, ...]] = [(Button(g.name, f"g:o:{g.id}"),) for g in shown]
+    page = min(max(page, 0), max(len(shown) - 1, 0) // GROUPS_PAGE)
+    rows: list[tuple[Button, ...]] = [
+        (Button(g.name, f"g:o:{g.id}"),)
+        for g in shown[page * GROUPS_PAGE:(page + 1) * GROUPS_PAGE]]
+    rows += pager(len(shown), page, GROUPS_PAGE, "g:h:{}")
     if may_create_groups(who):
         rows.append((Button(_("➕ New group"), "g:n"), Button(_("📊 Overview"), "g:v")))
     if who.admin:
@@ -102,7 +118,6 @@ def _group_buttons(group: Group, lead: bool) -> Keyboard:
 
 LISTS = {"o": N_("Open tasks"), "m": N_("My tasks"), "v": N_("Overdue tasks"),
          "d": N_("Done tasks")}
-PAGE = 8
 
 
 async def show_list(turn: Turn, group: Group, which: str, page: int) -> None:
@@ -111,13 +126,7 @@ async def show_list(turn: Turn, group: Group, which: str, page: int) -> None:
     shown = found[page * PAGE:(page + 1) * PAGE]
     rows: list[tuple[Button, ...]] = [
         (Button(f"#{t.id} {_short(t)}", f"t:{t.id}:v"),) for t in shown]
-    pages = []
-    if page > 0:
-        pages.append(Button("◀", f"g:l:{group.id}:{which}:{page - 1}"))
-    if len(found) > (page + 1) * PAGE:
-        pages.append(Button("▶", f"g:l:{group.id}:{which}:{page + 1}"))
-    if pages:
-        rows.append(tuple(pages))
+    rows += pager(len(found), page, PAGE, f"g:l:{group.id}:{which}:{{}}")
     rows.append((Button(_("⬅️ Back"), f"g:o:{group.id}"),))
     heading = format_html(_("<b>{title}</b> · {group}"), title=_(LISTS[which]), group=group.name)
     turn.say(heading if found else heading + "\n" + _("Nothing here."), tuple(rows))
@@ -149,8 +158,8 @@ async def on_button(turn: Turn) -> None:
     await handler(turn, args)
 
 
-async def _home(turn: Turn, _args: list[str]) -> None:
-    await show_home(turn)
+async def _home(turn: Turn, args: list[str]) -> None:
+    await show_home(turn, _arg(args, 0) or 0)
 
 
 async def _open(turn: Turn, args: list[str]) -> None:

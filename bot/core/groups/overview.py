@@ -18,7 +18,7 @@ from bot.core.groups.permissions import may_create_groups
 from bot.core.ports import Button
 from bot.core.render import format_html
 from bot.core.router import JobRun, Router, Turn
-from bot.i18n import _
+from bot.i18n import _, ngettext
 from bot.storage import groups as group_repo
 from bot.storage import jobs
 from bot.storage import tasks as task_repo
@@ -27,6 +27,8 @@ from bot.storage.models import Group, Task, User
 MORNING = time(9, 0)
 QUIET_DAYS = 14
 LISTED = 5  # tasks named per section; the rest are counted
+OVERVIEW_GROUPS = 20  # groups named in a coordinator's overview; the rest are counted
+QUIET_NAMED = 8  # quiet groups named; a message holds at most 4096 characters
 
 
 def next_monday_morning(now: datetime, zone: ZoneInfo) -> datetime:
@@ -111,15 +113,21 @@ async def gather_groups(session: AsyncSession, groups: list[Group], now: datetim
 
 
 def render_groups(lines: list[GroupLine]) -> str:
-    """The coordinator's overview, in the current reader's language."""
+    """The coordinator's overview in the reader's language; groups needing attention first."""
     if not lines:
         return _("📊 <b>Your groups</b>\nNo groups yet.")
+    named = sorted(lines, key=lambda line: line.late == 0 and not line.quiet)[:OVERVIEW_GROUPS]
     text = [_("📊 <b>Your groups</b>")]
     text += [format_html(_("• {group}: open {open} · overdue {late}"), group=line.name,
-                         open=line.open, late=line.late) for line in lines]
+                         open=line.open, late=line.late) for line in named]
+    if len(lines) > len(named):
+        more = len(lines) - len(named)
+        text.append(ngettext("… and {count} more group", "… and {count} more groups",
+                             more).format(count=more))
     quiet = [line.name for line in lines if line.quiet]
     if quiet:
-        text.append(format_html(_("⚠️ No activity in 14 days: {groups}"), groups=", ".join(quiet)))
+        names = ", ".join(quiet[:QUIET_NAMED]) + (", …" if len(quiet) > QUIET_NAMED else "")
+        text.append(format_html(_("⚠️ No activity in 14 days: {groups}"), groups=names))
     return "\n".join(text)
 
 
