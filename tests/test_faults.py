@@ -258,7 +258,7 @@ async def test_a_reply_that_outlasts_an_outage_is_kept_and_arrives_once_when_bac
     assert len(user.screen()) == before + 1 and "112" in user.screen()[-1]
     assert visible("ti", APOLOGY) not in user.transcript()
     async with quick_core.db.session() as session:
-        assert list(await session.scalars(select(Post.state))) == ["active"]
+        assert list(await session.execute(select(Post.state, Post.ref))) == [("active", "reply")]
 
 
 async def _broadcast_now(db: Database, now: Any) -> int:

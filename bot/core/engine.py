@@ -19,6 +19,7 @@ from bot.storage.db import Database
 from bot.storage.models import Group
 
 Clock = Callable[[], datetime]
+KEPT_REPLY = "reply"  # outbox ref of a reply that waited for Telegram to be reachable
 
 
 def _utcnow() -> datetime:
@@ -169,7 +170,7 @@ class Core:
         async with self.db.session() as session:
             for reply in texts:
                 rows = [[(b.label, b.data) for b in row] for row in reply.keyboard]
-                await outbox.queue_text(session, chat_id, reply.text, rows)
+                await outbox.queue_text(session, chat_id, reply.text, rows, ref=KEPT_REPLY)
         return len(texts)
 
     async def apology(self, user_id: int) -> Reply:
