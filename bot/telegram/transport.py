@@ -48,7 +48,8 @@ class AiohttpRequest(BaseRequest):
             connector = aiohttp.TCPConnector(limit=self._connections, ssl=trusted)
             self._session = aiohttp.ClientSession(
                 connector=connector, headers={"User-Agent": self.USER_AGENT},
-                cookie_jar=aiohttp.DummyCookieJar())  # the Bot API sets no cookies
+                cookie_jar=aiohttp.DummyCookieJar(),  # the Bot API sets no cookies
+                trust_env=True)  # HTTPS_PROXY and NO_PROXY apply, as they did with httpx
 
     async def shutdown(self) -> None:
         """Close pooled connections; calling it twice is harmless."""
