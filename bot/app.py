@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from bot.config import Settings
 from bot.core import (
     admin,
+    conversation,
     crisis,
     fallback,
     language,
@@ -38,7 +39,8 @@ def build_router(flows: dict[str, Journey], answers: dict[str, Entry],
                  policy: RetentionPolicy | None = None) -> Router:
     """Register every feature; a key claimed twice fails here, at startup."""
     router = Router()
-    crisis.register(router)  # 0. crisis words get the crisis numbers before anything else
+    crisis.register(router)  # 0. danger gets the crisis answer before anything else
+    conversation.register(router)  # 0b. a typed answer to the buttons just shown
     language.register(router)  # 1. language picker: the first thing anyone sees
     privacy.register(router)  # 2. consent before any answer is saved; /privacy, /delete
     mydata.register(router)  # 2b. /mydata: everything stored about you, as a file

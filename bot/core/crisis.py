@@ -1,80 +1,133 @@
-"""Crisis first: words of suicide, violence at home or a child in danger get the crisis
-numbers at once, in any language and whatever the user was doing, before anything else.
+"""Crisis first: danger read by the safety net (bot/core/safety.py) is answered before
+anything else, in any language and whatever the person was doing, with the numbers for that
+kind of danger and a way to a person at once; then their current step returns.
 
-The phrases live in flows/crisis.yaml so that people who know the languages can review
-them; matching is on normalised text (bot/core/normalize.py), whole words only.
+Distress (fear, sadness, loneliness without a crisis) does not interrupt: the normal answer
+comes, then one gentle line with 113, the huisarts, and the person's group where they have
+one. Someone who reports danger to another person is told that the numbers advise
+bystanders too; a sponsor-group member is pointed to their coordinator.
+
+Every number and organisation comes from the fact sheets (sources in flows/sources.yaml:
+S56 113, S57 Veilig Thuis, S58 112, S138 Centrum Seksueel Geweld, S140 De Kindertelefoon,
+S129 Nederlandse Arbeidsinspectie, S49/S131 FairWork).
 """
 
 from __future__ import annotations
 
-from functools import cache
-from pathlib import Path
-
-import yaml
-
-from bot.core.normalize import normalize
-from bot.core.ports import Kind
+from bot.core import questions, safety
+from bot.core.ports import Button, Kind
 from bot.core.router import Router, Turn
-from bot.i18n import LOCALES_DIR, _, language_codes, switch_locale
+from bot.i18n import _, switch_locale
+from bot.storage import groups
 
-PHRASES = LOCALES_DIR.parent / "flows" / "crisis.yaml"
-KINDS = ("suicide", "violence_home", "child_danger")
-
-
-@cache
-def phrases(path: Path = PHRASES) -> dict[str, tuple[tuple[str, str], ...]]:
-    """Kind → (language, normalised phrase) pairs; a malformed file stops startup."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    if not isinstance(data, dict) or set(data) != set(KINDS):
-        raise ValueError(f"{path}: expected exactly the kinds {', '.join(KINDS)}")
-    table = {}
-    for kind in KINDS:
-        unknown = set(data[kind]) - set(language_codes())
-        if unknown:
-            raise ValueError(f"{path}: {kind}: unknown language(s) {sorted(unknown)}")
-        table[kind] = tuple((lang, normalize(p)) for lang, items in data[kind].items()
-                            for p in items if normalize(p))
-    return table
+DISTRESS = "distress"  # turn.memo key: the gentle line is owed after the normal answer
 
 
-def detect(text: str) -> tuple[str, str] | None:
-    """(kind, language of the phrase) for the first crisis phrase in the text, if any."""
-    padded = f" {normalize(text)} "
-    for kind, pairs in phrases().items():
-        for lang, phrase in pairs:
-            if f" {phrase} " in padded:
-                return kind, lang
-    return None
+def crisis_text(kind: str) -> str:
+    """The numbers for one kind of danger, calm and short; 112 first for danger right now."""
+    # TRANSLATORS: keep every number, "113.nl", "Veilig Thuis" and other names exactly.
+    texts = {
+        "suicide": _(
+            "<b>You are not alone. Please talk to someone now.</b>\n"
+            "💬 Call 113 or 0800-0113 (free, day and night, anonymous), or chat at 113.nl.\n"
+            "🚨 In danger right now: call 112."),
+        "self_harm": _(
+            "<b>Thank you for telling me. You deserve help, not blame.</b>\n"
+            "🚨 A serious wound or too many pills: call 112 now.\n"
+            "🩺 Tell your huisarts (family doctor); they can help and refer you.\n"
+            "💬 Thoughts of ending your life: call 113 or 0800-0113 (free, day and night, "
+            "anonymous)."),
+        "medical": _(
+            "<b>🚨 Call 112 now and ask for an ambulance.</b>\n"
+            "Say where you are. Stay with the person and follow what the 112 operator says.\n"
+            "Not life-threatening, at night or at the weekend: call the huisartsenpost."),
+        "sexual_violence": _(
+            "<b>What happened is not your fault. You can get help now.</b>\n"
+            "🚨 In danger right now: call 112.\n"
+            "💜 Centrum Seksueel Geweld: 0800-0188 (free, day and night). Help in the first "
+            "7 days matters most, so call soon, even if you are not sure."),
+        "child_abuse": _(
+            "<b>A child must be safe. You can get help now.</b>\n"
+            "🚨 A child in danger right now: call 112.\n"
+            "🏠 Veilig Thuis: 0800-2000 (free, day and night). You can ask for advice "
+            "without giving your name, also when you are not sure.\n"
+            "🧒 Children and teenagers (8–18) can call De Kindertelefoon: 0800-0432 (free, "
+            "anonymous)."),
+        "domestic_violence": _(
+            "<b>Violence at home is never OK. You can get help now.</b>\n"
+            "🚨 In danger right now: call 112.\n"
+            "🏠 Veilig Thuis: 0800-2000 (free, day and night). Say your place name to reach "
+            "your region. You can ask for advice without giving your name; they act only "
+            "with your consent."),
+        "exploitation": _(
+            "<b>Nobody may keep your passport, lock you in or threaten you for work.</b>\n"
+            "🚨 In danger right now: call 112.\n"
+            "🛠️ Nederlandse Arbeidsinspectie: 0800-5151 (free). You can report without "
+            "giving your name.\n"
+            "🤝 FairWork gives free, confidential advice: fairwork.nu."),
+    }
+    return texts[kind]
 
 
-def crisis_text() -> str:
-    """The numbers, calm and short; 112 first because it is for danger right now."""
-    # TRANSLATORS: keep every number, "113.nl" and "Veilig Thuis" exactly as they are.
-    return _(
-        "<b>You are not alone. Please talk to someone now.</b>\n"
-        "🚨 In danger right now: call 112.\n"
-        "💬 Thoughts of suicide: call 113 or 0800-0113 (free, day and night, anonymous), "
-        "or chat at 113.nl.\n"
-        "🏠 Violence at home, or a child in danger: call Veilig Thuis 0800-2000 (free, day "
-        "and night)."
-    )
+def bystander_text(member: bool) -> str:
+    """For someone who reports danger to another person."""
+    line = _("You are worried about someone else: these numbers advise you too, and you do "
+             "not have to be sure. If they are in danger right now, call 112.")
+    if member:
+        line += "\n" + _("Tell your coordinator as well: press 🙋 Talk to a person.")
+    return line
+
+
+def distress_text(group_name: str | None) -> str:
+    """One gentle line after the normal answer, never a crisis message."""
+    line = _("💛 If things feel heavy, you do not have to carry it alone. Talk to your "
+             "huisarts, or call 113 (free, day and night, anonymous), also just to talk.")
+    if group_name:
+        line += "\n" + _("Your group {name} is there for you too.").format(name=group_name)
+    return line
 
 
 async def intercept(turn: Turn) -> bool:
     """Answer a crisis before the feature that owns the input; then show where they were."""
     if turn.event.kind not in (Kind.TEXT, Kind.EDITED):
         return False
-    found = detect(turn.event.text)
-    if found is None:
+    reading = safety.read(turn.event.text)
+    if not reading.crisis:
+        turn.memo[DISTRESS] = reading.distress
         return False
-    if turn.user.locale is None:
-        switch_locale(found[1])  # no language chosen yet: answer in the one they wrote in
-    turn.say(crisis_text())
+    if turn.user.locale is None and reading.lang in ("nl", "en", "ar", "ti"):
+        switch_locale(reading.lang)  # no language chosen yet: answer in the one they wrote
+    roles = await groups.memberships(turn.session, turn.user.id)
+    member = any(role != "newcomer" for role in roles.values())
+    text = crisis_text(reading.kind or "suicide")
+    if reading.about_other or member:
+        text += "\n\n" + bystander_text(member)
+    turn.say(text, await _person_button(turn))
     await turn.resume()
     return True
 
 
+async def _person_button(turn: Turn) -> tuple[tuple[Button, ...], ...]:
+    """🙋 at once, for people who have agreed to the privacy notice (it keeps their words)."""
+    if turn.user.privacy_version is None:
+        return ()
+    await questions.keep(turn, turn.event.text[: questions.ANSWER_LIMIT])
+    person = await questions.offer(turn)
+    return ((Button(_("🙋 Talk to a person"), person.data),),) if person else ()
+
+
+async def gentle_line(turn: Turn) -> None:
+    """After the normal answer to a message that read as distress."""
+    if not turn.memo.get(DISTRESS):
+        return
+    roles = await groups.memberships(turn.session, turn.user.id)
+    newcomer_of = [group_id for group_id, role in roles.items() if role == "newcomer"]
+    group = await groups.group(turn.session, newcomer_of[0]) if newcomer_of else None
+    turn.say(distress_text(group.name if group else None))
+
+
 def register(router: Router) -> None:
-    """Crisis detection sees every typed or edited text first."""
-    phrases()  # check the phrase file at startup, not at the first crisis
+    """The safety net sees every typed or edited text first, and adds its line last."""
+    safety.detector()  # check the concept file at startup, not at the first crisis
     router.intercept(intercept)
+    router.afterwards(gentle_line)

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from bot.config import Settings
+from bot.core import conversation
 from bot.core.broadcasts import delivery as broadcasts
 from bot.core.flood import FloodGate
 from bot.core.groups import feed
@@ -62,6 +63,9 @@ class Core:
                             bot_username=self.bot_username, chat_group=chat_group)
                 await self.router.dispatch(turn)
                 await _count_group_messages(turn)
+                if event.private:
+                    users.remember_choices(user, conversation.remember(user.choices,
+                                                                       turn.outcome.replies))
         return turn.outcome
 
     async def _slow_down(self, event: Incoming) -> Outcome:

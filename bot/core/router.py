@@ -97,6 +97,7 @@ class Router:
     descriptions: dict[str, str] = field(default_factory=dict)
     menu_buttons: list[tuple[str, str, Visible | None]] = field(default_factory=list)
     interceptors: list[Interceptor] = field(default_factory=list)
+    epilogues: list[Handler] = field(default_factory=list)
     free_text: Handler | None = None
     deep_links: dict[str, Handler] = field(default_factory=dict)
     group_commands: dict[str, Handler] = field(default_factory=dict)
@@ -188,6 +189,10 @@ class Router:
         """See every input before its owner does; returning True means it was handled."""
         self.interceptors.append(interceptor)
 
+    def afterwards(self, handler: Handler) -> None:
+        """Run after the owner of a private-chat input has answered (e.g. a gentle line)."""
+        self.epilogues.append(handler)
+
     def fallback(self, kind: Kind, handler: Handler) -> None:
         """Own input nobody else claimed."""
         _claim(self.fallbacks, kind, handler)
@@ -201,6 +206,8 @@ class Router:
             if await interceptor(turn):
                 return
         await (self._handler_for(turn) or self._unclaimed(turn))(turn)
+        for epilogue in self.epilogues:
+            await epilogue(turn)
 
     async def resume(self, turn: Turn) -> None:
         """Show again what the user was last asked, so nobody is left without a next step."""

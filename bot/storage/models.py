@@ -78,6 +78,9 @@ class User(Base):
     municipality_code: Mapped[str | None] = mapped_column(String(8))
     first_name: Mapped[str | None] = mapped_column(String(64))
     blocked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())  # 403: blocked the bot
+    # The buttons of the last message with buttons ([[label, data], …]): a typed answer
+    # ("yes", "not so good") is read as pressing the button it names.
+    choices: Mapped[list[list[str]] | None] = mapped_column(JSON)
     # Member of a group or coordinator: most people are neither, and then their roles need
     # no query on every menu.
     has_roles: Mapped[bool] = mapped_column(Boolean, default=False)

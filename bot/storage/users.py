@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, inspect, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage import personal
@@ -44,6 +44,13 @@ async def get_by_telegram_id(session: AsyncSession, telegram_id: int) -> User | 
     """Look a user up without creating one (for jobs and silent paths)."""
     result = await session.execute(select(User).where(User.telegram_id == telegram_id))
     return result.scalar_one_or_none()
+
+
+def remember_choices(user: User, choices: list[list[str]] | None) -> None:
+    """Keep the buttons a typed answer may name; an erased user has nothing to keep."""
+    state = inspect(user)
+    if not (state.deleted or state.was_deleted) and user.choices != choices:
+        user.choices = choices
 
 
 async def erase(session: AsyncSession, user: User) -> None:

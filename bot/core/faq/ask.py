@@ -9,11 +9,32 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import TextIO
 
+from bot.core import safety, smalltalk
 from bot.core.faq.loader import load_faq
 from bot.core.faq.matcher import Matcher, Result
 from bot.core.journeys.loader import load_journeys
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What the bot makes of one typed message, in the order the bot decides it."""
+
+    result: Result  # the matcher's view (its decision is replaced below when it does not apply)
+    decision: str  # answer | suggest | unknown | crisis | smalltalk
+    safety: safety.Reading
+    talk: smalltalk.Talk | None
+
+
+def read(matcher: Matcher, text: str, lang: str | None = None) -> Reading:
+    """The same order as the bot: the safety net, then small talk, then the matcher."""
+    danger = safety.read(text)
+    talk = None if danger.crisis else smalltalk.read(text)
+    result = matcher.ask(text, lang)
+    decision = "crisis" if danger.crisis else "smalltalk" if talk else result.decision
+    return Reading(result, decision, danger, talk)
 
 
 def build_matcher() -> Matcher:
@@ -22,18 +43,28 @@ def build_matcher() -> Matcher:
     return Matcher(load_faq(journeys, translations=False).values())
 
 
-def as_json(result: Result) -> str:
-    """One line, as the issue describes: lang, decision, matches with scores."""
-    return json.dumps({"lang": result.lang, "decision": result.decision,
+def as_json(reading: Reading) -> str:
+    """One line: lang, decision, crisis kind, distress, small-talk intent, matches."""
+    result = reading.result
+    return json.dumps({"lang": result.lang, "decision": reading.decision,
+                       "crisis_kind": reading.safety.kind, "distress": reading.safety.distress,
+                       "about_other": reading.safety.about_other,
+                       "smalltalk": reading.talk.intent if reading.talk else None,
                        "matches": [{"id": m.id, "score": m.score} for m in result.matches]},
                       ensure_ascii=False)
 
 
-def as_text(question: str, result: Result) -> str:
+def as_text(question: str, reading: Reading) -> str:
     """For a person at a terminal."""
-    lines = [f"question: {question}", f"language: {result.lang}",
-             f"decision: {result.decision}"]
-    lines += [f"  {m.score:.2f}  {m.id}" for m in result.matches]
+    lines = [f"question: {question}", f"language: {reading.result.lang}",
+             f"decision: {reading.decision}"]
+    if reading.safety.kind:
+        lines.append(f"crisis kind: {reading.safety.kind}")
+    if reading.safety.distress:
+        lines.append("distress: yes (the gentle line follows the answer)")
+    if reading.talk:
+        lines.append(f"small talk: {reading.talk.intent}")
+    lines += [f"  {m.score:.2f}  {m.id}" for m in reading.result.matches]
     return "\n".join(lines)
 
 
@@ -43,8 +74,8 @@ def run(questions: list[str], lang: str | None, as_json_lines: bool, stdin: Text
     matcher = build_matcher()
     batch = not questions
     for question in _questions(questions, stdin):
-        result = matcher.ask(question, lang)
-        stdout.write((as_json(result) if as_json_lines or batch else as_text(question, result))
+        reading = read(matcher, question, lang)
+        stdout.write((as_json(reading) if as_json_lines or batch else as_text(question, reading))
                      + "\n")
     return 0
 

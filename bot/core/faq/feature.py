@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.core import fallback, questions, states
+from bot.core import conversation, fallback, questions, smalltalk, states
 from bot.core.faq.matcher import Matcher
 from bot.core.faq.schema import Entry
 from bot.core.ports import Button, Keyboard
@@ -28,7 +28,11 @@ class Faq:
     matcher: Matcher
 
     async def on_text(self, turn: Turn) -> None:
-        """Free text at the menu or during a journey."""
+        """Free text at the menu or during a journey: small talk first, then the matcher."""
+        talk = smalltalk.read(turn.event.text)
+        if talk is not None:
+            await conversation.answer(turn, talk)
+            return
         result = self.matcher.ask(turn.event.text[:QUESTION_LIMIT], turn.user.locale)
         if result.decision == "answer":
             self._show(turn, self.entries[result.matches[0].id])

@@ -29,6 +29,9 @@ ANSWER_SCORE, ANSWER_MARGIN, SURE_SCORE = 0.55, 0.12, 0.8
 SUGGEST_SCORE = 0.3
 COMMON_SHARE = 0.25  # a word used by more than a quarter of the entries names no topic
 MAX_SUGGESTIONS = 3
+# Crisis entries are answered by the safety net (bot/core/safety.py), never by matching
+# common words: "I am good" must not be a confident crisis.suicide.
+SAFETY_PREFIX = "crisis."
 _ARABIC = re.compile(r"[\u0600-\u06FF]")
 _ETHIOPIC = re.compile(r"[\u1200-\u137F]")
 _STEMMERS = {"ar": snowballstemmer.stemmer("arabic"), "nl": snowballstemmer.stemmer("dutch"),
@@ -89,7 +92,8 @@ class Matcher:
 
     def __init__(self, entries: Iterable[Entry]) -> None:
         self.phrases = [_Phrase(e.id, lang, frozenset(tokens(text)))
-                        for e in entries for lang, texts in e.match.items()
+                        for e in entries if not e.id.startswith(SAFETY_PREFIX)
+                        for lang, texts in e.match.items()
                         for text in [*texts, e.question if lang == "en" else ""] if text]
         # Weights come from how many entries use a word, not how many phrasings: "digid"
         # is in fifty phrasings of one entry, and that makes it telling, not common.

@@ -19,7 +19,7 @@ from bot.core.reminders import timing
 from bot.core.render import finish
 from bot.core.router import Router, Turn
 from bot.i18n import _
-from bot.storage import questions
+from bot.storage import questions, users
 from bot.storage import reminders as repo
 from bot.storage.models import Reminder, User
 
@@ -51,8 +51,10 @@ async def text(session: AsyncSession, reminder: Reminder, user: User,
     await schedule_next(session, user.id, reminder.due_at, zone)
     keyboard = ((Button(_("😊 Good"), "ci:g"), Button(_("😐 OK"), "ci:o")),
                 (Button(_("😟 Not so good"), "ci:b"),))
-    return Reply(finish(_("👋 How are things going?")),
-                 tuple(tuple(Button(finish(b.label), b.data) for b in row) for row in keyboard))
+    shown = tuple(tuple(Button(finish(b.label), b.data) for b in row) for row in keyboard)
+    # "good" or "not so good" typed back is read as the button (bot.core.conversation)
+    users.remember_choices(user, [[b.label, b.data] for row in shown for b in row])
+    return Reply(finish(_("👋 How are things going?")), shown)
 
 
 async def on_answer(turn: Turn) -> None:

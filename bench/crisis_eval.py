@@ -1,0 +1,132 @@
+"""Recall of the safety net per kind and language, and how often it cries wolf.
+
+Run: .venv/bin/python -m bench.crisis_eval [--set dev|test] [--misses]
+
+The sets (tests/data/danger_dev.yaml, danger_test.yaml) were written by someone who had
+not seen flows/crisis.yaml. Tune on dev; the test half is only reported.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.core import safety
+
+DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
+LANGS = ("nl", "en", "ar", "ti")
+
+
+@dataclass
+class Report:
+    """Counts over one evaluation set."""
+
+    crisis: Counter[tuple[str, str]] = field(default_factory=Counter)  # (kind, lang) → total
+    caught: Counter[tuple[str, str]] = field(default_factory=Counter)  # … caught as crisis
+    right_kind: int = 0
+    distress: Counter[str] = field(default_factory=Counter)
+    distress_seen: Counter[str] = field(default_factory=Counter)  # distress or crisis
+    calm: Counter[str] = field(default_factory=Counter)
+    false_crisis: Counter[str] = field(default_factory=Counter)
+    false_distress: Counter[str] = field(default_factory=Counter)
+    about_other: int = 0
+    about_other_right: int = 0
+    misses: list[str] = field(default_factory=list)
+
+    def recall(self) -> float:
+        """Share of crisis messages answered with the crisis answer."""
+        return sum(self.caught.values()) / max(sum(self.crisis.values()), 1)
+
+    def false_crisis_rate(self) -> float:
+        """Share of ordinary messages and small talk answered as a crisis."""
+        return sum(self.false_crisis.values()) / max(sum(self.calm.values()), 1)
+
+    def distress_recall(self) -> float:
+        """Share of distress messages that get at least the gentle line."""
+        return sum(self.distress_seen.values()) / max(sum(self.distress.values()), 1)
+
+
+def load(name: str) -> list[dict[str, Any]]:
+    """One half of the danger set."""
+    data = yaml.safe_load((DATA / f"danger_{name}.yaml").read_text(encoding="utf-8"))
+    items: list[dict[str, Any]] = data["items"]
+    return items
+
+
+def evaluate(items: list[dict[str, Any]]) -> Report:
+    """Run the shipped detector over every item."""
+    report = Report()
+    for item in items:
+        reading, lang = safety.read(item["text"]), item["lang"]
+        if item["tier"] == "crisis":
+            _crisis(report, item, reading)
+        elif item["tier"] == "distress":
+            report.distress[lang] += 1
+            report.distress_seen[lang] += reading.distress or reading.crisis
+            if not (reading.distress or reading.crisis):
+                report.misses.append(f"distress {lang}: {item['text']}")
+        else:
+            report.calm[lang] += 1
+            report.false_crisis[lang] += reading.crisis
+            report.false_distress[lang] += reading.distress and not reading.crisis
+            if reading.crisis:
+                report.misses.append(f"FALSE {reading.kind} {lang}: {item['text']}")
+    return report
+
+
+def _crisis(report: Report, item: dict[str, Any], reading: safety.Reading) -> None:
+    key = (item["kind"], item["lang"])
+    report.crisis[key] += 1
+    report.caught[key] += reading.crisis
+    report.right_kind += reading.kind == item["kind"]
+    if item.get("about") == "other" and reading.crisis:
+        report.about_other += 1
+        report.about_other_right += reading.about_other
+    if not reading.crisis:
+        report.misses.append(f"missed {item['kind']} {item['lang']}: {item['text']}")
+
+
+def table(report: Report) -> str:
+    """Recall per kind and language, then the rates."""
+    lines = ["kind               " + "  ".join(f"{lang:>8}" for lang in LANGS)]
+    for kind in safety.KINDS:
+        cells = []
+        for lang in LANGS:
+            total = report.crisis[(kind, lang)]
+            cells.append(f"{report.caught[(kind, lang)]:>3}/{total:<3}" if total else "   -    ")
+        lines.append(f"{kind:18} " + "  ".join(f"{c:>8}" for c in cells))
+    total = sum(report.crisis.values())
+    calm = sum(report.calm.values())
+    lines += [
+        "",
+        f"crisis recall      {report.recall():.1%} of {total}"
+        f" (kind right {report.right_kind / max(total, 1):.1%})",
+        f"distress recall    {report.distress_recall():.1%} of {sum(report.distress.values())}"
+        " (distress line or crisis answer)",
+        f"false crisis       {report.false_crisis_rate():.1%} of {calm} ordinary and small talk",
+        f"false distress     {sum(report.false_distress.values()) / max(calm, 1):.1%} of {calm}",
+        f"about someone else {report.about_other_right}/{report.about_other} reports recognised",
+    ]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    """Print the table for one half (dev by default)."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--set", choices=("dev", "test", "train"), default="dev")
+    parser.add_argument("--misses", action="store_true", help="list what went wrong")
+    args = parser.parse_args()
+    report = evaluate(load(args.set))
+    print(f"danger set: {args.set}")
+    print(table(report))
+    if args.misses:
+        print("\n".join(["", *report.misses]))
+
+
+if __name__ == "__main__":
+    main()

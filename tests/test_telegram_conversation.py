@@ -1,0 +1,72 @@
+"""Conversation and the safety net over the fake Bot API: small talk, a typed answer to the
+monthly check-in, and crisis and distress messages in Arabic and Tigrinya."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+
+from bot.core.crisis import crisis_text, distress_text
+from bot.core.engine import Core
+from bot.storage.models import Reminder
+from tests.conftest import MovingClock
+from tests.fakebot import FakeTelegram
+from tests.telegram import TgUser, running_bot, visible
+
+
+async def test_hello_in_arabic_gets_a_greeting_and_the_menu(fake: FakeTelegram, core: Core) -> None:
+    samir = TgUser(fake, 1301, language_code="ar")
+    async with running_bot(fake, core):
+        await samir.onboard("ar")
+        await samir.send("مرحبا")
+    greeting = visible("ar", "Hello! 👋 I am Wegwijs. Choose a topic below, or type your question.")
+    assert greeting in samir.screen()
+    assert ("menu:me" in [data for _label, data in samir.last_buttons()])  # the main menu
+
+
+async def test_good_and_not_so_good_typed_after_the_check_in_are_its_answers(
+    fake: FakeTelegram, moving_core: Core, clock: MovingClock
+) -> None:
+    happy, worried = TgUser(fake, 1302), TgUser(fake, 1303)
+    async with running_bot(fake, moving_core):
+        for user in (happy, worried):
+            await user.onboard("en")
+        async with moving_core.db.session() as session:
+            due = min((await session.scalars(select(Reminder.due_at).where(
+                Reminder.kind == "checkin"))).all())
+        clock.jump(seconds=(due - clock()).total_seconds() + 1)
+        question = visible("en", "👋 How are things going?")
+        await fake.wait_for(lambda: question in worried.screen() and question in happy.screen(),
+                            8, what="the check-ins")
+        await happy.send("good")
+        await worried.send("not so good")
+    assert happy.screen()[-1] == visible("en", "Good to hear! 😊")
+    assert not any("113" in line for line in happy.screen())
+    assert worried.screen()[-1].startswith(visible("en", "I am sorry to hear that.")[:20])
+    assert any(data.startswith("q:ask:") for _label, data in worried.last_buttons())
+    assert due > datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def gentle_line_on(user: TgUser, code: str) -> Callable[[], bool]:
+    """Whether the distress line has reached this person's screen."""
+    return lambda: visible(code, distress_text(None)) in user.screen()
+
+
+async def test_crisis_and_distress_in_arabic_and_tigrinya(fake: FakeTelegram, core: Core) -> None:
+    amal, yonas = TgUser(fake, 1304, language_code="ar"), TgUser(fake, 1305, language_code="ti")
+    async with running_bot(fake, core):
+        await amal.onboard("ar")
+        await yonas.onboard("ti")
+        await amal.send("زوجي يضربني كل يوم وأخذ جواز سفري")
+        await yonas.send("ክሞት እደሊ፡ ኩሉ ሰብ ብዘይ ኣነ ይሓይሾ")
+        await amal.send("أشعر بالوحدة هنا، أين أتعلم اللغة الهولندية مجانا؟")
+        await yonas.send("ብዙሕ ጓሂ ኣለኒ፡ ሆላንድኛ ብነጻ ኣበይ ክመሃር")
+        for user, code in ((amal, "ar"), (yonas, "ti")):
+            await fake.wait_for(gentle_line_on(user, code), 5, what="the gentle line")
+    assert any(line.startswith(visible("ar", crisis_text("domestic_violence"))[:40])
+               for line in amal.screen())
+    assert any(line.startswith(visible("ti", crisis_text("suicide"))[:40])
+               for line in yonas.screen())
+
