@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from bot.core import safety
+from bot.core import safety, safety_model
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
 LANGS = ("nl", "en", "ar", "ti")
@@ -115,12 +115,44 @@ def table(report: Report) -> str:
     return "\n".join(lines)
 
 
+def tune(items: list[dict[str, Any]]) -> str:
+    """The learned model's thresholds that catch most on this half (dev) while false crises
+    stay ≤ 1% and false distress lines ≤ 5% of ordinary messages."""
+    rules = [safety.detector().read(item["text"]) for item in items]
+    judged = [safety_model.model().judge(item["text"]) for item in items]
+    steps = [round(0.3 + 0.025 * i, 3) for i in range(27)]
+    crisis_at = max(steps, key=lambda t: _tuned(items, rules, judged, t, 2.0))
+    distress_at = max(steps, key=lambda t: _tuned(items, rules, judged, crisis_at, t))
+    return f"CRISIS_AT = {crisis_at}, DISTRESS_AT = {distress_at}"
+
+
+def _tuned(items: list[dict[str, Any]], rules: list[safety.Reading],
+           judged: list[safety_model.Judgement], crisis_at: float, distress_at: float) -> float:
+    """Recall (crisis, then distress) with the limits as a hard condition; -1 past them."""
+    crisis = [r.crisis or j.crisis >= crisis_at for r, j in zip(rules, judged, strict=True)]
+    troubled = [c or r.distress or j.troubled >= distress_at
+                for c, r, j in zip(crisis, rules, judged, strict=True)]
+    calm = [i for i, item in enumerate(items) if item["tier"] == "none"]
+    if sum(crisis[i] for i in calm) > 0.01 * len(calm):
+        return -1.0
+    if sum(troubled[i] and not crisis[i] for i in calm) > 0.05 * len(calm):
+        return -1.0
+    hits = [crisis[i] for i, item in enumerate(items) if item["tier"] == "crisis"]
+    seen = [troubled[i] for i, item in enumerate(items) if item["tier"] == "distress"]
+    return sum(hits) / len(hits) + sum(seen) / len(seen) / 1000 - distress_at / 1e6
+
+
 def main() -> None:
     """Print the table for one half (dev by default)."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--set", choices=("dev", "test", "train"), default="dev")
     parser.add_argument("--misses", action="store_true", help="list what went wrong")
+    parser.add_argument("--tune", action="store_true",
+                        help="print the learned model's thresholds that fit this half best")
     args = parser.parse_args()
+    if args.tune:
+        print(tune(load(args.set)))
+        return
     report = evaluate(load(args.set))
     print(f"danger set: {args.set}")
     print(table(report))

@@ -30,6 +30,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from bot.core import safety_model
 from bot.core.normalize import ethiopic_skeleton, normalize
 
 CRISIS_FILE = Path(__file__).resolve().parents[2] / "flows" / "crisis.yaml"
@@ -145,6 +146,12 @@ class Detector:
             return Reading(None, distress, distress and self._about_other(message, found), None)
         return Reading(crisis[0], distress, self._about_other(message, found), crisis[1])
 
+    def about_other(self, text: str) -> bool:
+        """Whether a message reports danger to someone else (for the learned model's finds)."""
+        plain = normalize(text)
+        message = _Text(f" {plain} ", f" {ethiopic_skeleton(plain)} ")
+        return self._about_other(message, {})
+
     def _fires(self, rule: _Rule, message: _Text, found: dict[str, set[str]]) -> str | None:
         """The language in which every concept of the rule occurs, if there is one."""
         if any(self._langs(c, message, found) for c in rule.unless):
@@ -237,5 +244,22 @@ def detector() -> Detector:
 
 
 def read(text: str) -> Reading:
-    """What the bot runs on every typed or edited message (and `main.py ask` too)."""
-    return detector().read(text)
+    """What the bot runs on every typed or edited message (and `main.py ask` too).
+
+    The rules first; the learned model (bot/core/safety_model.py) only adds what they miss.
+    """
+    rules = detector().read(text)
+    if rules.crisis or not normalize(text):
+        return rules
+    judged = safety_model.model().judge(text)
+    distress = rules.distress or judged.troubled >= safety_model.DISTRESS_AT
+    if judged.crisis >= safety_model.CRISIS_AT:
+        return Reading(judged.kind, distress, detector().about_other(text), _script(text))
+    return Reading(None, distress, rules.about_other, None)
+
+
+def _script(text: str) -> str | None:
+    """The language a script tells for sure (to answer before a language is chosen)."""
+    if re.search(r"[\u0600-\u06FF]", text):
+        return "ar"
+    return "ti" if re.search(r"[\u1200-\u137F]", text) else None

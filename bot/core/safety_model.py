@@ -1,0 +1,76 @@
+"""The safety net's learned half: a character n-gram model trained when the bot starts.
+
+It reads what the concept rules miss because nobody wrote that word form down: a new
+dialect spelling, a misspelling, a phrasing of the same danger. It is trained on the
+hand-written examples in flows/crisis_examples.yaml (no downloaded weights), in about a
+second, and only adds: a message the rules call a crisis stays one. Its two thresholds
+were set on the dev half of the danger set (`python -m bench.crisis_eval --tune`), the test
+half was only reported (docs/faq.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+
+from bot.core.normalize import normalize
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "flows" / "crisis_examples.yaml"
+NGRAMS = (1, 4)  # characters within words: survives clitics, typos and vowel spellings
+STRENGTH = 10.0  # inverse regularisation, chosen by recall on the dev half at ≤ 1% false crisis
+CRISIS_AT = 0.7  # summed probability of the crisis kinds that makes a crisis
+DISTRESS_AT = 0.775  # … of distress and crisis together that adds the gentle line
+CALM, DISTRESS = "none", "distress"
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """The model's view of one message."""
+
+    kind: str  # the most likely crisis kind
+    crisis: float  # probability that this is a crisis of any kind
+    troubled: float  # probability of distress or crisis
+
+
+class Model:
+    """A vectoriser and a multinomial logistic regression over tier-and-kind labels."""
+
+    def __init__(self, items: list[dict[str, Any]], strength: float = STRENGTH) -> None:
+        texts = [normalize(str(item["text"])) for item in items]
+        labels = [str(item["kind"]) if item["tier"] == "crisis" else str(item["tier"])
+                  for item in items]
+        self.vectoriser = TfidfVectorizer(analyzer="char_wb", ngram_range=NGRAMS,
+                                          sublinear_tf=True)
+        self.classifier = LogisticRegression(C=strength, max_iter=3000, class_weight="balanced")
+        self.classifier.fit(self.vectoriser.fit_transform(texts), labels)
+        self.labels = [str(label) for label in self.classifier.classes_]
+        self.kinds = [i for i, label in enumerate(self.labels) if label not in (CALM, DISTRESS)]
+        self.distress = self.labels.index(DISTRESS)
+
+    def judge(self, text: str) -> Judgement:
+        """How likely each tier is for one message."""
+        row = self.classifier.predict_proba(self.vectoriser.transform([normalize(text)]))[0]
+        kind = max(self.kinds, key=lambda i: row[i])
+        crisis = float(sum(row[i] for i in self.kinds))
+        return Judgement(self.labels[kind], crisis, crisis + float(row[self.distress]))
+
+
+def examples(path: Path = EXAMPLES) -> list[dict[str, Any]]:
+    """The training examples; a file without all three tiers is refused."""
+    items: list[dict[str, Any]] = yaml.safe_load(path.read_text(encoding="utf-8"))["items"]
+    tiers = {item["tier"] for item in items}
+    if tiers != {"crisis", DISTRESS, CALM}:
+        raise ValueError(f"{path}: needs examples of every tier, has {sorted(tiers)}")
+    return items
+
+
+@cache
+def model() -> Model:
+    """The shipped model, trained once per process."""
+    return Model(examples())
