@@ -117,7 +117,12 @@ def table(report: Report) -> str:
 
 def tune(items: list[dict[str, Any]]) -> str:
     """The learned model's thresholds that catch most on this half (dev) while false crises
-    stay ≤ 1% and false distress lines ≤ 5% of ordinary messages."""
+    stay ≤ 1% and false distress lines ≤ 5% of ordinary messages, counting the questions of
+    the FAQ dev set as ordinary messages too."""
+    faq = yaml.safe_load((DATA / "faq_dev.yaml").read_text(encoding="utf-8"))
+    items = items + [{"tier": "none", "text": q["text"]} for q in
+                     faq["questions"] + faq["smalltalk"] + faq["out_of_scope"]
+                     if not str(q.get("expect", "")).startswith("crisis.")]
     rules = [safety.detector().read(item["text"]) for item in items]
     judged = [safety_model.model().judge(item["text"]) for item in items]
     steps = [round(0.3 + 0.025 * i, 3) for i in range(27)]

@@ -33,7 +33,12 @@ ENTRIES = load_faq(JOURNEYS, translations=False)
 MATCHER = build_matcher()
 # Floors just under the measured evaluation (bench/faq_eval.py); raise them as it improves.
 # The aim is top-1 ≥ 0.80 and top-3 ≥ 0.90 everywhere (measured: docs/faq.md).
-FLOORS = {"nl": (0.96, 0.98), "en": (0.85, 0.91), "ar": (0.91, 0.95), "ti": (0.82, 0.89)}
+FLOORS = {"nl": (0.97, 0.97), "en": (0.92, 0.93), "ar": (0.98, 0.98), "ti": (0.94, 0.95)}
+# The sets written apart from the phrase lists (docs/faq.md): a little under today's numbers.
+APART_FLOORS = {"dev": {"nl": (0.94, 0.96), "en": (0.89, 0.94), "ar": (0.94, 0.96),
+                        "ti": (0.89, 0.93)},
+                "test": {"nl": (0.92, 0.96), "en": (0.92, 0.94), "ar": (0.90, 0.94),
+                         "ti": (0.89, 0.94)}}
 CONFIDENT_WRONG, OUT_OF_SCOPE_ANSWERED = 0.03, 0.10
 
 
@@ -67,6 +72,17 @@ def test_evaluation_stays_above_the_floors(lang: str) -> None:
     assert wrong <= CONFIDENT_WRONG, scores[lang].misses
     answered = outside[lang].confident_wrong / outside[lang].total
     assert answered <= OUT_OF_SCOPE_ANSWERED
+
+
+@pytest.mark.parametrize("half", ["dev", "test"])
+def test_questions_written_apart_stay_above_their_floors(half: str) -> None:
+    scores, outside = evaluate(MATCHER, load(half))
+    for lang, (top1_floor, top3_floor) in APART_FLOORS[half].items():
+        top1, top3, wrong = scores[lang].rates()
+        assert top1 >= top1_floor, lang
+        assert top3 >= top3_floor and wrong <= CONFIDENT_WRONG, lang
+        assert scores[lang].talk_answered == 0, "small talk got an FAQ answer"
+        assert outside[lang].confident_wrong == 0
 
 
 @pytest.mark.parametrize(("text", "lang"), [("كيف اطلب huurtoeslag", "ar"),

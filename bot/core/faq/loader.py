@@ -7,7 +7,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from bot.core.faq.schema import Entry, FaqFile
+from bot.core.faq.schema import Entry, FaqFile, Phrasings
 from bot.core.journeys.loader import (
     FLOWS,
     Problem,
@@ -50,9 +50,33 @@ def load_faq(journeys: dict[str, Journey], directory: Path = FAQ,
                 problems.append(Problem(name, entry.id, "id used twice"))
             entries[entry.id] = entry
             problems += _entry_problems(name, entry, journeys, translations)
+    entries = _with_phrasings(entries, directory / "phrasings", problems)
     if problems:
         raise FaqError(problems)
     return entries
+
+
+def _with_phrasings(entries: dict[str, Entry], folder: Path,
+                    problems: list[Problem]) -> dict[str, Entry]:
+    """Add the extra phrasings per language (matching data, not shown) to their entries."""
+    extra: dict[str, dict[str, list[str]]] = {}
+    for path in sorted(folder.glob("*.yaml")):
+        name = f"flows/faq/phrasings/{path.name}"
+        try:
+            parsed = Phrasings.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+        except (yaml.YAMLError, ValidationError) as exc:
+            problems.append(Problem(name, "-", f"not a phrasing file: {exc}"))
+            continue
+        for entry_id, texts in parsed.phrasings.items():
+            if entry_id not in entries:
+                problems.append(Problem(name, entry_id, "no FAQ entry has this id"))
+            extra.setdefault(entry_id, {}).setdefault(parsed.lang, []).extend(texts)
+    merged = {}
+    for key, entry in entries.items():
+        more = extra.get(key, {})
+        match = {lang: [*texts, *more.get(lang, [])] for lang, texts in entry.match.items()}
+        merged[key] = entry.model_copy(update={"match": match})
+    return merged
 
 
 def _entry_problems(file: str, entry: Entry, journeys: dict[str, Journey],

@@ -20,13 +20,15 @@ import snowballstemmer
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
+from bot.core.faq import learned
 from bot.core.faq.schema import Entry
 from bot.core.faq.terms import known_spellings
 from bot.core.normalize import ethiopic_skeleton, normalize
 
 Decision = Literal["answer", "suggest", "unknown"]
-ANSWER_SCORE, ANSWER_MARGIN, SURE_SCORE = 0.55, 0.12, 0.8
-SUGGEST_SCORE = 0.3
+ANSWER_SCORE, ANSWER_MARGIN, SURE_SCORE = 0.6, 0.12, 0.8
+SUGGEST_SCORE = 0.2
+LEARNED_WEIGHT = 0.7  # share of the learned model's probability in the blended score
 COMMON_SHARE = 0.25  # a word used by more than a quarter of the entries names no topic
 MAX_SUGGESTIONS = 3
 # Crisis entries are answered by the safety net (bot/core/safety.py), never by matching
@@ -91,6 +93,8 @@ class Matcher:
     """An index over every phrasing of every entry; built once at startup."""
 
     def __init__(self, entries: Iterable[Entry]) -> None:
+        entries_list = list(entries)
+        entries = entries_list
         self.phrases = [_Phrase(e.id, lang, frozenset(tokens(text)))
                         for e in entries if not e.id.startswith(SAFETY_PREFIX)
                         for lang, texts in e.match.items()
@@ -111,13 +115,25 @@ class Matcher:
         for index, phrase in enumerate(self.phrases):
             for token in phrase.tokens:
                 self.using.setdefault(token, []).append(index)
+        self.learned = learned.trained(tuple(
+            (e.id, text) for e in entries_list if not e.id.startswith(SAFETY_PREFIX)
+            for lang, texts in sorted(e.match.items()) for text in texts))
 
     def ask(self, text: str, lang_hint: str | None = None) -> Result:
         """Rank the entries for one question and decide what to do."""
         lang = self.language(text, lang_hint)
         query = self._corrected(tokens(text))
-        ranked = self._rank(query)
+        ranked = self._blend(self._rank(query), self.learned.probabilities(text))
         return Result(lang, _decide(ranked), tuple(ranked[:MAX_SUGGESTIONS]))
+
+    @staticmethod
+    def _blend(lexical: list[Match], learned: dict[str, float]) -> list[Match]:
+        """Lexical score and the model's probability, weighted (LEARNED_WEIGHT on dev)."""
+        scores = {m.id: (1 - LEARNED_WEIGHT) * m.score for m in lexical}
+        for entry, p in learned.items():
+            scores[entry] = scores.get(entry, 0.0) + LEARNED_WEIGHT * p
+        return sorted((Match(e, round(s, 3)) for e, s in scores.items() if s > 0),
+                      key=lambda m: -m.score)
 
     def language(self, text: str, hint: str | None = None) -> str:
         """Script first; for Latin letters, the language whose words the text uses most."""

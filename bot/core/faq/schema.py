@@ -32,3 +32,13 @@ class FaqFile(BaseModel):
 
     spec_version: Literal[1]
     entries: list[Entry]
+
+
+class Phrasings(BaseModel):
+    """flows/faq/phrasings/<lang>.yaml: more ways people ask, for matching and the model."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    spec_version: Literal[1]
+    lang: Lang
+    phrasings: dict[str, list[str]]
