@@ -147,16 +147,34 @@ def _tuned(items: list[dict[str, Any]], rules: list[safety.Reading],
     return sum(hits) / len(hits) + sum(seen) / len(seen) / 1000 - distress_at / 1e6
 
 
+def ordinary() -> str:
+    """How many everyday questions of the FAQ sets get the crisis answer (dev and test)."""
+    lines = []
+    for half in ("dev", "test"):
+        data = yaml.safe_load((DATA / f"faq_{half}.yaml").read_text(encoding="utf-8"))
+        texts = [q["text"] for q in data["questions"] + data["smalltalk"] + data["out_of_scope"]
+                 if not str(q.get("expect", "")).startswith("crisis.")]
+        alarms = sum(safety.read(text).crisis for text in texts)
+        lines.append(f"faq {half}: {alarms} of {len(texts)} ordinary messages "
+                     f"({alarms / len(texts):.1%}) got the crisis answer")
+    return "\n".join(lines)
+
+
 def main() -> None:
     """Print the table for one half (dev by default)."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--set", choices=("dev", "test", "train"), default="dev")
     parser.add_argument("--misses", action="store_true", help="list what went wrong")
+    parser.add_argument("--ordinary", action="store_true",
+                        help="false crises on the ordinary questions of the FAQ sets")
     parser.add_argument("--tune", action="store_true",
                         help="print the learned model's thresholds that fit this half best")
     args = parser.parse_args()
     if args.tune:
         print(tune(load(args.set)))
+        return
+    if args.ordinary:
+        print(ordinary())
         return
     report = evaluate(load(args.set))
     print(f"danger set: {args.set}")

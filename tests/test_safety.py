@@ -26,7 +26,7 @@ def shown(code: str, kind: str) -> str:
         return finish(crisis_text(kind))
 
 
-@pytest.mark.parametrize("half, recall, false_crisis", [("dev", 0.98, 0.01), ("test", 0.74, 0.01)])
+@pytest.mark.parametrize("half, recall, false_crisis", [("dev", 0.98, 0.02), ("test", 0.79, 0.01)])
 def test_recall_and_false_alarms_stay_above_their_floors(
     half: str, recall: float, false_crisis: float
 ) -> None:
@@ -102,7 +102,7 @@ async def test_edited_messages_are_checked_too(core: Core) -> None:
 async def test_distress_keeps_the_answer_and_adds_one_gentle_line(core: Core) -> None:
     chat = CoreChat(core, 1201)
     await chat.onboard("en")
-    outcome = await chat.send("I feel so lonely here, where can I learn Dutch for free?")
+    outcome = await chat.send("I am so lonely here. Where can I practise Dutch without paying?")
     with use_locale("en"):
         gentle = finish(distress_text(None))
     assert "Dutch" in outcome.replies[0].text and outcome.replies[-1].text == gentle

@@ -10,10 +10,16 @@ from sqlalchemy import select
 
 from bot.core.crisis import crisis_text, distress_text
 from bot.core.engine import Core
-from bot.storage.models import Reminder
+from bot.storage.models import Reminder, User
 from tests.conftest import MovingClock
 from tests.fakebot import FakeTelegram
+from tests.groups import join, set_up_group, token_in
 from tests.telegram import TgUser, running_bot, visible
+
+
+async def _group(fake: FakeTelegram, core: Core) -> tuple[TgUser, int, str]:
+    async with running_bot(fake, core):
+        return await set_up_group(fake)
 
 
 async def test_hello_in_arabic_gets_a_greeting_and_the_menu(fake: FakeTelegram, core: Core) -> None:
@@ -70,3 +76,37 @@ async def test_crisis_and_distress_in_arabic_and_tigrinya(fake: FakeTelegram, co
     assert any(line.startswith(visible("ti", crisis_text("suicide"))[:40])
                for line in yonas.screen())
 
+
+
+async def test_a_formal_arabic_question_and_a_town_in_arabic_and_geez(
+    fake: FakeTelegram, core: Core
+) -> None:
+    huda, tesfay = TgUser(fake, 1306, language_code="ar"), TgUser(fake, 1307)
+    async with running_bot(fake, core):
+        for user, code, town in ((huda, "ar", "أمستردام"), (tesfay, "ti", "ሮተርዳም")):
+            await user.send("/start")
+            for data in (f"lang:{code}", "priv:yes", "ob:role:newcomer", "ob:sit:refugee",
+                         "ob:kids:no"):
+                await user.press(data)
+            await user.send(town)
+            await user.press("ob:arr:skip")
+        await huda.send("هل يحق لي أن أعمل في هولندا بعد حصولي على الإقامة؟")
+    assert any(data == "faq:work.allowed:s" for _label, data in huda.last_buttons())
+    async with core.db.session() as session:
+        towns = (await session.execute(select(User.telegram_id, User.municipality_code)
+                                       .order_by(User.telegram_id))).all()
+    assert (1306, "GM0363") in towns and (1307, "GM0599") in towns  # Amsterdam, Rotterdam
+
+
+async def test_a_sponsor_member_reporting_violence_gets_the_advice_for_bystanders(
+    fake: FakeTelegram, core: Core
+) -> None:
+    coordinator, gid, _newcomer_token = await _group(fake, core)
+    member = TgUser(fake, 1308, first_name="Joost")
+    async with running_bot(fake, core):
+        coordinator_calls = await coordinator.press(f"g:i:{gid}:m")
+        await join(member, token_in(coordinator_calls), "nl")
+        await member.send("de ex van onze nieuwkomer bedreigt haar en slaat haar dochter")
+    advice = next(line for line in member.screen() if "0800-2000" in line)
+    assert "112" in advice and member.screen()[-1].startswith(visible("nl", "Main menu")[:8])
+    assert visible("nl", "Tell your coordinator as well: press 🙋 Talk to a person.") in advice

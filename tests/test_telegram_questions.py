@@ -86,7 +86,7 @@ async def test_without_a_group_the_coordinator_of_the_municipality_answers(
             await samir.press(data)
         await samir.send("Utrecht")
         await samir.press("ob:arr:skip")
-        await ask_a_person(samir, "Can my cat come to school?")
+        await ask_a_person(samir, "Where can I find a vet for my cat?")
         await fake.wait_for(lambda: any("cat" in t for t in coordinator.screen()), 8,
                             what="the question at the coordinator")
         async with moving_core.db.session() as session:

@@ -4,6 +4,9 @@ question matcher, so that "fine" never gets the inburgering-fines answer.
 The phrases are data (flows/smalltalk.yaml). A message is small talk when every word is
 covered by a phrase or a filler word (longest phrase first, one typo allowed in longer
 words); its intent is the strongest one used. Emoji-only messages are small talk too.
+A short message the phrases do not cover goes to a character n-gram model trained at
+startup on the same phrases against every FAQ phrasing: it names small talk only when it is
+sure (LEARNED_AT, set on the dev set so that no question there is taken for small talk).
 """
 
 from __future__ import annotations
@@ -18,7 +21,10 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict
 from rapidfuzz.distance import Levenshtein
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import SGDClassifier
 
+from bot.core.faq.loader import everyday_questions
 from bot.core.normalize import normalize
 
 SMALLTALK_FILE = Path(__file__).resolve().parents[2] / "flows" / "smalltalk.yaml"
@@ -28,6 +34,9 @@ EMOJI = "emoji"  # an emoji-only message whose emoji says nothing we know
 _WORD = re.compile(r"\w")
 _FILLER = "filler"
 MAX_WORDS = 12  # a longer message is never only small talk
+LEARNED_WORDS = 8  # the model only judges messages this short
+LEARNED_AT = 0.8  # its probability of small talk that counts
+QUESTION = "question"
 
 
 class _File(BaseModel):
@@ -64,6 +73,8 @@ class Recogniser:
             entries.sort(key=lambda e: -len(e[0]))
         self.words = [w for w in self.phrases if len(w) >= 4]
         self.emoji = {e: intent for intent, marks in spec.emoji.items() for e in marks}
+        self.examples = tuple(sorted({(i, " ".join(p)) for entries in self.phrases.values()
+                                      for p, i in entries if i != _FILLER}))
 
     def _add(self, intent: str, phrases: Iterable[str]) -> None:
         for phrase in phrases:
@@ -78,27 +89,35 @@ class Recogniser:
         words = normalize(text).split()
         if not words or len(words) > MAX_WORDS:
             return None
-        used: list[str] = []
+        used: set[str] = set()
         at = 0
         while at < len(words):
             step = self._phrase_at(words, at)
             if step is None:
-                return None
-            length, intent = step
-            used.append(intent)
+                return self._learned(words) if len(words) <= LEARNED_WORDS else None
+            length, intents = step
+            used |= intents
             at += length
-        touched = frozenset(used) - {_FILLER}
+        touched = frozenset(used - {_FILLER})
         if not touched:
             return None
         return Talk(min(touched, key=INTENTS.index), touched)
 
-    def _phrase_at(self, words: list[str], at: int) -> tuple[int, str] | None:
-        """The longest phrase that starts at this word (the word may have one typo)."""
+    def _phrase_at(self, words: list[str], at: int) -> tuple[int, set[str]] | None:
+        """The longest phrase that starts at this word (the word may have one typo), with
+        every intent it belongs to ("تمام" is both fine and ok)."""
         for first in self._spellings(words[at]):
-            for phrase, intent in self.phrases.get(first, ()):
-                if _fits(phrase, words, at):
-                    return len(phrase), intent
+            fitting = [(p, i) for p, i in self.phrases.get(first, ()) if _fits(p, words, at)]
+            if fitting:
+                longest = len(fitting[0][0])
+                return longest, {i for p, i in fitting if len(p) == longest}
         return None
+
+    def _learned(self, words: list[str]) -> Talk | None:
+        """The model's reading of a short message no phrase covers."""
+        text = " ".join(words)
+        intent, chance = learned(self.examples).best(text)
+        return Talk(intent, frozenset({intent})) if chance >= LEARNED_AT else None
 
     def _spellings(self, word: str) -> list[str]:
         if word in self.phrases or len(word) < 4:
@@ -117,6 +136,33 @@ class Recogniser:
 def _fits(phrase: tuple[str, ...], words: list[str], at: int) -> bool:
     """The phrase's later words follow exactly (its first word was matched already)."""
     return tuple(words[at + 1:at + len(phrase)]) == phrase[1:]
+
+
+class Learned:
+    """Small-talk intents against every FAQ phrasing (the label QUESTION)."""
+
+    def __init__(self, phrases: tuple[tuple[str, str], ...]) -> None:
+        texts = [text for _, text in phrases] + [normalize(q) for q in everyday_questions()]
+        labels = [intent for intent, _ in phrases] + [QUESTION] * (len(texts) - len(phrases))
+        self.vectoriser = TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 4),
+                                          sublinear_tf=True)
+        self.classifier = SGDClassifier(loss="log_loss", alpha=3e-5, max_iter=50,
+                                        class_weight="balanced", random_state=0)
+        self.classifier.fit(self.vectoriser.fit_transform(texts), labels)
+        self.labels = [str(label) for label in self.classifier.classes_]
+
+    def best(self, text: str) -> tuple[str, float]:
+        """The likeliest intent and the probability that the message is small talk at all."""
+        row = self.classifier.predict_proba(self.vectoriser.transform([text]))[0]
+        ranked = sorted(zip(self.labels, row, strict=True), key=lambda pair: -pair[1])
+        intent = next(label for label, _ in ranked if label != QUESTION)
+        return intent, 1.0 - float(row[self.labels.index(QUESTION)])
+
+
+@cache
+def learned(phrases: tuple[tuple[str, str], ...]) -> Learned:
+    """One model per phrase set, trained at the first message that needs it."""
+    return Learned(phrases)
 
 
 def load(path: Path = SMALLTALK_FILE) -> Recogniser:

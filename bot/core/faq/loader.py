@@ -92,3 +92,18 @@ def _entry_problems(file: str, entry: Entry, journeys: dict[str, Journey],
                      for code in language_codes() for text in (entry.question, entry.answer)
                      if not catalog_entries(code).get(text)]
     return problems
+
+
+def everyday_questions(folder: Path = FAQ) -> list[str]:
+    """Every way people ask an ordinary question (the match lists and the phrasings, not the
+    crisis entries): the calm examples the safety net and small talk learn from."""
+    texts: list[str] = []
+    for path in sorted(folder.glob("*.yaml")):
+        for entry in yaml.safe_load(path.read_text(encoding="utf-8"))["entries"]:
+            if not str(entry["id"]).startswith("crisis."):
+                texts += [str(t) for phrases in entry["match"].values() for t in phrases]
+    for path in sorted((folder / "phrasings").glob("*.yaml")):
+        phrasings = yaml.safe_load(path.read_text(encoding="utf-8"))["phrasings"]
+        texts += [str(t) for entry, phrases in phrasings.items()
+                  if not entry.startswith("crisis.") for t in phrases]
+    return texts

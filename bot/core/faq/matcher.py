@@ -27,8 +27,9 @@ from bot.core.normalize import ethiopic_skeleton, normalize
 
 Decision = Literal["answer", "suggest", "unknown"]
 ANSWER_SCORE, ANSWER_MARGIN, SURE_SCORE = 0.6, 0.12, 0.8
-SUGGEST_SCORE = 0.2
-LEARNED_WEIGHT = 0.7  # share of the learned model's probability in the blended score
+SUGGEST_SCORE = 0.3
+SUPPORT_SCORE = 0.3  # lexical score or model probability the winner needs on its own
+LEARNED_WEIGHT = 0.5  # share of the learned model's probability in the blended score
 COMMON_SHARE = 0.25  # a word used by more than a quarter of the entries names no topic
 MAX_SUGGESTIONS = 3
 # Crisis entries are answered by the safety net (bot/core/safety.py), never by matching
@@ -115,16 +116,21 @@ class Matcher:
         for index, phrase in enumerate(self.phrases):
             for token in phrase.tokens:
                 self.using.setdefault(token, []).append(index)
-        self.learned = learned.trained(tuple(
-            (e.id, text) for e in entries_list if not e.id.startswith(SAFETY_PREFIX)
-            for lang, texts in sorted(e.match.items()) for text in texts))
+        examples = tuple((e.id, text) for e in entries_list
+                         if not e.id.startswith(SAFETY_PREFIX)
+                         for _lang, texts in sorted(e.match.items()) for text in texts)
+        # a model needs two topics to tell apart (tests build matchers of one or two entries)
+        self.learned = learned.trained(examples) if len({e for e, _ in examples}) > 1 else None
 
     def ask(self, text: str, lang_hint: str | None = None) -> Result:
         """Rank the entries for one question and decide what to do."""
         lang = self.language(text, lang_hint)
         query = self._corrected(tokens(text))
-        ranked = self._blend(self._rank(query), self.learned.probabilities(text))
-        return Result(lang, _decide(ranked), tuple(ranked[:MAX_SUGGESTIONS]))
+        lexical = self._rank(query)
+        learned_view = self.learned.probabilities(text) if self.learned else {}
+        ranked = self._blend(lexical, learned_view)
+        decision = _decide(ranked, _support(ranked, lexical, learned_view))
+        return Result(lang, decision, tuple(ranked[:MAX_SUGGESTIONS]))
 
     @staticmethod
     def _blend(lexical: list[Match], learned: dict[str, float]) -> list[Match]:
@@ -185,9 +191,20 @@ class Matcher:
         return 2 * recall * precision / (recall + precision)
 
 
-def _decide(ranked: list[Match]) -> Decision:
-    """Answer only when one entry clearly wins; suggest when something is close."""
-    if not ranked or ranked[0].score < SUGGEST_SCORE:
+def _support(ranked: list[Match], lexical: list[Match], learned_view: dict[str, float]) -> float:
+    """How well either half backs the blended winner on its own: a shared content word
+    (lexical score) or the model's own probability. Blending two weak views is no answer."""
+    if not ranked:
+        return 0.0
+    top = ranked[0].id
+    word = next((m.score for m in lexical if m.id == top), 0.0)
+    return max(word, learned_view.get(top, 0.0))
+
+
+def _decide(ranked: list[Match], support: float = 1.0) -> Decision:
+    """Answer only when one entry clearly wins; suggest when something is close and one of
+    the two halves backs it; otherwise admit it."""
+    if not ranked or ranked[0].score < SUGGEST_SCORE or support < SUPPORT_SCORE:
         return "unknown"
     runner_up = ranked[1].score if len(ranked) > 1 else 0.0
     top = ranked[0].score
