@@ -16,17 +16,14 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import SGDClassifier
 
 from bot.core.faq.loader import everyday_questions
-from bot.core.normalize import normalize
+from bot.core.textmodel import TextModel
 
 FLOWS = Path(__file__).resolve().parents[2] / "flows"
 EXAMPLES = "crisis_examples*.yaml"  # crisis_examples.yaml and crisis_examples_more.yaml
 NGRAMS = (1, 4)  # characters within words: survives clitics, typos and vowel spellings
 REGULARISATION = 3e-5  # best crisis recall at ≤ 1% false crisis in 5-fold CV on the examples
-EPOCHS = 50
 CRISIS_AT = 0.825  # summed probability of the crisis kinds that makes a crisis
 DISTRESS_AT = 0.675  # … of distress and crisis together that adds the gentle line
 CALM, DISTRESS = "none", "distress"
@@ -42,27 +39,20 @@ class Judgement:
 
 
 class Model:
-    """A vectoriser and a linear model (logistic loss) over tier-and-kind labels."""
+    """Tier-and-kind labels over the examples: none, distress, or a crisis kind."""
 
     def __init__(self, items: list[dict[str, Any]]) -> None:
-        texts = [normalize(str(item["text"])) for item in items]
         labels = [str(item["kind"]) if item["tier"] == "crisis" else str(item["tier"])
                   for item in items]
-        self.vectoriser = TfidfVectorizer(analyzer="char_wb", ngram_range=NGRAMS,
-                                          sublinear_tf=True)
-        self.classifier = SGDClassifier(loss="log_loss", alpha=REGULARISATION, max_iter=EPOCHS,
-                                        class_weight="balanced", random_state=0)
-        self.classifier.fit(self.vectoriser.fit_transform(texts), labels)
-        self.labels = [str(label) for label in self.classifier.classes_]
-        self.kinds = [i for i, label in enumerate(self.labels) if label not in (CALM, DISTRESS)]
-        self.distress = self.labels.index(DISTRESS)
+        self.text_model = TextModel([str(item["text"]) for item in items], labels, NGRAMS,
+                                    REGULARISATION, balanced=True)
 
     def judge(self, text: str) -> Judgement:
         """How likely each tier is for one message."""
-        row = self.classifier.predict_proba(self.vectoriser.transform([normalize(text)]))[0]
-        kind = max(self.kinds, key=lambda i: row[i])
-        crisis = float(sum(row[i] for i in self.kinds))
-        return Judgement(self.labels[kind], crisis, crisis + float(row[self.distress]))
+        chances = self.text_model.probabilities(text)
+        kinds = {label: p for label, p in chances.items() if label not in (CALM, DISTRESS)}
+        crisis = sum(kinds.values())
+        return Judgement(max(kinds, key=lambda k: kinds[k]), crisis, crisis + chances[DISTRESS])
 
 
 def examples(folder: Path = FLOWS) -> list[dict[str, Any]]:

@@ -21,11 +21,10 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict
 from rapidfuzz.distance import Levenshtein
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import SGDClassifier
 
 from bot.core.faq.loader import everyday_questions
 from bot.core.normalize import normalize
+from bot.core.textmodel import TextModel
 
 SMALLTALK_FILE = Path(__file__).resolve().parents[2] / "flows" / "smalltalk.yaml"
 INTENTS = ("bad", "good", "thanks", "goodbye", "who_are_you", "are_you_human", "help",
@@ -116,8 +115,11 @@ class Recogniser:
     def _learned(self, words: list[str]) -> Talk | None:
         """The model's reading of a short message no phrase covers."""
         text = " ".join(words)
-        intent, chance = learned(self.examples).best(text)
-        return Talk(intent, frozenset({intent})) if chance >= LEARNED_AT else None
+        chances = learned(self.examples).probabilities(text)
+        intent = max((i for i in chances if i != QUESTION), key=lambda i: chances[i])
+        if 1.0 - chances[QUESTION] < LEARNED_AT:
+            return None
+        return Talk(intent, frozenset({intent}))
 
     def _spellings(self, word: str) -> list[str]:
         if word in self.phrases or len(word) < 4:
@@ -138,31 +140,14 @@ def _fits(phrase: tuple[str, ...], words: list[str], at: int) -> bool:
     return tuple(words[at + 1:at + len(phrase)]) == phrase[1:]
 
 
-class Learned:
-    """Small-talk intents against every FAQ phrasing (the label QUESTION)."""
-
-    def __init__(self, phrases: tuple[tuple[str, str], ...]) -> None:
-        texts = [text for _, text in phrases] + [normalize(q) for q in everyday_questions()]
-        labels = [intent for intent, _ in phrases] + [QUESTION] * (len(texts) - len(phrases))
-        self.vectoriser = TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 4),
-                                          sublinear_tf=True)
-        self.classifier = SGDClassifier(loss="log_loss", alpha=3e-5, max_iter=50,
-                                        class_weight="balanced", random_state=0)
-        self.classifier.fit(self.vectoriser.fit_transform(texts), labels)
-        self.labels = [str(label) for label in self.classifier.classes_]
-
-    def best(self, text: str) -> tuple[str, float]:
-        """The likeliest intent and the probability that the message is small talk at all."""
-        row = self.classifier.predict_proba(self.vectoriser.transform([text]))[0]
-        ranked = sorted(zip(self.labels, row, strict=True), key=lambda pair: -pair[1])
-        intent = next(label for label, _ in ranked if label != QUESTION)
-        return intent, 1.0 - float(row[self.labels.index(QUESTION)])
-
-
 @cache
-def learned(phrases: tuple[tuple[str, str], ...]) -> Learned:
-    """One model per phrase set, trained at the first message that needs it."""
-    return Learned(phrases)
+def learned(phrases: tuple[tuple[str, str], ...]) -> TextModel:
+    """Small-talk intents against every FAQ phrasing (the label QUESTION): one model per
+    phrase set, trained at the first message that needs it."""
+    questions = everyday_questions()
+    return TextModel([text for _, text in phrases] + questions,
+                     [intent for intent, _ in phrases] + [QUESTION] * len(questions),
+                     (1, 4), 3e-5, balanced=True)
 
 
 def load(path: Path = SMALLTALK_FILE) -> Recogniser:
