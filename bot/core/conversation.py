@@ -16,8 +16,6 @@ from bot.core.ports import Kind, Reply
 from bot.core.router import Router, Turn
 from bot.i18n import _
 
-_MARKS = "⬅️➡️↩️🏠✅❌😊😐😟🙋⏳🔔🔕📅⏰👍👎"  # ignored when a typed word is compared with a label
-
 
 def remember(user_choices: list[list[str]] | None, replies: list[Reply]) -> list[list[str]] | None:
     """The buttons a person can now answer by typing: those of the last reply, if any."""
@@ -28,21 +26,17 @@ def remember(user_choices: list[list[str]] | None, replies: list[Reply]) -> list
     return found or None
 
 
-def _label_key(label: str) -> str:
-    return normalize("".join(ch for ch in label if ch not in _MARKS))
-
-
 def chosen(text: str, choices: list[list[str]]) -> str | None:
     """The button data a typed answer names: the label itself, or the same small talk."""
     typed = normalize(text)
     for label, data in choices:
-        if typed and typed == _label_key(label):
+        if typed and typed == normalize(label):  # emoji and arrows fold away
             return data
     talk = smalltalk.read(text)
     if talk is None:
         return None
     for label, data in choices:
-        meant = smalltalk.read(_label_key(label))
+        meant = smalltalk.recogniser().read(label, learned=False)  # phrases only
         if meant is not None and meant.intent in talk.touched:
             return data
     return None

@@ -81,8 +81,9 @@ class Recogniser:
             if words:
                 self.phrases.setdefault(words[0], []).append((words, intent))
 
-    def read(self, text: str) -> Talk | None:
-        """The small talk in a message, or None when it says more than that."""
+    def read(self, text: str, learned: bool = True) -> Talk | None:
+        """The small talk in a message, or None when it says more than that (without
+        `learned`, only the phrases decide: for button labels, read on every typed answer)."""
         if not _WORD.search(text):
             return self._emoji(text)
         words = normalize(text).split()
@@ -93,7 +94,8 @@ class Recogniser:
         while at < len(words):
             step = self._phrase_at(words, at)
             if step is None:
-                return self._learned(words) if len(words) <= LEARNED_WORDS else None
+                short = learned and len(words) <= LEARNED_WORDS
+                return self._learned(words) if short else None
             length, intents = step
             used |= intents
             at += length

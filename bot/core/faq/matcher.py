@@ -94,8 +94,7 @@ class Matcher:
     """An index over every phrasing of every entry; built once at startup."""
 
     def __init__(self, entries: Iterable[Entry]) -> None:
-        entries_list = list(entries)
-        entries = entries_list
+        entries = list(entries)
         self.phrases = [_Phrase(e.id, lang, frozenset(tokens(text)))
                         for e in entries if not e.id.startswith(SAFETY_PREFIX)
                         for lang, texts in e.match.items()
@@ -116,7 +115,7 @@ class Matcher:
         for index, phrase in enumerate(self.phrases):
             for token in phrase.tokens:
                 self.using.setdefault(token, []).append(index)
-        examples = tuple((e.id, text) for e in entries_list
+        examples = tuple((e.id, text) for e in entries
                          if not e.id.startswith(SAFETY_PREFIX)
                          for _lang, texts in sorted(e.match.items()) for text in texts)
         # a model needs two topics to tell apart (tests build matchers of one or two entries)
