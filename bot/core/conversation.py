@@ -90,5 +90,5 @@ def _line(intent: str) -> str:
 
 def register(router: Router) -> None:
     """Typed answers to buttons are read before the owner of free text sees them."""
-    smalltalk.recogniser()  # check the phrase file at startup
+    smalltalk.learned(smalltalk.recogniser().examples)  # check the phrases, train the model
     router.intercept(typed_choice)

@@ -14,7 +14,7 @@ S129 Nederlandse Arbeidsinspectie, S49/S131 FairWork).
 
 from __future__ import annotations
 
-from bot.core import questions, safety
+from bot.core import questions, safety, safety_model
 from bot.core.ports import Button, Kind
 from bot.core.router import Router, Turn
 from bot.i18n import _, switch_locale
@@ -129,5 +129,6 @@ async def gentle_line(turn: Turn) -> None:
 def register(router: Router) -> None:
     """The safety net sees every typed or edited text first, and adds its line last."""
     safety.detector()  # check the concept file at startup, not at the first crisis
+    safety_model.model()  # train now: at the first message it would hold up every chat
     router.intercept(intercept)
     router.afterwards(gentle_line)
