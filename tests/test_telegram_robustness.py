@@ -121,3 +121,21 @@ async def test_rate_limited_reply_is_retried_not_lost(fake: FakeTelegram, core: 
         waited = time.monotonic() - started
     assert waited >= 1.0
     assert [label for label, _ in user.last_buttons()][2] == "العربية"
+
+
+async def test_one_busy_chat_does_not_hold_up_another(fake: FakeTelegram, core: Core) -> None:
+    busy, other = TgUser(fake, 611), TgUser(fake, 612)
+    async with running_bot(fake, core):
+        await busy.send("/start")
+        await other.send("/start")
+        fake.slow_down(0.3, chat_id=611)  # each answer to the busy chat takes 300 ms
+        for _ in range(15):
+            await fake.user_sends(611, "/start")
+        await fake.wait_for(lambda: len(busy.screen()) >= 2, 5,
+                            what="the busy chat's first answer in flight")
+        started = time.monotonic()
+        await fake.user_sends(612, "/start")
+        await fake.wait_for(lambda: len(other.screen()) == 2, 5, what="the other chat's answer")
+        waited = time.monotonic() - started
+        assert len(busy.screen()) < 16, "the busy chat was already done: nothing was tested"
+    assert waited < 1.0

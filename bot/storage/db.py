@@ -6,13 +6,12 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, event, make_url
+from sqlalchemy import Connection, event
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -20,8 +19,6 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-
-from bot.storage import sqlite_inline
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT = 10.0  # seconds SQLite waits for another writer before "database is locked"
@@ -107,13 +104,11 @@ def is_transient(error: DBAPIError) -> bool:
 
 
 def _engine_options(url: str, busy_timeout: float) -> dict[str, Any]:
-    """SQLite runs inline and waits on a locked file off the loop; PostgreSQL keeps a pool."""
+    """SQLite through aiosqlite as SQLAlchemy documents it; PostgreSQL keeps a pool."""
+    if url.startswith("sqlite"):
+        return {"connect_args": {"timeout": busy_timeout}}
     # Every session ends its own transaction (Database.session), so the pool's extra
     # rollback on return is a wasted round trip on each update.
-    if url.startswith("sqlite"):
-        path = make_url(url).database or ":memory:"
-        return {"async_creator": partial(sqlite_inline.connect, path, busy_timeout),
-                "pool_reset_on_return": None}
     return {"pool_size": 10, "pool_reset_on_return": None}
 
 

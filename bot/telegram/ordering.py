@@ -2,6 +2,8 @@
 
 In a group chat the order that matters is each person's own: different members pressing
 buttons on the same task card are handled at the same time (the database decides races).
+A chat's turn is waited for *before* a concurrency slot is taken: one person's burst of
+messages then holds one slot, never all of them, and everyone else is answered meanwhile.
 """
 
 from __future__ import annotations
@@ -16,25 +18,31 @@ from telegram.ext import BaseUpdateProcessor
 Key = int | tuple[int, int] | None
 
 
+WAITING = 100_000  # updates PTB may hand over at once: they wait here, in their chat's line
+
+
 class PerChatUpdateProcessor(BaseUpdateProcessor):
     """PTB's concurrency, minus its one danger: two updates of one user overtaking each other.
 
     asyncio.Lock is first-in-first-out, and PTB starts update tasks in arrival order, so
-    a chat's updates are handled in the order Telegram sent them.
+    a chat's updates are handled in the order Telegram sent them. PTB's own semaphore is
+    taken before `do_process_update` is called, so it is set wide and the real limit on
+    updates handled at once is `slots`, taken after the chat's lock.
     """
 
     def __init__(self, max_concurrent_updates: int) -> None:
-        super().__init__(max_concurrent_updates)
+        super().__init__(WAITING)
+        self._slots = asyncio.BoundedSemaphore(max_concurrent_updates)
         self._locks: dict[Key, asyncio.Lock] = {}
         self._users: dict[Key, int] = {}
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        """Wait for earlier updates of the same chat, then handle this one."""
+        """Wait for earlier updates of the same chat, then for a free slot, then handle it."""
         key = _chat_key(update)
         lock = self._locks.setdefault(key, asyncio.Lock())
         self._users[key] = self._users.get(key, 0) + 1
         try:
-            async with lock:
+            async with lock, self._slots:
                 await coroutine
         finally:
             self._release(key)

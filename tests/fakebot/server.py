@@ -251,6 +251,7 @@ class FakeTelegram:
         self._injected: list[InjectedError] = []
         self._blocked: set[int] = set()
         self._stalls: dict[tuple[str, int], asyncio.Event] = {}
+        self._latency: dict[int | None, float] = {}
         self._limits: tuple[float, float] | None = None
         self._recent: collections.deque[float] = collections.deque()
         self._last_in_chat: dict[int, float] = {}
@@ -422,6 +423,7 @@ class FakeTelegram:
             raise fault
         self._enforce_limits(name, params)
         await self._wait_if_stalled(name, params)
+        await self._round_trip(params)
         result = await handler(params)
         if name not in _UNRECORDED_METHODS:
             self.sent.append({"method": name, "params": params, "result": copy.deepcopy(result)})
@@ -456,6 +458,13 @@ class FakeTelegram:
             self._signal.fire()
             await gate.wait()
 
+
+    async def _round_trip(self, params: JsonDict) -> None:
+        """The delay a real network adds: for this chat if set, else for every call."""
+        chat = _optional_int(params.get("chat_id"))
+        delay = self._latency.get(chat, self._latency.get(None, 0.0))
+        if delay:
+            await asyncio.sleep(delay)
 
     # ------------------------------------------------------------------ chats and parameters
 
@@ -740,6 +749,10 @@ class FakeTelegram:
     def enforce_limits(self, overall_per_second: int = 30, seconds_per_chat: float = 1.0) -> None:
         """Answer 429 like Telegram when the bot sends faster than these limits."""
         self._limits = (float(overall_per_second), seconds_per_chat)
+
+    def slow_down(self, seconds: float, chat_id: int | None = None) -> None:
+        """Answer every call for one chat (or, without a chat, every call) `seconds` late."""
+        self._latency[chat_id] = seconds
 
     def stall(self, method: str, chat_id: int) -> None:
         """Hold every `method` call for this chat until release() (to kill a bot mid-send)."""
