@@ -100,7 +100,7 @@ async def _start_and_wait(db: Database, settings: Any, root_url: str, pipe: Conn
     core = build_core(settings, db)
     app = build_application(core, TOKEN, root_url)
     async with polling(app):
-        await core.due_reminders(1)  # the first look at the table, as the first tick does
+        await core.tick()  # the first look at the tables, as the first tick does
         startup = time.perf_counter() - started
         rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"startup: {startup:.2f} s; resident memory (max RSS): {rss_mb:.0f} MB")

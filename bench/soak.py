@@ -60,7 +60,7 @@ from bot.storage.models import (
     Organisation,
     User,
 )
-from bot.telegram.app import build_application, production_rate_limiter
+from bot.telegram.app import build_application
 from tests.fakebot.polling import polling
 from tests.fakebot.server import BOT_USER, DROP, ApiError, FakeTelegram, Fault, JsonDict
 from tests.telegram import TOKEN, visible
@@ -686,7 +686,6 @@ class BotSetup:
     db_url: str
     log_path: str
     busy_timeout: float
-    limiter: bool
     admin: int
 
 
@@ -703,8 +702,7 @@ async def _bot(setup: BotSetup, pipe: Connection) -> None:
                                  env_file=Path(setup.log_path).with_name("absent.env"))
         core = build_core(settings, Database(settings.database_url,
                                              busy_timeout=setup.busy_timeout))
-        app = build_application(core, TOKEN, setup.root_url,
-                                production_rate_limiter() if setup.limiter else None)
+        app = build_application(core, TOKEN, setup.root_url)
         async with polling(app):
             await asyncio.to_thread(pipe.recv)
     pipe.send("stopped")
@@ -915,7 +913,6 @@ class Options:
     seed: int
     busy_timeout: float
     calm: float
-    limiter: bool
     keep: Path | None
 
 
@@ -962,7 +959,7 @@ def _start_bot(fake: SoakFake, path: Path, options: Options, admin: int
     context = multiprocessing.get_context("spawn")
     parent, child = context.Pipe()
     setup = BotSetup(fake.root_url, f"sqlite+aiosqlite:///{path}", str(path.with_name("bot.log")),
-                     options.busy_timeout, options.limiter, admin)
+                     options.busy_timeout, admin)
     process = context.Process(target=bot_process, args=(setup, child), daemon=True)
     process.start()
     return process, parent
@@ -1068,7 +1065,7 @@ def _report(options: Options, world: World, fake: SoakFake, ledger: Ledger,
                                  + ["new newcomer"] * len(world.newcomers)))
     calls = Counter(r["method"] for r in fake.sent)
     print(f"soak: {options.duration:.0f} s of activity (seed {options.seed}, busy timeout "
-          f"{options.busy_timeout} s, rate limiter {'on' if options.limiter else 'off'})")
+          f"{options.busy_timeout} s)")
     print(f"users: {sum(people.values())} ({_line(people)})")
     print(f"actions: {sum(ledger.actions.values())} ({_line(ledger.actions)})")
     print(f"outcomes: {_line(ledger.outcomes)}")
@@ -1102,12 +1099,10 @@ def main() -> None:
                         help="the bot's SQLite busy timeout (production: 10 s)")
     parser.add_argument("--calm", type=float, default=240,
                         help="at most this many seconds for the bot to send what it owes")
-    parser.add_argument("--limiter", action="store_true",
-                        help="use production's AIORateLimiter (30 messages/s)")
     parser.add_argument("--keep", type=Path, help="keep the database and the bot's log here")
     args = parser.parse_args()
     options = Options(args.duration, args.users, args.think, args.seed, args.busy_timeout,
-                      args.calm, args.limiter, args.keep)
+                      args.calm, args.keep)
     raise SystemExit(1 if asyncio.run(soak(options)) else 0)
 
 

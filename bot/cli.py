@@ -18,7 +18,7 @@ from bot.core.faq.loader import FaqError
 from bot.core.journeys.loader import JourneyError
 from bot.core.journeys.report import content_report
 from bot.storage.db import Database
-from bot.telegram.app import build_application, production_rate_limiter
+from bot.telegram.app import build_application
 
 log = logging.getLogger("wegwijs")
 
@@ -80,8 +80,7 @@ def run_telegram(settings: Settings, content: Content) -> int:
         return 2
     logs.configure(settings.telegram_token)
     core = build_core(settings, Database(settings.database_url), content=content)
-    application = build_application(core, settings.telegram_token, settings.api_root,
-                                    production_rate_limiter())
+    application = build_application(core, settings.telegram_token, settings.api_root)
     application.run_polling(allowed_updates=["message", "edited_message", "callback_query",
                                              "my_chat_member"])
     return 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bot.core.engine import Core
+from bot.core.outbox import Outgoing
 from bot.core.ports import Button, Incoming, Kind, Outcome, Reply
 from bot.core.render import finish
 from bot.i18n import _, use_locale
@@ -77,3 +78,12 @@ def onboarding_presses(code: str = "en", situation: str = "refugee",
     """The presses of a complete newcomer onboarding that skips the optional questions."""
     return [f"lang:{code}", "priv:yes", "ob:role:newcomer", f"ob:sit:{situation}",
             f"ob:kids:{children}", "ob:muni:skip", "ob:arr:skip"]
+
+
+async def outgoing(core: Core) -> list[Outgoing]:
+    """What the sender would take now: the timer's work done, then every due row claimed."""
+    await core.tick()
+    taken = []
+    while (item := await core.claim()) is not None:
+        taken.append(item)
+    return taken

@@ -8,8 +8,6 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from telegram.ext import BaseRateLimiter
-
 from bot.core.engine import Core
 from bot.telegram.app import PTBApplication, build_application
 from tests.chat import onboarding_presses, said
@@ -26,11 +24,9 @@ BOT_OUTPUT = {"sendMessage", "editMessageText", "editMessageReplyMarkup", "answe
 
 
 @asynccontextmanager
-async def running_bot(
-    fake: FakeTelegram, core: Core, rate_limiter: BaseRateLimiter[Any] | None = None
-) -> AsyncIterator[PTBApplication]:
+async def running_bot(fake: FakeTelegram, core: Core) -> AsyncIterator[PTBApplication]:
     """Start Wegwijs as run_polling would (post_init included) and stop it cleanly."""
-    app = build_application(core, TOKEN, fake.root_url, rate_limiter)
+    app = build_application(core, TOKEN, fake.root_url)
     async with polling(app):
         yield app
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from bot.core.engine import Core
 from bot.core.ports import Incoming, Kind
 from bot.storage.models import Delivery, Group, Membership, User
-from tests.chat import CoreChat, said, texts
+from tests.chat import CoreChat, outgoing, said, texts
 
 ADMIN = 4242
 
@@ -118,7 +118,7 @@ async def test_each_reader_gets_their_version_or_the_fallback_with_a_note(core: 
     await utrecht.press(f"bc:w:{number}:ar")
     await utrecht.send("يوم الثلاثاء مقهى اللغة.")
     await utrecht.press(f"bc:y:{number}")
-    batch = {item.chat_id: item.reply.text for item in await core.broadcast_batch(10)}
+    batch = {item.chat_id: item.reply.text for item in await outgoing(core)}
     assert "Dinsdag is er taalcafé." in batch[811]
     assert "يوم الثلاثاء مقهى اللغة." in batch[812]
     assert "Dinsdag is er taalcafé." in batch[813]

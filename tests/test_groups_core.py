@@ -12,10 +12,11 @@ from sqlalchemy import func, select
 
 from bot.core.calendar import month_keyboard
 from bot.core.engine import Core
-from bot.core.groups import feed, invites
+from bot.core.groups import invites
 from bot.core.groups.overview import next_monday_morning
 from bot.core.groups.permissions import RULES, Action, Actor, Role, allowed
 from bot.core.groups.plan import load_plan
+from bot.core.outbox import Lane, Result
 from bot.core.ports import Incoming, Kind, Outcome
 from bot.i18n import use_locale
 from bot.storage import groups as group_repo
@@ -31,7 +32,7 @@ from bot.storage.models import (
     TaskComment,
     TaskEvent,
 )
-from tests.chat import CoreChat, said, texts
+from tests.chat import CoreChat, outgoing, said, texts
 from tests.conftest import FIXED_NOW
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -247,21 +248,22 @@ def test_calendar_works_in_every_language(code: str) -> None:
 async def test_group_chat_budget_is_twenty_a_minute_and_private_chats_are_not_held(
     core: Core,
 ) -> None:
-    zone = ZoneInfo("Europe/Amsterdam")
     async with core.db.session() as session:
         for number in range(25):
-            await outbox.queue_text(session, -100900, f"notice {number}")
-            await outbox.queue_text(session, 900 + number, f"private {number}")
-    async with core.db.session() as session:
-        first = await feed.deliveries(session, FIXED_NOW, zone)
-        for delivery in first:
-            await feed.sent(session, delivery, 1, FIXED_NOW)
-    assert sum(d.chat_id == -100900 for d in first) == 20
-    assert sum(d.chat_id > 0 for d in first) == 25
-    async with core.db.session() as session:
-        assert await feed.deliveries(session, FIXED_NOW + timedelta(seconds=59), zone) == []
-        later = await feed.deliveries(session, FIXED_NOW + timedelta(seconds=61), zone)
-    assert [d.reply.text for d in later] == [f"notice {n}" for n in range(20, 25)]
+            await outbox.queue_text(session, -100900, f"notice {number}", lane=Lane.NOTICE)
+            await outbox.queue_text(session, 900 + number, f"private {number}",
+                                    lane=Lane.NOTICE)
+    first = []
+    while (item := await core.claim()) is not None:  # as the sender does: sent, then the next
+        first.append(item)
+        await core.report(item, Result.sent(1))
+    assert sum(item.chat_id == -100900 for item in first) == 20
+    assert sum(item.chat_id > 0 for item in first) == 25
+    core.clock = lambda: FIXED_NOW + timedelta(seconds=59)
+    assert await outgoing(core) == []
+    core.clock = lambda: FIXED_NOW + timedelta(seconds=61)
+    later = await outgoing(core)
+    assert [item.reply.text for item in later] == [f"notice {n}" for n in range(20, 25)]
 
 
 def group_event(user_id: int, chat_id: int, kind: Kind, *, text: str = "", command: str = "",

@@ -20,10 +20,10 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from bot.core import states
-from bot.core.groups import feed
+from bot.core import outbox, states
 from bot.core.ports import Incoming, Kind, Outcome
 from bot.storage.models import Post
+from tests.chat import outgoing
 from tests.conftest import FIXED_NOW
 from tests.fakebot.html_check import check_telegram_html
 from tests.roles_world import (
@@ -201,8 +201,9 @@ class Stage:
             for post_id in fresh:
                 post = await session.get(Post, post_id)
                 assert post is not None
-                message = await feed._render(session, post, FIXED_NOW.date())
-                found.append((Outcome([message.reply]), f"to chat {post.chat_id}: "))
+                message = await outbox.draw(session, self.world.core.router, post,
+                                            FIXED_NOW.date())
+                found.append((Outcome([message]), f"to chat {post.chat_id}: "))
         return found
 
     async def _outbox(self) -> list[str]:
@@ -475,7 +476,7 @@ async def _broadcast(stage: Stage, text: str, language: str) -> list[str]:
              Incoming(author, author, Kind.BUTTON, data=f"bc:r:{number}:member"),
              Incoming(author, author, Kind.BUTTON, data=f"bc:y:{number}")]
     problems = await _in_a_row(stage, turns, restore=False)
-    for item in await world.core.broadcast_batch(100):
+    for item in await outgoing(world.core):
         problems += [f"to {item.chat_id}: {p}" for p in outcome_problems(Outcome([item.reply]))]
     stage.probe.restore()
     return problems

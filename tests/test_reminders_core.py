@@ -17,7 +17,7 @@ from bot.core.reminders import timing
 from bot.i18n import use_locale
 from bot.storage import reminders as repo
 from bot.storage.models import Job, Post, Reminder, User
-from tests.chat import CoreChat, said, texts
+from tests.chat import CoreChat, outgoing, said, texts
 from tests.test_groups_core import two_groups
 
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -113,8 +113,8 @@ async def test_each_reminder_is_claimed_once_and_a_crash_mid_send_is_not_repeate
     await make_appointment(chat)
     await chat.press("r:c:s")
     core.clock = lambda: datetime(2026, 11, 29, 9, 0, 1, tzinfo=UTC)
-    first = await core.due_reminders()
-    assert len(first) == 1 and await core.due_reminders() == []
+    first = await outgoing(core)
+    assert len(first) == 1 and await outgoing(core) == []
     await core.startup()  # the process died while sending it
     async with core.db.session() as session:
         states = await repo.counts(session)
@@ -126,12 +126,12 @@ async def test_after_downtime_useful_reminders_go_late_and_others_are_missed(cor
     await make_appointment(chat, "20261130", "1000")
     await chat.press("r:c:s")
     core.clock = lambda: datetime(2026, 11, 30, 8, 30, tzinfo=UTC)  # both due, 09:30 local
-    sent = await core.due_reminders()
+    sent = await outgoing(core)
     assert len(sent) == 2  # the appointment is at 10:00: both still help
     await make_appointment(chat, "20261201", "1000")
     await chat.press("r:c:s")
     core.clock = lambda: datetime(2026, 12, 1, 9, 30, tzinfo=UTC)  # after the appointment
-    assert await core.due_reminders() == []
+    assert await outgoing(core) == []
     async with core.db.session() as session:
         missed = (await session.scalars(select(Reminder).where(Reminder.state == "missed"))).all()
     assert len(missed) == 2
@@ -144,7 +144,7 @@ async def test_non_urgent_reminders_wait_for_the_morning(core: Core) -> None:
         await repo.add(session, Reminder(user_id=user.id, kind="checkin",
                                          due_at=datetime(2026, 11, 23, 21, 30, tzinfo=UTC)))
     core.clock = lambda: datetime(2026, 11, 23, 21, 31, tzinfo=UTC)  # 22:31 local
-    assert await core.due_reminders() == []
+    assert await outgoing(core) == []
     async with core.db.session() as session:
         waiting = (await session.scalars(select(Reminder).where(
             Reminder.kind == "checkin", Reminder.state == "scheduled")
@@ -195,7 +195,7 @@ async def test_check_in_a_month_after_onboarding_and_help_when_it_goes_badly(
         checkin = (await session.scalars(select(Reminder).where(Reminder.kind == "checkin"))).one()
     assert checkin.due_at == datetime(2026, 12, 22, 9, 0, tzinfo=UTC)  # 10:00 local
     core.clock = lambda: checkin.due_at
-    due = await core.due_reminders()
+    due = await outgoing(core)
     assert said("en", "👋 How are things going?") == due[0].reply.text
     outcome = await chat.press("ci:b")
     assert any(b.data.startswith("q:ask:") for b in chat.buttons) and outcome.replies
@@ -219,7 +219,7 @@ async def test_not_yet_on_digid_asks_again_in_five_days_unless_done(core: Core) 
         follow = (await session.scalars(select(Reminder).where(Reminder.kind == "followup"))).one()
     assert follow.due_at == datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
     core.clock = lambda: follow.due_at
-    due = await core.due_reminders()
+    due = await outgoing(core)
     assert "DigiD" in due[0].reply.text
 
 

@@ -8,7 +8,6 @@ import time
 import pytest
 
 from bot.core.engine import Core
-from bot.telegram.app import production_rate_limiter
 from bot.telegram.delivery import REPLY_TRIES
 from tests.fakebot import FakeTelegram
 from tests.telegram import TgUser, running_bot, visible
@@ -113,7 +112,7 @@ async def test_a_reply_that_outlasts_its_tries_is_kept_and_sent_once_without_tex
 
 async def test_rate_limited_reply_is_retried_not_lost(fake: FakeTelegram, core: Core) -> None:
     user = TgUser(fake, 610)
-    async with running_bot(fake, core, production_rate_limiter()):
+    async with running_bot(fake, core):
         fake.inject_error("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1)
         started = time.monotonic()
         await user.send("/start")

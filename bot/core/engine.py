@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from bot.config import Settings
-from bot.core import conversation
-from bot.core.broadcasts import delivery as broadcasts
+from bot.core import conversation, outbox
 from bot.core.flood import FloodGate
-from bot.core.groups import feed
 from bot.core.ports import Incoming, Outcome, Reply
-from bot.core.reminders import delivery as reminders
 from bot.core.render import finish
 from bot.core.router import JobRun, Router, Turn
 from bot.i18n import SOURCE_LANGUAGE, _, language_codes, use_locale
-from bot.storage import groups, jobs, outbox, users
+from bot.storage import groups, jobs, users
+from bot.storage import outbox as outbox_repo
 from bot.storage.db import Database
 from bot.storage.models import Group
 
@@ -84,7 +82,10 @@ class Core:
         return (user.locale if user else None) or otherwise
 
     async def startup(self) -> None:
-        """What features need at startup (e.g. every group has its next Monday job)."""
+        """Settle what a stopped process was sending, then what features need at startup
+        (e.g. every group has its next Monday job)."""
+        async with self.db.session() as session:
+            await outbox.recover(session, self.router, self.clock())
         for handler in self.router.startups:
             async with self.db.session() as session:
                 await handler(session, self.clock(), self.settings.timezone)
@@ -107,64 +108,29 @@ class Core:
                     ran += 1
         return ran
 
-    async def due_reminders(self, limit: int = 50) -> list[reminders.Due]:
-        """Claim the reminders that go out now (see bot.core.reminders.delivery)."""
+    async def tick(self, index: int | None = None) -> bool:
+        """The features' timed work (reminders falling due, broadcast reports): handler
+        `index` of router.ticks, or all of them; each in its own transaction. True if any
+        of it queued messages."""
+        now, queued = self.clock(), False
+        ticks = self.router.ticks if index is None else [self.router.ticks[index]]
+        for handler, _seconds in ticks:
+            async with self.db.session() as session:
+                queued |= await handler(session, now, self.settings.timezone)
         async with self.db.session() as session:
-            return await reminders.claim(session, self.router, self.clock(),
-                                         self.settings.timezone, limit)
+            await outbox_repo.forget_sends(session, now - outbox_repo.WINDOW)
+        return queued
 
-    async def reminder_result(self, due: reminders.Due, outcome: str,
-                              wait: timedelta = timedelta(), reason: str = "") -> None:
-        """How one send went: sent, blocked (403), failed (400) or later (429, network)."""
+    async def claim(self, busy: frozenset[int] = frozenset()) -> outbox.Outgoing | None:
+        """The most urgent outbound message that may go now (see bot.core.outbox)."""
         async with self.db.session() as session:
-            now = self.clock()
-            if outcome == "sent":
-                await reminders.sent(session, due.reminder_id, now)
-            elif outcome == "blocked":
-                await reminders.blocked(session, due, now)
-            elif outcome == "failed":
-                await reminders.failed(session, due, now, reason)
-            else:
-                await reminders.later(session, due, now, wait)
+            return await outbox.claim(session, self.router, self.clock(),
+                                      self.settings.timezone, busy)
 
-    async def broadcast_batch(self, limit: int) -> list[broadcasts.Outgoing]:
-        """Claim broadcast deliveries that may go now (the adapter paces them)."""
+    async def report(self, item: outbox.Outgoing, result: outbox.Result) -> None:
+        """How one outbound send went."""
         async with self.db.session() as session:
-            return await broadcasts.claim(session, self.clock(), limit)
-
-    async def broadcast_result(self, item: broadcasts.Outgoing, outcome: str,
-                               wait: timedelta = timedelta(), reason: str = "") -> None:
-        """How one delivery went: sent, blocked (403), failed (400) or later (429, network)."""
-        async with self.db.session() as session:
-            now = self.clock()
-            if outcome == "sent":
-                await broadcasts.sent(session, item, now)
-            elif outcome == "blocked":
-                await broadcasts.blocked(session, item, now)
-            elif outcome == "failed":
-                await broadcasts.failed(session, item, now, reason)
-            else:
-                await broadcasts.later(session, item, now, wait)
-
-    async def broadcast_reports(self) -> bool:
-        """Redraw running broadcasts' reports and close finished ones; True if any changed."""
-        async with self.db.session() as session:
-            return await broadcasts.update_reports(session, self.clock())
-
-    async def deliveries(self) -> list[feed.OutboxMessage]:
-        """Outbox posts that may be sent now (group chats stay within 20 a minute)."""
-        async with self.db.session() as session:
-            return await feed.deliveries(session, self.clock(), self.settings.timezone)
-
-    async def delivered(self, delivery: feed.OutboxMessage, message_id: int) -> None:
-        """Record that Telegram has the post (and count it against the chat's budget)."""
-        async with self.db.session() as session:
-            await feed.sent(session, delivery, message_id, self.clock())
-
-    async def undelivered(self, delivery: feed.OutboxMessage, give_up: bool) -> None:
-        """A failed send: retried later, or abandoned when Telegram refuses for good."""
-        async with self.db.session() as session:
-            await outbox.mark_failed(session, delivery.post_id, give_up)
+            await outbox.report(session, self.router, item, result, self.clock())
 
     async def keep(self, chat_id: int, replies: list[Reply]) -> int:
         """Replies Telegram could not take now go to the outbox, which sends them once the
@@ -174,7 +140,8 @@ class Core:
         async with self.db.session() as session:
             for reply in texts:
                 rows = [[(b.label, b.data) for b in row] for row in reply.keyboard]
-                await outbox.queue_text(session, chat_id, reply.text, rows, ref=KEPT_REPLY)
+                await outbox_repo.queue_text(session, chat_id, reply.text, rows, ref=KEPT_REPLY,
+                                             lane=outbox.Lane.URGENT)
         return len(texts)
 
     async def apology(self, user_id: int) -> Reply:
@@ -198,7 +165,7 @@ async def _count_group_messages(turn: Turn) -> None:
     if turn.event.private:
         return
     for _reply in turn.outcome.replies:
-        await outbox.record_send(turn.session, turn.event.chat_id, turn.now)
+        await outbox_repo.record_send(turn.session, turn.event.chat_id, turn.now)
 
 
 def _hint(event: Incoming) -> str:

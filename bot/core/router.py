@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.ports import Button, Document, Incoming, Keyboard, Kind, Outcome, Reply
 from bot.core.render import finish
-from bot.storage.models import Group, Reminder, User
+from bot.storage.models import Group, Post, Reminder, User
 
 
 @dataclass
@@ -82,6 +82,13 @@ StartupHandler = Callable[[AsyncSession, datetime, ZoneInfo], Awaitable[None]]
 # How a feature words its reminders: the reply in the recipient's language, or None when
 # the reminder is no longer needed (its appointment was cancelled, its step was done).
 ReminderRenderer = Callable[[AsyncSession, Reminder, User, ZoneInfo], Awaitable[Reply | None]]
+# Work the timer wakes every few seconds in its own transaction; True if it queued messages.
+TickHandler = Callable[[AsyncSession, datetime, ZoneInfo], Awaitable[bool]]
+# How a feature draws an outbox row that is not ready-made text (a task board), at send time.
+PostRenderer = Callable[[AsyncSession, Post, date], Awaitable[Reply]]
+# What a feature records when its outbox row ends: (session, source_id, state, reason, now);
+# state is sent, blocked, failed, interrupted (cut off by a crash) or expired.
+ResultHook = Callable[[AsyncSession, int, str, str, datetime], Awaitable[None]]
 K = TypeVar("K")
 
 
@@ -107,6 +114,9 @@ class Router:
     reminder_texts: dict[str, ReminderRenderer] = field(default_factory=dict)
     onboarded: list[Handler] = field(default_factory=list)
     startups: list[StartupHandler] = field(default_factory=list)
+    post_renderers: dict[str, PostRenderer] = field(default_factory=dict)
+    ticks: list[tuple[TickHandler, float]] = field(default_factory=list)
+    outbox_results: dict[str, ResultHook] = field(default_factory=dict)
 
     def command(self, name: str, handler: Handler, description: str | None = None) -> None:
         """Own a /command; with a description (an N_() msgid) it is listed in menus and /help."""
@@ -160,6 +170,22 @@ class Router:
         if kind in self.reminder_texts:
             raise ValueError(f"reminder kind {kind!r} is registered twice")
         self.reminder_texts[kind] = renderer
+
+    def every(self, seconds: float, handler: TickHandler) -> None:
+        """Run `handler` about every `seconds` (due reminders, broadcast reports)."""
+        self.ticks.append((handler, seconds))
+
+    def post_kind(self, kind: str, renderer: PostRenderer) -> None:
+        """Own the drawing of outbox rows of a kind (plain text needs no renderer)."""
+        if kind in self.post_renderers:
+            raise ValueError(f"post kind {kind!r} is registered twice")
+        self.post_renderers[kind] = renderer
+
+    def outbox_result(self, source: str, hook: ResultHook) -> None:
+        """Hear how the outbox rows a feature queued with this `source` ended."""
+        if source in self.outbox_results:
+            raise ValueError(f"outbox source {source!r} is registered twice")
+        self.outbox_results[source] = hook
 
     def after_onboarding(self, handler: Handler) -> None:
         """Run when someone finishes the first questions (e.g. schedule their check-in)."""

@@ -11,8 +11,10 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
+    SmallInteger,
     String,
     Text,
     Time,
@@ -299,9 +301,12 @@ class TaskDraft(Base):
 
 
 class Post(Base):
-    """A message the bot owes a chat (a task board or a notice): the durable outbox."""
+    """A message the bot owes a chat that is not the reply of the current turn: the one
+    durable outbound queue (task boards, notices, kept replies, reminders, broadcasts)."""
 
     __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "state", "lane", "id"),
+                      Index("ix_outbox_source", "source", "source_id"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     chat_id: Mapped[int] = mapped_column(BigInteger, index=True)
@@ -314,10 +319,17 @@ class Post(Base):
     ref: Mapped[str | None] = mapped_column(String(24))  # what the message is about, e.g. q:12
     revision: Mapped[int] = mapped_column(Integer, default=1)
     sent_revision: Mapped[int] = mapped_column(Integer, default=0)
-    state: Mapped[str] = mapped_column(String(8), default="active", index=True)
+    state: Mapped[str] = mapped_column(String(12), default="active", index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    lane: Mapped[int] = mapped_column(SmallInteger, default=2)  # lower goes first
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    not_before: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    source: Mapped[str | None] = mapped_column(String(12))  # who hears the result: reminder…
+    source_id: Mapped[int | None] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(String(40))
 
 
 class ChatSend(Base):

@@ -1,18 +1,21 @@
-"""Repository functions for the outbox: messages the bot owes chats, and the group-chat budget.
+"""Repository functions for the outbox, the one outbound queue, and the group-chat budget.
 
-A post is due while its `revision` is ahead of `sent_revision`: a change made while the
-post is being sent bumps the revision again, so it is sent once more, never lost.
+A post is due while it is `active`, its `revision` is ahead of `sent_revision` and its
+`not_before` has passed. Claiming makes it `sending` (one conditional UPDATE, so two
+senders never take the same row); a change made while it is being sent bumps the revision
+again, so it is sent once more, never lost.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Select, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.storage.models import ChatSend, Post
+from bot.storage.models import ChatSend, Post, User
 
 GROUP_CHAT_LIMIT = 20  # messages per minute Telegram allows a bot in one group
 WINDOW = timedelta(minutes=1)
@@ -20,14 +23,25 @@ BOARD_SIZE = 8  # tasks per board message: enough to batch, few enough to read o
 
 
 async def queue_text(session: AsyncSession, chat_id: int, text: str,
-                     keyboard: Sequence[Sequence[tuple[str, str]]] = (), *,
-                     group_id: int | None = None, ref: str | None = None) -> Post:
-    """A ready-rendered message for one chat (`ref` names what it is about, e.g. q:12)."""
+                     keyboard: Sequence[Sequence[tuple[str, str]]] = (), *, lane: int,
+                     group_id: int | None = None, ref: str | None = None,
+                     **more: Any) -> Post:
+    """A ready-rendered message for one chat (`ref` names what it is about, e.g. q:12;
+    `more` sets user_id, source, source_id, expires_at)."""
     post = Post(chat_id=chat_id, group_id=group_id, kind="text", text=text, ref=ref,
-                keyboard=[[list(b) for b in row] for row in keyboard], task_ids=[])
+                keyboard=[[list(b) for b in row] for row in keyboard], task_ids=[],
+                lane=lane, **more)
     session.add(post)
     await session.flush()
     return post
+
+
+async def queue_many(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    """Many ready-rendered text messages in one statement (a broadcast's recipients)."""
+    if rows:
+        await session.execute(insert(Post), [
+            {"kind": "text", "keyboard": [], "task_ids": [], "revision": 1, "sent_revision": 0,
+             "state": "active", "attempts": 0, **row} for row in rows])
 
 
 async def queue_task(session: AsyncSession, chat_id: int, group_id: int, task_id: int) -> None:
@@ -56,11 +70,34 @@ async def touch_task(session: AsyncSession, group_id: int, task_id: int) -> None
                               .values(revision=Post.revision + 1))
 
 
-async def due(session: AsyncSession, limit: int = 50) -> list[Post]:
-    """Posts waiting to be sent or redrawn, oldest first."""
-    return list(await session.scalars(
-        select(Post).where(Post.state == "active", Post.revision > Post.sent_revision)
-        .order_by(Post.id).limit(limit)))
+def _due(now: datetime) -> Select[Post, datetime | None]:
+    """Rows that may go now, most urgent lane first, each with its person's blocked mark;
+    not to a group chat that has used its 20 messages of the last minute."""
+    full = (select(ChatSend.chat_id).where(ChatSend.at > now - WINDOW)
+            .group_by(ChatSend.chat_id).having(func.count() >= GROUP_CHAT_LIMIT))
+    return (select(Post, User.blocked_at)
+            .outerjoin(User, (User.telegram_id == Post.chat_id) & (Post.chat_id > 0))
+            .where(Post.state == "active", Post.revision > Post.sent_revision,
+                   or_(Post.not_before.is_(None), Post.not_before <= now),
+                   Post.chat_id.not_in(full))
+            .order_by(Post.lane, Post.id))
+
+
+async def due(session: AsyncSession, now: datetime, busy: Sequence[int] = (),
+              limit: int = 20) -> list[tuple[Post, datetime | None]]:
+    """Posts waiting to be sent or redrawn, except to chats with a send in flight."""
+    query = _due(now).limit(limit)
+    if busy:
+        query = query.where(Post.chat_id.not_in(busy))
+    return [(post, blocked) for post, blocked in (await session.execute(query)).all()]
+
+
+async def take(session: AsyncSession, post_id: int) -> bool:
+    """Claim one post for sending; False if another sender was first."""
+    result = await session.execute(
+        update(Post).where(Post.id == post_id, Post.state == "active")
+        .values(state="sending", attempts=Post.attempts + 1))
+    return bool(getattr(result, "rowcount", 0))
 
 
 async def mark_sent(session: AsyncSession, post_id: int, revision: int, message_id: int,
@@ -68,15 +105,32 @@ async def mark_sent(session: AsyncSession, post_id: int, revision: int, message_
     """Remember the Telegram message and the revision it shows."""
     await session.execute(
         update(Post).where(Post.id == post_id)
-        .values(message_id=message_id, sent_revision=revision, sent_at=now, attempts=0))
+        .values(state="active", message_id=message_id, sent_revision=revision, sent_at=now,
+                attempts=0, error=None))
 
 
-async def mark_failed(session: AsyncSession, post_id: int, give_up: bool) -> None:
-    """Count a failed try; a post Telegram refuses for good stops being retried."""
-    values: dict[str, object] = {"attempts": Post.attempts + 1}
-    if give_up:
-        values["state"] = "failed"
-    await session.execute(update(Post).where(Post.id == post_id).values(**values))
+async def retry(session: AsyncSession, post_id: int, not_before: datetime, reason: str) -> None:
+    """Due again after a pause (Telegram asked us to wait, or the network failed)."""
+    await session.execute(update(Post).where(Post.id == post_id).values(
+        state="active", not_before=not_before, error=reason[:40]))
+
+
+async def settle(session: AsyncSession, post_id: int, state: str, reason: str = "") -> None:
+    """A post that will not be sent (again): failed, blocked, interrupted or expired."""
+    await session.execute(update(Post).where(Post.id == post_id).values(
+        state=state, error=reason[:40] or None))
+
+
+async def in_flight(session: AsyncSession) -> list[Post]:
+    """Posts a stopped process was sending (for the recovery at startup)."""
+    return list(await session.scalars(select(Post).where(Post.state == "sending")))
+
+
+async def cancel_sources(session: AsyncSession, source: str, source_ids: Any) -> None:
+    """Unsent posts of these sources will not go (`source_ids` may be a subquery)."""
+    await session.execute(update(Post).where(
+        Post.source == source, Post.source_id.in_(source_ids), Post.state == "active")
+        .values(state="cancelled"))
 
 
 async def drop_chat(session: AsyncSession, chat_id: int) -> None:

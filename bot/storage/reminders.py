@@ -1,7 +1,7 @@
 """Repository functions for appointments and reminders.
 
-Sending claims a reminder first (scheduled → sending, one conditional UPDATE), so two
-timers or two processes never send it twice.
+Releasing takes a reminder first (scheduled → queued, one conditional UPDATE), so two
+timers or two processes never queue it twice.
 """
 
 from __future__ import annotations
@@ -22,13 +22,13 @@ async def add(session: AsyncSession, reminder: Reminder) -> Reminder:
 
 
 async def claim_due(session: AsyncSession, now: datetime, limit: int) -> list[Reminder]:
-    """Take up to `limit` due reminders for sending, soonest first."""
+    """Take up to `limit` due reminders for the outbound queue, soonest first."""
     due = (select(Reminder.id).where(Reminder.state == "scheduled", Reminder.due_at <= now)
            .order_by(Reminder.due_at, Reminder.id).limit(limit))
     result = await session.scalars(
         update(Reminder).where(Reminder.id.in_(due.scalar_subquery()),
                                Reminder.state == "scheduled")
-        .values(state="sending", attempts=Reminder.attempts + 1).returning(Reminder)
+        .values(state="queued", attempts=Reminder.attempts + 1).returning(Reminder)
         .execution_options(populate_existing=True))
     return sorted(result.all(), key=lambda r: (r.due_at, r.id))
 
@@ -46,14 +46,6 @@ async def retry(session: AsyncSession, reminder_id: int, due_at: datetime) -> No
     """Back to the queue (Telegram asked us to wait, or the network failed)."""
     await session.execute(update(Reminder).where(Reminder.id == reminder_id)
                           .values(state="scheduled", due_at=due_at))
-
-
-async def interrupted(session: AsyncSession) -> int:
-    """At startup: sends cut off by a crash are not repeated (they may have arrived)."""
-    result = await session.execute(
-        update(Reminder).where(Reminder.state == "sending")
-        .values(state="interrupted", error="process stopped mid-send").returning(Reminder.id))
-    return len(result.all())
 
 
 async def upcoming(session: AsyncSession, user_id: int) -> list[Reminder]:

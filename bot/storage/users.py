@@ -71,3 +71,9 @@ def record_consent(session: AsyncSession, user: User, version: int, agreed: bool
     if agreed:
         user.privacy_version, user.privacy_accepted_at = version, at
     session.add(Consent(user_id=user.id, version=version, agreed=agreed, at=at))
+
+
+async def mark_blocked(session: AsyncSession, telegram_id: int, now: datetime) -> None:
+    """Telegram said 403: nothing more goes to this person until they write again."""
+    await session.execute(update(User).where(User.telegram_id == telegram_id)
+                          .values(blocked_at=now))

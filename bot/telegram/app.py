@@ -3,22 +3,21 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from telegram import Update
-from telegram.ext import AIORateLimiter, Application, BaseRateLimiter, ContextTypes, TypeHandler
+from telegram.ext import Application, ContextTypes, TypeHandler
 
 from bot.core.engine import Core
 from bot.telegram import commands, errors
-from bot.telegram.broadcasting import BroadcastSender
 from bot.telegram.delivery import deliver
 from bot.telegram.line import Line
 from bot.telegram.ordering import PerChatUpdateProcessor
-from bot.telegram.reminding import ReminderSender
-from bot.telegram.sender import OutboxSender
+from bot.telegram.pacing import Pacer
+from bot.telegram.sender import Sender
 from bot.telegram.timer import start_timer
 from bot.telegram.transport import AiohttpRequest
 from bot.telegram.updates import to_incoming
@@ -28,31 +27,22 @@ PTBApplication = Application[Any, Any, Any, Any, Any, Any]
 CONCURRENT_UPDATES = 8  # chats handled at once; one chat is always handled in order
 
 
-def production_rate_limiter() -> AIORateLimiter:
-    """Telegram's limits: about 30 messages/s overall and 20/min per group; retry 429s."""
-    return AIORateLimiter(overall_max_rate=30, overall_time_period=1,
-                          group_max_rate=20, group_time_period=60, max_retries=3)
-
-
 @dataclass
 class Background:
-    """What runs beside the update handlers: the outbox sender and the job timer."""
+    """What runs beside the update handlers: the one sender, its pacer, and the timer."""
 
+    pacer: Pacer = field(default_factory=Pacer)
     line: Line | None = None
-    sender: OutboxSender | None = None
-    broadcaster: BroadcastSender | None = None
-    reminders: ReminderSender | None = None
+    sender: Sender | None = None
     timer: AsyncIOScheduler | None = None
 
     def wake(self) -> None:
-        """A turn queued messages for other chats."""
+        """A turn or the timer queued messages for other chats."""
         if self.sender is not None:
             self.sender.wake()
 
 
-def build_application(
-    core: Core, token: str, api_root: str, rate_limiter: BaseRateLimiter[Any] | None = None
-) -> PTBApplication:
+def build_application(core: Core, token: str, api_root: str) -> PTBApplication:
     """A PTB Application pointed at `api_root` (Telegram, a local Bot API, or a test server)."""
     background = Background()
     builder = (
@@ -67,8 +57,6 @@ def build_application(
         .request(AiohttpRequest())
         .get_updates_request(AiohttpRequest(connections=1))
     )
-    if rate_limiter is not None:
-        builder = builder.rate_limiter(rate_limiter)
     application = builder.build()
     application.bot_data["background"] = background
     register(application, core, background)
@@ -83,7 +71,8 @@ def register(application: PTBApplication, core: Core, background: Background) ->
         if event is None:
             return
         outcome = await core.handle(event)
-        unsent = await deliver(context.bot, event.chat_id, update.callback_query, outcome)
+        unsent = await deliver(context.bot, event.chat_id, update.callback_query, outcome,
+                               background.pacer)
         if unsent:
             kept = await core.db.retrying(partial(core.keep, event.chat_id, unsent))
             log.warning("replies kept for later: %s (files dropped: %s)", kept,
@@ -102,24 +91,17 @@ async def _startup(application: PTBApplication, core: Core, background: Backgrou
     await core.startup()
     await commands.publish(application.bot, core.router)
     line = background.line = Line(application.bot)
-    background.sender = OutboxSender(core, application.bot, line)
+    background.sender = Sender(core, application.bot, line, background.pacer)
     background.sender.start()
-    background.broadcaster = BroadcastSender(core, application.bot, line, background.wake)
-    background.broadcaster.start()
-    background.reminders = ReminderSender(core, application.bot, line)
-    background.timer = start_timer(core, background.wake, background.reminders.tick)
+    background.timer = start_timer(core, background.wake)
 
 
 async def _stop(background: Background) -> None:
-    """Finish the sends in flight (their results recorded), then stop; the database closes
-    after this. The reminder sender goes first, while its timer still runs: a cancelled
-    tick could leave a delivered reminder unrecorded."""
-    if background.reminders is not None:
-        await background.reminders.stop()
+    """Stop the timer, then let the sends in flight finish (their results recorded); the
+    database closes after this."""
     if background.timer is not None:
         background.timer.shutdown(wait=False)
-    for worker in (background.broadcaster, background.sender):
-        if worker is not None:
-            await worker.stop()
+    if background.sender is not None:
+        await background.sender.stop()
     if background.line is not None:
         await background.line.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from functools import lru_cache, partial
 from typing import TypeVar
 
@@ -20,7 +21,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 
 from bot.core.ports import Keyboard, Outcome, Reply
-from bot.telegram.loops import retry_seconds
+from bot.telegram.pacing import Pacer
 
 log = logging.getLogger(__name__)
 TOAST_LIMIT = 200  # characters Telegram shows in an answerCallbackQuery notice
@@ -64,6 +65,12 @@ async def persist(call: Callable[[], Awaitable[T]], what: str) -> T:
     raise AssertionError("unreachable: the last try returns or raises")
 
 
+def retry_seconds(error: RetryAfter) -> float:
+    """PTB gives retry_after as a timedelta (PTB_TIMEDELTA) or as seconds."""
+    wait = error.retry_after
+    return wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+
+
 def _pause(error: RetryAfter | NetworkError, tried: int) -> float:
     """Telegram's own pause after a 429; otherwise a backoff that doubles."""
     if isinstance(error, RetryAfter):
@@ -72,8 +79,11 @@ def _pause(error: RetryAfter | NetworkError, tried: int) -> float:
 
 
 async def deliver(bot: Bot, chat_id: int, query: CallbackQuery | None,
-                  outcome: Outcome) -> list[Reply]:
+                  outcome: Outcome, pacer: Pacer) -> list[Reply]:
     """Send what the core decided, in order; a pressed button always gets its answer.
+
+    Each new message takes a slot from the pacer first (ahead of the outbound queue), so
+    direct replies count against Telegram's one budget.
 
     Returns the replies Telegram could not take after all tries (out of reach, 5xx, a
     long 429), from the first that failed on: the caller keeps them in the outbox. A
@@ -85,8 +95,9 @@ async def deliver(bot: Bot, chat_id: int, query: CallbackQuery | None,
     for index, reply in enumerate(outcome.replies):
         try:
             if reply.replace and isinstance(pressed, Message):
-                await _replace(bot, pressed, reply)
+                await _replace(bot, pressed, reply, pacer)
             else:
+                await pacer.reply()
                 await persist(partial(send, bot, chat_id, reply), "reply")
         except (RetryAfter, NetworkError) as error:
             if isinstance(error, (TimedOut, BadRequest)):
@@ -118,7 +129,7 @@ async def send(bot: Bot, chat_id: int, reply: Reply) -> Message:
     )
 
 
-async def _replace(bot: Bot, message: Message, reply: Reply) -> None:
+async def _replace(bot: Bot, message: Message, reply: Reply, pacer: Pacer) -> None:
     """Edit in place; if Telegram refuses (too old, deleted), send a new message instead."""
     edit = partial(bot.edit_message_text, reply.text, chat_id=message.chat.id,
                    message_id=message.message_id, parse_mode=ParseMode.HTML,
@@ -128,4 +139,5 @@ async def _replace(bot: Bot, message: Message, reply: Reply) -> None:
     except BadRequest as exc:
         if "not modified" in exc.message.lower():
             return  # the same screen pressed twice: nothing to change
+        await pacer.reply()
         await persist(partial(send, bot, message.chat.id, reply), "reply")

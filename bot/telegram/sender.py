@@ -1,9 +1,10 @@
-"""Delivers the outbox: task boards and notices for chats other than the one being answered.
+"""The one background sender: claims rows of the outbound queue, paces them, reports back.
 
-It wakes when a turn queued something, and once a second anyway (a group chat's budget may
-have freed up). The core decides what may go now; this module only talks to Telegram and
-reports back. A crash between Telegram's answer and our record can repeat one post; it
-cannot lose one.
+It wakes when a turn or the timer queued something, and once a second anyway (a group
+chat's budget may have freed up, a retry's pause may be over). The core decides what may
+go now and in which order (lanes); this module only talks to Telegram. Up to PARALLEL
+sends are in flight, never two to one chat (they could overtake each other), so a crash
+leaves at most PARALLEL rows undecided.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable
+from datetime import timedelta
 from functools import partial
 
 from telegram import Bot
@@ -18,94 +21,121 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.core.engine import Core
-from bot.core.groups.feed import OutboxMessage
-from bot.telegram.delivery import markup
+from bot.core.outbox import Outgoing, Result
+from bot.telegram.delivery import markup, retry_seconds, send
 from bot.telegram.line import Line
-from bot.telegram.loops import SenderLoop, retry_seconds
+from bot.telegram.pacing import Pacer
 
 log = logging.getLogger(__name__)
-IDLE = 1.0  # seconds between looks at the outbox when nobody wakes the sender
-GIVE_UP_AFTER = 5  # network failures in a row before a post is abandoned
+IDLE = 1.0  # seconds between looks at the queue when nobody wakes the sender
+PARALLEL = 8  # sends in flight at once (30 ms round trips: 30 a second needs a few)
+STOP_WAIT = 5.0  # seconds a stop waits for the sends in flight before cancelling them
 
 
-class OutboxSender(SenderLoop):
-    """One background task per process."""
+class Sender:
+    """One background task per process, and one task per send in flight."""
 
-    name = "outbox-sender"
-
-    def __init__(self, core: Core, bot: Bot, line: Line) -> None:
-        super().__init__()
-        self.core, self.bot, self.line = core, bot, line
+    def __init__(self, core: Core, bot: Bot, line: Line, pacer: Pacer) -> None:
+        self.core, self.bot, self.line, self.pacer = core, bot, line, pacer
         self._wake = asyncio.Event()
-        self._failures: dict[int, int] = {}
+        self._slots = asyncio.Semaphore(PARALLEL)
+        self._busy: set[int] = set()  # chats with a send in flight
+        self._sends: set[asyncio.Task[None]] = set()
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = False
+
+    def start(self) -> None:
+        """Begin in the background."""
+        self._task = asyncio.create_task(self._run(), name="outbound-sender")
 
     def wake(self) -> None:
         """Something was queued: look now instead of at the next tick."""
         self._wake.set()
 
-    def _interrupt(self) -> None:
+    async def stop(self) -> None:
+        """Claim nothing more; let the sends in flight finish and record their result."""
+        self._stopping = True
         self._wake.set()
+        tasks = [task for task in (self._task, *self._sends) if task is not None]
+        if not tasks:
+            return
+        _done, late = await asyncio.wait(tasks, timeout=STOP_WAIT)
+        for task in late:
+            task.cancel()
+        for task in late:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
     async def _run(self) -> None:
         while not self._stopping:
-            try:
-                await self.flush()
-            except Exception as exc:  # keep delivering whatever one post did
-                log.error("outbox round failed: %s", type(exc).__name__)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), IDLE)
-            self._wake.clear()
-
-    async def flush(self) -> int:
-        """Send what may go now; returns how many posts were delivered."""
-        sent = 0
-        if not self.line.up:
-            return sent  # Telegram is unreachable: the posts wait, their tries unspent
-        for delivery in await self.core.deliveries():
-            if self._stopping:
-                break
-            try:
-                message_id = await self._send(delivery)
-            except RetryAfter as exc:
-                await asyncio.sleep(retry_seconds(exc))
-                return sent  # Telegram asked us to wait: nothing is lost, the post stays due
-            except (Forbidden, BadRequest) as exc:
-                log.warning("post %s refused: %s", delivery.post_id, type(exc).__name__)
-                await self.core.db.retrying(partial(self.core.undelivered, delivery, True))
+            await self._slots.acquire()
+            item = await self._next()
+            if item is None:
+                self._slots.release()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), IDLE)
+                self._wake.clear()
                 continue
-            except (TimedOut, NetworkError):
-                await self._network_failure(delivery)
-                return sent
-            self._failures.pop(delivery.post_id, None)
-            # A lock must not leave a post that Telegram has unrecorded: it would go twice.
-            await self.core.db.retrying(partial(self.core.delivered, delivery, message_id))
-            sent += 1
-        return sent
+            self._busy.add(item.chat_id)
+            task = asyncio.create_task(self._deliver(item), name=f"send-{item.post_id}")
+            self._sends.add(task)
+            task.add_done_callback(self._sends.discard)
 
-    async def _network_failure(self, delivery: OutboxMessage) -> None:
-        """Back off, and give up on a post only after several failures in a row."""
-        count = self._failures.get(delivery.post_id, 0) + 1
-        self._failures[delivery.post_id] = count
-        self.line.failed()
-        await self.core.db.retrying(partial(self.core.undelivered, delivery,
-                                            count >= GIVE_UP_AFTER))
-        await asyncio.sleep(min(2 ** count, 30))
+    async def _next(self) -> Outgoing | None:
+        """The next row to send, once a send could go now (nothing while the line is down)."""
+        if self._stopping or not self.line.up:
+            return None
+        await self.pacer.ready()
+        try:
+            return await self.core.claim(frozenset(self._busy))
+        except Exception as exc:  # a failed claim is retried at the next look
+            log.error("outbound claim failed: %s", type(exc).__name__)
+            return None
 
-    async def _send(self, delivery: OutboxMessage) -> int:
-        """A new message, or an edit of the board message it redraws."""
-        reply = delivery.reply
-        if delivery.message_id is not None:
-            try:
-                await self.bot.edit_message_text(
-                    reply.text, chat_id=delivery.chat_id, message_id=delivery.message_id,
-                    parse_mode=ParseMode.HTML, reply_markup=markup(reply.keyboard),
-                    disable_web_page_preview=True)
-            except BadRequest as exc:
-                if "not modified" not in exc.message.lower():
-                    raise
-            return delivery.message_id
-        message = await self.bot.send_message(
-            delivery.chat_id, reply.text, parse_mode=ParseMode.HTML,
-            reply_markup=markup(reply.keyboard), disable_web_page_preview=True)
-        return message.message_id
+    async def _deliver(self, item: Outgoing) -> None:
+        """Pace, send, record; the chat is free again afterwards."""
+        try:
+            await self.pacer.queued(item.chat_id)
+            result = await outcome(self._send(item), item.attempts)
+            if result.reason == "429":
+                self.pacer.pause(result.after.total_seconds(), item.chat_id)
+            elif result.reason == "network":
+                self.line.failed()
+            # Recorded even through a lock: a row Telegram has, left unrecorded, would repeat.
+            await self.core.db.retrying(partial(self.core.report, item, result))
+        except Exception as exc:  # one bad send must not stop the others
+            log.error("outbound %s: %s", item.post_id, type(exc).__name__)
+        finally:
+            self._busy.discard(item.chat_id)
+            self._slots.release()
+            self._wake.set()  # a row for this chat may be waiting
 
+    async def _send(self, item: Outgoing) -> int:
+        """A new message, or an edit of the message it redraws; its Telegram message id."""
+        reply = item.reply
+        if item.message_id is None:
+            return (await send(self.bot, item.chat_id, reply)).message_id
+        try:
+            await self.bot.edit_message_text(
+                reply.text, chat_id=item.chat_id, message_id=item.message_id,
+                parse_mode=ParseMode.HTML, reply_markup=markup(reply.keyboard),
+                disable_web_page_preview=True)
+        except BadRequest as exc:
+            if "not modified" not in exc.message.lower():
+                raise
+        return item.message_id
+
+
+async def outcome(sending: Awaitable[int], attempts: int) -> Result:
+    """Telegram's answer in the core's words (BadRequest is a NetworkError: caught first)."""
+    try:
+        message_id = await sending
+    except RetryAfter as error:
+        return Result.retry(timedelta(seconds=retry_seconds(error)), "429")
+    except Forbidden:
+        return Result.blocked()
+    except BadRequest as error:
+        return Result.failed(error.message)
+    except (TimedOut, NetworkError):
+        return Result.retry(timedelta(seconds=2 ** attempts), "network")
+    return Result.sent(message_id)

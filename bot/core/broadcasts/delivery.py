@@ -1,23 +1,25 @@
-"""Sending a broadcast: one row per recipient, claimed before sending, each in its language.
+"""Sending a broadcast: one row per recipient, each worded in the recipient's language.
 
-Starting a broadcast writes every recipient's row in one transaction. The adapter's
-sender claims rows (pending → sending) at Telegram's pace and reports each result. After
-a crash, rows left `sending` become `interrupted` and are not resent; every other row is
-either sent or still pending, so a restart continues where it stopped: nobody twice,
-nobody skipped. The coordinator's report is one message, redrawn as numbers change.
+Starting a broadcast writes, in one transaction, a delivery per recipient (the broadcast's
+own record, which its report counts) and a row in the one outbound queue
+(bot.core.outbox) in the broadcast lane: the sender spends on it what replies, reminders
+and notices leave of Telegram's budget. The queue tells `ended` how each row went. After a
+crash a row cut off mid-send becomes `interrupted` and is not resent; every other row is
+sent or still pending, so a restart continues where it stopped: nobody twice, nobody
+skipped. The coordinator's report is one message, redrawn as numbers change.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.broadcasts.audience import recipients
+from bot.core.outbox import Lane
 from bot.core.ports import Reply
 from bot.core.render import finish, format_html
 from bot.i18n import _, use_locale
@@ -27,44 +29,44 @@ from bot.storage import outbox
 from bot.storage.models import Broadcast, Delivery, Post, User
 
 log = logging.getLogger(__name__)
-RETRY_LIMIT = 5
-
-
-@dataclass(frozen=True)
-class Outgoing:
-    """One claimed delivery, ready to send."""
-
-    delivery_id: int
-    broadcast_id: int
-    chat_id: int
-    reply: Reply
-    attempts: int
+SOURCE = "broadcast"  # how the outbox names what it reports back to this module
+REPORT_EVERY = 3.0  # seconds between redraws of the coordinators' reports
+# How an outbox row's end is recorded on its delivery.
+ENDINGS = {"sent": "sent", "blocked": "blocked", "failed": "failed",
+           "interrupted": "interrupted", "expired": "failed"}
 
 
 async def start(session: AsyncSession, broadcast: Broadcast, now: datetime) -> int:
     """Choose the recipients now and queue one row each; returns how many."""
     people = await recipients(session, broadcast.audience, broadcast.organisation_id,
                               broadcast.urgent)
-    await repo.add_deliveries(session, broadcast.id,
-                              [(p.user_id, p.chat_id, p.language) for p in people])
+    rows = await repo.add_deliveries(session, broadcast.id,
+                                     [(p.user_id, p.chat_id, p.language) for p in people])
+    await _queue(session, broadcast, rows)
     broadcast.state = "sending"
     await update_report(session, broadcast, now)
     return len(people)
 
 
-async def claim(session: AsyncSession, now: datetime, limit: int) -> list[Outgoing]:
-    """Rows to send now, each worded for its recipient."""
-    rows = await repo.claim(session, now, limit)
-    cache: dict[int, Broadcast | None] = {}
-    ready = []
+async def _queue(session: AsyncSession, broadcast: Broadcast, rows: list[Delivery]) -> None:
+    """One outbound row per delivery, worded once per language."""
+    texts: dict[str, str] = {}
     for row in rows:
-        if row.broadcast_id not in cache:
-            cache[row.broadcast_id] = await session.get(Broadcast, row.broadcast_id)
-        broadcast = cache[row.broadcast_id]
-        if broadcast is not None:
-            ready.append(Outgoing(row.id, row.broadcast_id, row.chat_id,
-                                  await preview(session, broadcast, row.language), row.attempts))
-    return ready
+        if row.language not in texts:
+            texts[row.language] = (await preview(session, broadcast, row.language)).text
+    await outbox.queue_many(session, [
+        {"chat_id": row.chat_id, "user_id": row.user_id, "text": texts[row.language],
+         "lane": Lane.BROADCAST, "source": SOURCE, "source_id": row.id} for row in rows])
+
+
+async def requeue(session: AsyncSession, now: datetime, zone: ZoneInfo) -> None:
+    """At startup: deliveries of running broadcasts that have no outbound row (written by
+    a version before the one queue) get one, so nobody is skipped."""
+    for broadcast in await repo.running(session):
+        orphans = await repo.unqueued(session, broadcast.id, SOURCE)
+        if orphans:
+            await _queue(session, broadcast, orphans)
+            log.warning("broadcast %s: %s deliveries queued again", broadcast.id, len(orphans))
 
 
 async def preview(session: AsyncSession, broadcast: Broadcast, language: str) -> Reply:
@@ -87,36 +89,21 @@ async def _heading(session: AsyncSession, broadcast: Broadcast) -> str:
     return organisation.name if organisation else "Wegwijs"
 
 
-async def sent(session: AsyncSession, item: Outgoing, now: datetime) -> None:
-    """Telegram has it."""
-    await repo.finish(session, item.delivery_id, "sent", now)
+async def ended(session: AsyncSession, delivery_id: int, state: str, reason: str,
+                now: datetime) -> None:
+    """The outbox is done with one delivery: sent, or why not (a 403 has already marked
+    the person blocked, so later broadcasts leave them out too)."""
+    await repo.finish(session, delivery_id, ENDINGS[state], now,
+                      None if state == "sent" else reason[:40])
 
 
-async def blocked(session: AsyncSession, item: Outgoing, now: datetime) -> None:
-    """403: the person blocked the bot; they are left out of later broadcasts too."""
-    await repo.finish(session, item.delivery_id, "blocked", now, "blocked")
-    row = await session.get(Delivery, item.delivery_id)
-    user = await session.get(User, row.user_id) if row and row.user_id else None
-    if user is not None:
-        user.blocked_at = now
+async def cancel(session: AsyncSession, broadcast: Broadcast, now: datetime) -> None:
+    """Stop a broadcast: what was not sent yet will not be."""
+    await outbox.cancel_sources(session, SOURCE, repo.pending_ids(broadcast.id))
+    await repo.cancel(session, broadcast.id, now)
 
 
-async def failed(session: AsyncSession, item: Outgoing, now: datetime, reason: str) -> None:
-    """400 (chat not found and the like): not retried."""
-    await repo.finish(session, item.delivery_id, "failed", now, reason[:40])
-    log.warning("broadcast %s delivery %s failed: %s", item.broadcast_id, item.delivery_id,
-                reason)
-
-
-async def later(session: AsyncSession, item: Outgoing, now: datetime, wait: timedelta) -> None:
-    """429 or a network error: pending again after `wait`; failed after RETRY_LIMIT tries."""
-    if item.attempts >= RETRY_LIMIT:
-        await failed(session, item, now, "network")
-        return
-    await repo.later(session, item.delivery_id, now + wait)
-
-
-async def update_reports(session: AsyncSession, now: datetime) -> bool:
+async def update_reports(session: AsyncSession, now: datetime, _zone: ZoneInfo) -> bool:
     """Redraw the report of every running broadcast; close those that are done."""
     changed = False
     for broadcast in await repo.running(session):
@@ -138,7 +125,8 @@ async def update_report(session: AsyncSession, broadcast: Broadcast, now: dateti
     post = (await session.scalars(select(Post).where(
         Post.chat_id == author.telegram_id, Post.ref == f"b:{broadcast.id}"))).first()
     if post is None:
-        await outbox.queue_text(session, author.telegram_id, text, ref=f"b:{broadcast.id}")
+        await outbox.queue_text(session, author.telegram_id, text, ref=f"b:{broadcast.id}",
+                                lane=Lane.NOTICE, user_id=author.id)
         return True
     if post.text == text:
         return False
@@ -157,10 +145,3 @@ def report_text(broadcast: Broadcast, counts: dict[str, int]) -> str:
                             "⚠️ failed {failed}").format(
         sent=counts.get("sent", 0), waiting=waiting, blocked=counts.get("blocked", 0),
         failed=lost)
-
-
-async def recover(session: AsyncSession, now: datetime, zone: ZoneInfo) -> None:
-    """At startup: deliveries cut off mid-send are not resent."""
-    count = await repo.interrupted(session)
-    if count:
-        log.warning("%s broadcast deliveries were in flight when the process stopped", count)

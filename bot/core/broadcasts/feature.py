@@ -328,7 +328,7 @@ async def _discard(turn: Turn, b: Broadcast, _value: str) -> None:
 
 async def _cancel(turn: Turn, b: Broadcast, _value: str) -> None:
     if b.state in ("sending", "scheduled"):
-        await repo.cancel(turn.session, b.id, turn.now)
+        await delivery.cancel(turn.session, b, turn.now)
         audit.record(turn.session, turn.user.id, "broadcast.cancel", turn.now, broadcast=b.id)
         await delivery.update_report(turn.session, b, turn.now)
         turn.outcome.queued = True
@@ -388,7 +388,9 @@ def register(router: Router) -> None:
     router.button("bc", _dispatch)
     router.prompt(WRITING, ask_text)
     router.text_input(WRITING, on_text)
-    router.on_startup(delivery.recover)
+    router.on_startup(delivery.requeue)
+    router.every(delivery.REPORT_EVERY, delivery.update_reports)
+    router.outbox_result(delivery.SOURCE, delivery.ended)
     router.job("broadcast", send_scheduled)
 
 

@@ -517,6 +517,7 @@ _ACTIONS: dict[str, tuple[Action, TaskHandler]] = {
 
 def register(router: Router) -> None:
     """Task buttons (also in group chats), the new-task dialog, comments, /newtask."""
+    router.post_kind(feed.BOARD, feed.board)
     router.button("t", on_task)
     router.button("tn", on_dialog)
     router.group_button("t")

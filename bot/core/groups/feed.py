@@ -1,20 +1,19 @@
 """What the bot owes chats other than the one it is answering: task boards and notices.
 
-Everything goes through the outbox table first (durable), and a sender in the adapter
-delivers it. Group chats get at most 20 messages a minute: the sender asks `deliveries`
-what may go now, and new tasks that wait are batched into one board message.
+They go into the one outbound queue (bot.core.outbox) in the recipient's language; boards
+are drawn when sent, so a board shows the tasks as they are then, and new tasks that wait
+are batched into one board message.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.groups import cards
+from bot.core.outbox import Lane
 from bot.core.ports import Button, Keyboard, Reply
 from bot.core.render import finish
 from bot.i18n import use_locale
@@ -23,16 +22,7 @@ from bot.storage import outbox
 from bot.storage import tasks as task_repo
 from bot.storage.models import Group, Post, Task, User
 
-
-@dataclass(frozen=True)
-class OutboxMessage:
-    """One message to send (message_id None) or to redraw (an edit)."""
-
-    post_id: int
-    revision: int
-    chat_id: int
-    message_id: int | None
-    reply: Reply
+BOARD = "tasks"  # the outbox kind of a task board message
 
 
 async def task_added(session: AsyncSession, group: Group, task: Task) -> None:
@@ -47,12 +37,14 @@ async def task_changed(session: AsyncSession, task: Task) -> None:
 
 
 async def tell(session: AsyncSession, user: User, render: Callable[[], str],
-               keyboard: Callable[[], Keyboard] = lambda: (), *, ref: str | None = None) -> None:
+               keyboard: Callable[[], Keyboard] = lambda: (), *, ref: str | None = None,
+               lane: Lane = Lane.NOTICE) -> None:
     """A private message to someone else, written in their language."""
     with use_locale(user.locale or "nl"):
         text, buttons = finish(render()), keyboard()
         rows = [[(finish(b.label), b.data) for b in row] for row in buttons]
-    await outbox.queue_text(session, user.telegram_id, text, rows, ref=ref)
+    await outbox.queue_text(session, user.telegram_id, text, rows, ref=ref, lane=lane,
+                            user_id=user.id)
 
 
 async def tell_group(session: AsyncSession, group: Group, render: Callable[[], str],
@@ -70,52 +62,18 @@ async def tell_group(session: AsyncSession, group: Group, render: Callable[[], s
     with use_locale(group.locale):
         text, buttons = finish(render()), keyboard()
         rows = [[(finish(b.label), b.data) for b in row] for row in buttons]
-    await outbox.queue_text(session, group.chat_id, text, rows, group_id=group.id, ref=ref)
+    await outbox.queue_text(session, group.chat_id, text, rows, group_id=group.id, ref=ref,
+                            lane=Lane.NOTICE)
 
 
-async def deliveries(session: AsyncSession, now: datetime, zone: ZoneInfo) -> list[OutboxMessage]:
-    """Posts that may be sent now without breaking any group chat's 20-a-minute limit."""
-    await outbox.forget_sends(session, now - outbox.WINDOW)
-    budgets: dict[int, int] = {}
-    ready = []
-    for post in await outbox.due(session):
-        if post.chat_id not in budgets:
-            budgets[post.chat_id] = await _budget(session, post.chat_id, now)
-        if budgets[post.chat_id] > 0:
-            budgets[post.chat_id] -= 1
-            ready.append(await _render(session, post, now.astimezone(zone).date()))
-    return ready
-
-
-async def sent(session: AsyncSession, delivery: OutboxMessage, message_id: int,
-               now: datetime) -> None:
-    """Record a delivered post (and count it against its group chat's budget)."""
-    await outbox.mark_sent(session, delivery.post_id, delivery.revision, message_id, now)
-    if delivery.chat_id < 0:
-        await outbox.record_send(session, delivery.chat_id, now)
-
-
-async def _budget(session: AsyncSession, chat_id: int, now: datetime) -> int:
-    """Private chats take about one message a second, which we never approach; groups 20/min."""
-    if chat_id > 0:
-        return 1_000
-    used = len(await outbox.sends_since(session, chat_id, now - outbox.WINDOW))
-    return max(0, outbox.GROUP_CHAT_LIMIT - used)
-
-
-async def _render(session: AsyncSession, post: Post, today: date) -> OutboxMessage:
-    """Text posts were rendered when queued; boards are drawn now, in the group's language."""
-    if post.kind == "text":
-        rows = tuple(tuple(Button(label, data) for label, data in row) for row in post.keyboard)
-        return OutboxMessage(post.id, post.revision, post.chat_id, post.message_id,
-                        Reply(post.text or "", rows))
+async def board(session: AsyncSession, post: Post, today: date) -> Reply:
+    """A board message as its tasks are now, in the group's language."""
     group = await group_repo.group(session, post.group_id or 0)
     found = [t for t in [await task_repo.get(session, tid) for tid in post.task_ids] if t]
     people = await task_repo.assignees(session, [t.id for t in found])
     counts = await task_repo.comment_counts(session, [t.id for t in found])
     with use_locale(group.locale if group else "nl"):
-        reply = _board_reply(found, people, counts, today)
-    return OutboxMessage(post.id, post.revision, post.chat_id, post.message_id, reply)
+        return _board_reply(found, people, counts, today)
 
 
 def _board_reply(found: Sequence[Task], people: dict[int, list[User]], counts: dict[int, int],

@@ -1,0 +1,167 @@
+"""The one outbound queue: every message that is not the direct reply of the current turn.
+
+Kept replies, reminders, journey follow-ups, check-ins, task boards, notices, overviews and
+broadcast deliveries are all rows of the outbox table, written in the recipient's
+language when queued (boards are drawn when sent). One `claim` hands the adapter's sender
+the most urgent row that may go now; one `report` records a typed `Result` and tells the
+feature that queued the row (its `source`) how it ended. Lanes order the work: a kept reply
+or a crisis notice goes before a reminder, a reminder before a group notice, and a
+broadcast takes what is left of Telegram's budget.
+
+A crash leaves the rows in flight `sending`; at startup a new message among them is marked
+`interrupted` and not sent again (it may have arrived: a second copy of "your appointment
+is in one hour" is worse than a log line), while an edit is simply redone.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import IntEnum
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.core.ports import Button, Reply
+from bot.core.router import Router
+from bot.storage import outbox as repo
+from bot.storage import users
+from bot.storage.models import Post
+
+log = logging.getLogger(__name__)
+RETRY_LIMIT = 5  # tries of one row before it fails for good (429s and network errors)
+
+
+class Lane(IntEnum):
+    """Who goes first when Telegram's budget is short (lower first)."""
+
+    URGENT = 0  # a reply that waited for the line, a notice about someone in danger
+    REMINDER = 1  # appointments, follow-ups, check-ins: late is useless
+    NOTICE = 2  # task boards, group notices, answers from helpers, overviews
+    BROADCAST = 3  # thousands of rows: they take what the others leave
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One claimed row, ready to send (message_id set: redraw that message instead)."""
+
+    post_id: int
+    revision: int
+    chat_id: int
+    message_id: int | None
+    lane: Lane
+    attempts: int
+    reply: Reply
+
+
+@dataclass(frozen=True)
+class Result:
+    """What Telegram said about one send, in the core's words."""
+
+    state: Literal["sent", "retry", "blocked", "failed"]
+    message_id: int | None = None
+    after: timedelta = timedelta()
+    reason: str = ""
+
+    @classmethod
+    def sent(cls, message_id: int) -> Result:
+        """Telegram has it (or the redrawn message already showed it)."""
+        return cls("sent", message_id)
+
+    @classmethod
+    def retry(cls, after: timedelta, reason: str) -> Result:
+        """A 429 or a network error: try again after `after`."""
+        return cls("retry", after=after, reason=reason)
+
+    @classmethod
+    def blocked(cls) -> Result:
+        """403: the person blocked the bot (or the bot left the chat)."""
+        return cls("blocked", reason="blocked")
+
+    @classmethod
+    def failed(cls, reason: str) -> Result:
+        """400: this message can never go (chat not found, bad markup)."""
+        return cls("failed", reason=reason)
+
+
+async def claim(session: AsyncSession, router: Router, now: datetime, zone: ZoneInfo,
+                busy: frozenset[int] = frozenset()) -> Outgoing | None:
+    """The most urgent row that may go now to a chat without a send in flight (group chats
+    within Telegram's 20 a minute, counted in the database across processes; private chats
+    are paced by the sender)."""
+    for post, blocked_at in await repo.due(session, now, tuple(busy)):
+        if post.expires_at is not None and now >= post.expires_at:
+            await _end(session, router, post, "expired", reason="too late", now=now)
+        elif blocked_at is not None and post.lane != Lane.URGENT:
+            await _end(session, router, post, "blocked", reason="blocked", now=now)
+        elif await repo.take(session, post.id):
+            reply = await draw(session, router, post, now.astimezone(zone).date())
+            return Outgoing(post.id, post.revision, post.chat_id, post.message_id,
+                            Lane(post.lane), post.attempts + 1, reply)
+    return None
+
+
+async def report(session: AsyncSession, router: Router, item: Outgoing, result: Result,
+                 now: datetime) -> None:
+    """Record how one send went; the feature that queued it hears how it ended."""
+    post = await session.get(Post, item.post_id)
+    if post is None:
+        return  # erased meanwhile (the person deleted their data)
+    if result.state == "sent":
+        await repo.mark_sent(session, post.id, item.revision, result.message_id or 0, now)
+        if post.chat_id < 0:
+            await repo.record_send(session, post.chat_id, now)
+        await _tell(session, router, post, "sent", reason="", now=now)
+    elif result.state == "retry" and item.attempts < RETRY_LIMIT:
+        await repo.retry(session, post.id, now + result.after, result.reason)
+        log.warning("outbox %s: %s, retry in %ss (attempt %s)", post.id, result.reason,
+                    result.after.total_seconds(), item.attempts)
+    elif result.state == "blocked":
+        await users.mark_blocked(session, post.chat_id, now)
+        await _end(session, router, post, "blocked", reason="blocked", now=now)
+    else:
+        await _end(session, router, post, "failed", reason=result.reason or "network", now=now)
+
+
+async def recover(session: AsyncSession, router: Router, now: datetime) -> None:
+    """At startup: what a stopped process was sending. Edits are redone; new messages are
+    not sent again (they may have arrived)."""
+    interrupted = 0
+    for post in await repo.in_flight(session):
+        if post.message_id is not None:
+            post.state = "active"
+        else:
+            interrupted += 1
+            await _end(session, router, post, "interrupted", reason="process stopped mid-send",
+                       now=now)
+    if interrupted:
+        log.warning("%s messages were being sent when the process stopped; not resent",
+                    interrupted)
+
+
+async def _end(session: AsyncSession, router: Router, post: Post, state: str, *, reason: str,
+               now: datetime) -> None:
+    """A row that will not be sent (again)."""
+    await repo.settle(session, post.id, state, reason)
+    if state == "failed":
+        log.error("outbox %s failed: %s", post.id, reason)
+    await _tell(session, router, post, state, reason=reason, now=now)
+
+
+async def _tell(session: AsyncSession, router: Router, post: Post, state: str, *,
+                reason: str, now: datetime) -> None:
+    """The feature that queued the row records the end in its own table."""
+    hook = router.outbox_results.get(post.source or "")
+    if hook is not None and post.source_id is not None:
+        await hook(session, post.source_id, state, reason, now)
+
+
+async def draw(session: AsyncSession, router: Router, post: Post, today: date) -> Reply:
+    """Text rows were worded when queued; other kinds are drawn now by their feature."""
+    renderer = router.post_renderers.get(post.kind)
+    if renderer is not None:
+        return await renderer(session, post, today)
+    rows = tuple(tuple(Button(label, data) for label, data in row) for row in post.keyboard)
+    return Reply(post.text or "", rows)
