@@ -11,6 +11,8 @@ step (🧭 My steps from the menu, a journey, ✅ Done on its step); a typed que
 ask it (the FAQ's own matching phrases, in the person's language); and, for the helpers of
 sponsor groups (four in ten people, five to a group, 16 open tasks each), a task claim
 (/groups, 📋 Open, a task, ✋ Claim: every update on that way counts as a task update).
+A person presses buttons on the bot's few newest messages in their chat, as one scrolls up
+a little, and types a command when none fits.
 Two seconds into the load, a broadcast to `--broadcast` other newcomers starts as a
 coordinator's Send starts it (delivery.start in one transaction), and `--reminders`
 appointment reminders (urgent, so quiet hours do not hold them) fall due, spread evenly
@@ -36,12 +38,13 @@ import asyncio
 import logging
 import math
 import multiprocessing
+import os
 import random
 import re
 import tempfile
 import time
 from collections import Counter, deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -50,7 +53,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import build_core
@@ -91,8 +94,11 @@ REPLY_GOAL, RATE_GOAL, SECOND_LIMIT, LATE_GOAL = 0.300, 27.0, 30, 2.0
 NEW_OR_EDIT = frozenset({"sendMessage", "editMessageText"})
 MIX = {"newcomer": {"journey": 50, "question": 30, "menu": 20},
        "helper": {"task": 60, "question": 20, "menu": 20}}
-JOURNEY_PRESSES = tuple(re.compile(p) for p in (r"j:[^:]+:[^:]+:d", r"j:[^:]+::o", r"steps:"))
+JOURNEY_PRESSES = (r"j:[^:]+:[^:]+:d", r"j:[^:]+::o", r"steps:")  # Done, a journey, My steps
+SCREENS = 5  # a person looks at the bot's newest messages this far back for a button
 Step = tuple[int | None, str]  # (bot message to press a button on, its data) or (None, text)
+Screen = tuple[int, list[str]]  # a bot message and the callback data of its buttons
+Chooser = Callable[[list[str]], str | None]  # picks a button to press among a message's
 
 
 # ---------------------------------------------------------------------- the plan
@@ -174,7 +180,7 @@ async def seed(db: Database, options: Options) -> Plan:
              for n in range(options.reminders)]
     async with db.session() as session:
         await _insert(session, User, rows)
-        ids = dict((await session.execute(select(User.telegram_id, User.id))).tuples().all())
+        ids = {chat: uid for chat, uid in await session.execute(select(User.telegram_id, User.id))}
         groups = await _groups(session, ids, [chat for chat, _ in active[:helpers]], now)
         await _insert(session, Appointment, [
             {"user_id": ids[REMINDED + n], "what": "gemeente", "status": "active",
@@ -217,8 +223,7 @@ async def schedule_reminders(db: Database, options: Options, begin: float) -> di
     async with db.session() as session:
         pairs = (await session.execute(
             select(User.telegram_id, Appointment.user_id, Appointment.id)
-            .join(User, User.id == Appointment.user_id).order_by(User.telegram_id))
-        ).tuples().all()
+            .join(User, User.id == Appointment.user_id).order_by(User.telegram_id))).all()
         due = {chat: begin + (n + 0.5) * spread for n, (chat, _u, _a) in enumerate(pairs)}
         moment = {chat: datetime.fromtimestamp(when, UTC) for chat, when in due.items()}
         await _insert(session, Reminder, [
@@ -260,6 +265,7 @@ class TimedFake(FakeTelegram):
 
     async def _execute(self, name: str, handler: Handler | None, params: JsonDict,
                        fault: ApiError | None) -> Any:
+        """As the fake's; then note a new message or an edit."""
         result = await super()._execute(name, handler, params, fault)
         if name in NEW_OR_EDIT:
             self._arrived(name, int(params["chat_id"]), result)
@@ -281,16 +287,17 @@ class TimedFake(FakeTelegram):
         self._waiting[chat] = future
         return future
 
-    def shown(self, chat: int) -> tuple[int | None, list[str]]:
-        """The newest bot message in the chat and the callback data of its buttons."""
+    def shown(self, chat: int) -> list[Screen]:
+        """The bot's newest messages in the chat (newest first) with their buttons' data."""
         state = self._chats.get(chat)
         messages = list(state.messages.values()) if state else []
+        screens: list[Screen] = []
         for message in reversed(messages):
-            if message["from"]["is_bot"]:
+            if message["from"]["is_bot"] and len(screens) < SCREENS:
                 rows = message.get("reply_markup", {}).get("inline_keyboard", [])
                 data = [str(b.get("callback_data", "")) for row in rows for b in row]
-                return int(message["message_id"]), data
-        return None, []
+                screens.append((int(message["message_id"]), data))
+        return screens
 
     def reached(self, chats: range) -> int:
         """How many of these chats got a message."""
@@ -313,30 +320,51 @@ def _tasks(data: list[str], action: str) -> dict[int, str]:
     return {int(m.group(1)): m.group(0) for m in found if m}
 
 
-def task_button(data: list[str], group: int | None, claimed: set[int],
-                rng: random.Random) -> str | None:
-    """The next press on the way to claiming a task (None: start with /groups)."""
-    claims = {task: d for task, d in _tasks(data, "c").items() if task not in claimed}
-    if claims:
-        task = rng.choice(sorted(claims))
-        claimed.add(task)
-        return claims[task]
-    views = [d for task, d in _tasks(data, "v").items() if task not in claimed]
-    if views:
-        return rng.choice(views)
-    pages = [d for d in data if d.startswith(f"g:l:{group}:o:")]
-    if pages and _tasks(data, "v"):  # everything on this page is taken: the next page
-        return max(pages, key=lambda d: int(d.rsplit(":", 1)[1]))
-    return next((d for d in (f"g:l:{group}:o:0", f"g:o:{group}", "g:h") if d in data), None)
-
-
-def journey_button(data: list[str], rng: random.Random) -> str | None:
-    """✅ Done on a step, else a journey of My steps, else My steps on the menu."""
-    for wanted in JOURNEY_PRESSES:
-        found = [d for d in data if wanted.fullmatch(d)]
-        if found:
-            return rng.choice(found)
+def press(screens: list[Screen], choosers: Sequence[Chooser]) -> Step | None:
+    """The first chooser (in order) that finds its button, on the newest message with it."""
+    for choose in choosers:
+        for message, data in screens:
+            chosen = choose(data)
+            if chosen is not None:
+                return message, chosen
     return None
+
+
+def one_of(pattern: str, rng: random.Random) -> Chooser:
+    """Any button whose data matches the pattern."""
+    compiled = re.compile(pattern)
+
+    def choose(data: list[str]) -> str | None:
+        found = [d for d in data if compiled.fullmatch(d)]
+        return rng.choice(found) if found else None
+
+    return choose
+
+
+def task_choosers(group: int | None, claimed: set[int], rng: random.Random) -> list[Chooser]:
+    """On the way to a claim: ✋ Claim, a task of the list, the list's next page when all
+    shown are taken, 📋 Open on the group's page, ⬅️ Back to that page, 👥 Groups."""
+
+    def claim(data: list[str]) -> str | None:
+        free = {task: d for task, d in _tasks(data, "c").items() if task not in claimed}
+        if not free:
+            return None
+        task = rng.choice(sorted(free))
+        claimed.add(task)
+        return free[task]
+
+    def view(data: list[str]) -> str | None:
+        free = [d for task, d in _tasks(data, "v").items() if task not in claimed]
+        return rng.choice(free) if free else None
+
+    def next_page(data: list[str]) -> str | None:
+        pages = [d for d in data if d.startswith(f"g:l:{group}:o:")]
+        if not pages or not _tasks(data, "v"):
+            return None
+        return max(pages, key=lambda d: int(d.rsplit(":", 1)[1]))
+
+    return [claim, view, next_page, *(one_of(p, rng) for p in (
+        rf"g:l:{group}:o:0", rf"g:o:{group}", "g:h"))]
 
 
 @dataclass
@@ -349,6 +377,7 @@ class Load:
     claimed: set[int] = field(default_factory=set)
     latencies: list[tuple[str, float]] = field(default_factory=list)
     unanswered: Counter[str] = field(default_factory=Counter)
+    steps: Counter[str] = field(default_factory=Counter)
     skipped: int = 0
     pushed: int = 0
 
@@ -374,6 +403,7 @@ class Load:
         """One update, and the wait for its reply."""
         kind = self._kind(person)
         message, payload = self._step(kind, person)
+        self.steps[step_label(message, payload)] += 1
         reply = self.fake.expect(person.chat)
         pushed = time.time()
         if message is None:
@@ -389,21 +419,28 @@ class Load:
         self.latencies.append((kind, arrived - pushed))
 
     def _kind(self, person: Person) -> str:
+        """A newcomer's or a helper's next kind of update, by MIX."""
         mix = MIX["helper" if person.group is not None else "newcomer"]
         return self.rng.choices(list(mix), list(mix.values()))[0]
 
     def _step(self, kind: str, person: Person) -> Step:
         """What the person does for an update of this kind, given what the chat shows."""
-        message, data = self.fake.shown(person.chat)
         if kind == "question":
             return None, self.rng.choice(self.phrases[person.language] or self.phrases["en"])
         if kind == "journey":
-            chosen = journey_button(data, self.rng)
-            return (message, chosen) if chosen and message else (None, "/steps")
+            choosers = [one_of(pattern, self.rng) for pattern in JOURNEY_PRESSES]
+            return press(self.fake.shown(person.chat), choosers) or (None, "/steps")
         if kind == "task":
-            chosen = task_button(data, person.group, self.claimed, self.rng)
-            return (message, chosen) if chosen and message else (None, "/groups")
+            choosers = task_choosers(person.group, self.claimed, self.rng)
+            return press(self.fake.shown(person.chat), choosers) or (None, "/groups")
         return None, "/menu"
+
+
+def step_label(message: int | None, payload: str) -> str:
+    """What an update was, for counting: a command, a typed question, or a button."""
+    if message is None:
+        return payload if payload.startswith("/") else "typed question"
+    return re.sub(r"\d+", "#", re.sub(r"^j:[^:]+:[^:]*:", "j:…:", payload))
 
 
 def _back(idle: deque[Person], busy: set[asyncio.Task[None]], person: Person,
@@ -421,9 +458,11 @@ class Observed:
     end: float
     latencies: list[tuple[str, float]]
     unanswered: dict[str, int]
+    steps: dict[str, int]
     skipped: int
     pushed: int
     arrivals: list[tuple[int, float, str]]
+    cpu: float  # share of one CPU the fake's process used during the load
 
 
 def _serve(pipe: Connection, plan: Plan) -> None:
@@ -441,13 +480,23 @@ async def _serve_async(pipe: Connection, plan: Plan) -> None:
         pipe.send(fake.root_url)
         begin = float(await asyncio.to_thread(pipe.recv))
         load = Load(fake, random.Random(options.seed), faq_phrases())
+        cpu = asyncio.create_task(cpu_share(begin, options.duration))
         await load.run(list(plan.people), begin, options.duration, options.rate)
         await _until_delivered(fake, plan)
         await asyncio.sleep(SETTLE)
         observed = Observed(begin, begin + options.duration, load.latencies,
-                            dict(load.unanswered), load.skipped, load.pushed, fake.arrivals)
+                            dict(load.unanswered), dict(load.steps), load.skipped, load.pushed,
+                            fake.arrivals, await cpu)
         pipe.send(asdict(observed))
         await asyncio.to_thread(pipe.recv)  # the bot has stopped: the fake may go
+
+
+async def cpu_share(begin: float, duration: float) -> float:
+    """The share of one CPU this process used from `begin` for `duration` seconds."""
+    await asyncio.sleep(max(0.0, begin - time.time()))
+    used = time.process_time()
+    await asyncio.sleep(duration)
+    return (time.process_time() - used) / duration
 
 
 async def _until_delivered(fake: TimedFake, plan: Plan) -> None:
@@ -475,6 +524,9 @@ class Run:
     due: dict[int, float]
     broadcast_started: float
     broadcast_took: float
+    cpu: float  # share of one CPU the bot's process used during the load
+    claimed: int  # tasks claimed in the database at the end
+    load_average: float  # the machine's, over the last minute, at the end of the load
 
 
 class Tally(logging.Handler):
@@ -521,14 +573,20 @@ async def _run(db: Database, settings: Settings, root_url: str, pipe: Connection
         begin = time.time() + LEAD
         due = await schedule_reminders(db, plan.options, begin)
         pipe.send(begin)
+        cpu = asyncio.create_task(cpu_share(begin, plan.options.duration))
         await asyncio.sleep(max(0.0, begin + BROADCAST_AFTER - time.time()))
         started, took = await start_broadcast(core)
         background: Background = app.bot_data["background"]
         background.wake()
         print(f"load running; broadcast queued in {took:.2f} s; waiting for the run and the "
               "broadcast to finish…", flush=True)
+        bot_cpu = await cpu
+        load_average = os.getloadavg()[0]
         observed = Observed(**await asyncio.to_thread(pipe.recv))
-    return Run(plan, observed, due, started, took)
+        async with db.session() as session:
+            claimed = await session.scalar(
+                select(func.count()).select_from(Task).where(Task.status == "claimed"))
+    return Run(plan, observed, due, started, took, bot_cpu, claimed or 0, load_average)
 
 
 # ---------------------------------------------------------------------- the report
@@ -566,10 +624,15 @@ def report(run: Run, tally: Tally) -> None:
     _reminders(run)
     print(f"sent twice: {_twice(run)} (goal 0: {verdict(_twice(run) == 0)})")
     _broadcast_total(run)
+    print(f"tasks claimed in the database: {run.claimed}")
+    print(f"CPU during the load: bot process {run.cpu:.0%} of one core, fake Bot API and "
+          f"people {run.observed.cpu:.0%}; machine load average {run.load_average:.1f} on "
+          f"{os.cpu_count()} cores")
     _log(tally)
 
 
 def _replies(observed: Observed) -> None:
+    """Reply latency against its goal, by kind, and what the people did."""
     seconds = [s for _k, s in observed.latencies]
     p99 = percentile(seconds, 0.99)
     print(f"replies: {len(seconds)} answered; p50 {percentile(seconds, 0.5) * 1000:.0f} ms, "
@@ -579,16 +642,26 @@ def _replies(observed: Observed) -> None:
     parts = [f"{k} {sum(1 for x, _ in observed.latencies if x == k)} "
              f"(p99 {percentile([s for x, s in observed.latencies if x == k], 0.99) * 1000:.0f}"
              " ms)" for k in kinds]
-    print(f"  by kind: {', '.join(parts)}; updates sent {observed.pushed}, unanswered "
-          f"{sum(observed.unanswered.values())} {observed.unanswered or ''}, not sent because "
-          f"everyone was still waiting: {observed.skipped}")
+    missing = sum(observed.unanswered.values())
+    which = f" ({_counts(Counter(observed.unanswered))})" if missing else ""
+    print(f"  by kind: {', '.join(parts)}; updates sent {observed.pushed}, unanswered within "
+          f"{REPLY_TIMEOUT:g} s {missing}{which}, not sent because everyone was still waiting "
+          f"for a reply: {observed.skipped}")
+    print(f"  updates: {_counts(Counter(observed.steps))}")
+
+
+def _counts(counts: Counter[str]) -> str:
+    """Counts as "key n, key n", largest first."""
+    return ", ".join(f"{key} {value}" for key, value in counts.most_common())
 
 
 def _times(run: Run, chats: range) -> list[float]:
+    """Arrival times of the new messages to these chats, in order."""
     return sorted(at for chat, at, _t in run.observed.arrivals if chat in chats)
 
 
 def _broadcast(run: Run) -> None:
+    """The broadcast's rate while replies flowed and its busiest second, against the goals."""
     times, end = _times(run, run.plan.audience()), run.observed.end
     flowing = [t for t in times if t <= end]
     until = end if len(flowing) < len(times) or not flowing else flowing[-1]
@@ -603,6 +676,7 @@ def _broadcast(run: Run) -> None:
 
 
 def _reminders(run: Run) -> None:
+    """Reminder lateness (first message in the chat minus due time) against its goal."""
     firsts: dict[int, float] = {}
     for chat, at, _text in run.observed.arrivals:
         if chat in run.due:
@@ -624,6 +698,7 @@ def _twice(run: Run) -> int:
 
 
 def _broadcast_total(run: Run) -> None:
+    """How long the whole broadcast took, from the coordinator's Send."""
     chats = run.plan.audience()
     reached = {chat for chat, _at, _t in run.observed.arrivals if chat in chats}
     times = _times(run, chats)
@@ -634,6 +709,7 @@ def _broadcast_total(run: Run) -> None:
 
 
 def _log(tally: Tally) -> None:
+    """The bot's warnings and errors, most frequent first."""
     total = sum(tally.seen.values())
     print(f"bot log: {total} warnings/errors" + (":" if total else ""))
     for line, count in tally.seen.most_common(10):
@@ -650,6 +726,7 @@ def _quiet_logging() -> Tally:
 
 
 def _parse(argv: Sequence[str] | None = None) -> Options:
+    """The command line as Options."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--duration", type=float, default=60.0, help="seconds of load")
     parser.add_argument("--people", type=int, default=500, help="onboarded people who act")

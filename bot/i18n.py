@@ -23,7 +23,10 @@ from babel.support import Translations
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 DOMAIN = "messages"
-SOURCE_LANGUAGE = "en"
+SOURCE_LANGUAGE = "en"  # the msgids; what someone sees before a language is known
+# Who has no language of their own (a helper who never chose one, a group without one)
+# reads Dutch: the language every resident, volunteer and coordinator shares.
+FALLBACK_LANGUAGE = "nl"
 
 _locale: ContextVar[str] = ContextVar("wegwijs_locale", default=SOURCE_LANGUAGE)
 

@@ -14,10 +14,11 @@ from bench import crisis_eval
 from bot.core import safety
 from bot.core.crisis import crisis_text, distress_text
 from bot.core.engine import Core
+from bot.core.outbox import Lane
 from bot.core.ports import Incoming, Kind
 from bot.core.render import finish
 from bot.i18n import use_locale
-from tests.chat import CoreChat, texts
+from tests.chat import CoreChat, outgoing, texts
 from tests.test_groups_core import two_groups
 
 
@@ -78,6 +79,19 @@ async def test_crisis_outranks_the_journey_and_the_journey_resumes(core: Core) -
     assert outcome.replies[0].text.startswith(shown("nl", "suicide"))
     assert any(b.data.startswith("q:ask:") for b in outcome.replies[0].keyboard[0])
     assert any(b.data.startswith("j:first_steps:") for b in chat.buttons)
+
+
+async def test_a_person_asked_for_from_a_crisis_answer_is_told_before_anything_else(
+    core: Core,
+) -> None:
+    admin = CoreChat(core, 4242)
+    await admin.send("/start")
+    chat = CoreChat(core)
+    await chat.onboard("nl")
+    await chat.send("ik wil niet meer leven")
+    await chat.press(next(b.data for b in chat.buttons if b.data.startswith("q:ask:")))
+    waiting = await outgoing(core)
+    assert [item.lane for item in waiting if item.chat_id == 4242] == [Lane.URGENT]
 
 
 async def test_before_a_language_is_chosen_the_answer_uses_the_language_written(

@@ -111,7 +111,7 @@ async def _person_button(turn: Turn) -> tuple[tuple[Button, ...], ...]:
     """🙋 at once, for people who have agreed to the privacy notice (it keeps their words)."""
     if turn.user.privacy_version is None:
         return ()
-    await questions.keep(turn, turn.event.text[: questions.ANSWER_LIMIT])
+    await questions.keep(turn, turn.event.text[: questions.ANSWER_LIMIT], urgent=True)
     person = await questions.offer(turn)
     return ((Button(_("🙋 Talk to a person"), person.data),),) if person else ()
 

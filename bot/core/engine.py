@@ -61,6 +61,7 @@ class Core:
                             bot_username=self.bot_username, chat_group=chat_group)
                 await self.router.dispatch(turn)
                 await _count_group_messages(turn)
+                turn.outcome.queued = outbox_repo.queued(session)
                 if event.private:
                     users.remember_choices(user, conversation.remember(user.choices,
                                                                        turn.outcome.replies))

@@ -83,4 +83,4 @@ class Outcome:
 
     replies: list[Reply] = field(default_factory=list)
     toast: str | None = None
-    queued: bool = False  # messages for other chats wait in the outbox: wake its sender
+    queued: bool = False  # the turn queued messages for other chats: wake the sender

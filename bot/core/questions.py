@@ -20,10 +20,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core import fallback, states
 from bot.core.groups import access, feed
+from bot.core.outbox import Lane
 from bot.core.ports import Button, Kind
 from bot.core.render import format_html, shown_length
 from bot.core.router import JobRun, Router, Turn
-from bot.i18n import _, languages
+from bot.i18n import FALLBACK_LANGUAGE, _, languages
 from bot.storage import groups as group_repo
 from bot.storage import jobs
 from bot.storage import questions as repo
@@ -46,9 +47,11 @@ class Route:
     people: list[User]
 
 
-async def keep(turn: Turn, text: str) -> None:
-    """Keep a question the bot could not answer for sure, in case a person is wanted."""
-    await repo.draft(turn.session, turn.user.id, text, turn.user.locale or "nl")
+async def keep(turn: Turn, text: str, *, urgent: bool = False) -> None:
+    """Keep a question the bot could not answer for sure, in case a person is wanted
+    (urgent: said in danger; its notices then go before any other queued message)."""
+    await repo.draft(turn.session, turn.user.id, text, turn.user.locale or FALLBACK_LANGUAGE,
+                     urgent=urgent)
 
 
 async def offer(turn: Turn) -> Button | None:
@@ -99,7 +102,6 @@ async def ask(turn: Turn, question: Question) -> None:
     question.created_at = turn.now
     await _notify(turn.session, question, turn.user, route)
     await jobs.ensure(turn.session, "question", str(question.id), turn.now + REMIND_AFTER)
-    turn.outcome.queued = True
     whom = _("your sponsor group") if route.name == "group" else _("a coordinator")
     turn.say(_("I passed your question to {whom}. A person will answer you here, usually "
                "within a day.").format(whom=whom), ((Button(_("⬅️ Menu"), "menu:back"),),))
@@ -116,10 +118,11 @@ async def _notify(session: AsyncSession, question: Question, asker: User, route:
         return ((Button(_("✍️ Answer"), f"q:ans:{question.id}"),),)
 
     ref = f"q:{question.id}"
+    lane = Lane.URGENT if question.urgent else Lane.NOTICE
     if route.group is not None:
-        await feed.tell_group(session, route.group, render, buttons, ref=ref)
+        await feed.tell_group(session, route.group, render, buttons, ref=ref, lane=lane)
     for person in route.people:
-        await feed.tell(session, person, render, buttons, ref=ref)
+        await feed.tell(session, person, render, buttons, ref=ref, lane=lane)
 
 
 def _card_text(question: Question, asker: User, heading: Callable[[], str] | None) -> str:
@@ -194,7 +197,6 @@ async def _take(turn: Turn, question: Question) -> None:
         await turn.resume()
         return
     await feed.tell(turn.session, turn.user, lambda: _answer_prompt(question))
-    turn.outcome.queued = True
     turn.notice(_("I sent you a private message: type your answer there."))
 
 
@@ -256,7 +258,6 @@ async def give_answer(turn: Turn, question: Question, text: str) -> None:
             _("💬 <b>Answer from a person</b> ({name}):\n{answer}"), name=name, answer=text),
             lambda: ((Button(_("✅ Thanks, solved"), f"q:ok:{question.id}"),),
                      (Button(_("🙋 I still need help"), f"q:more:{question.id}"),)))
-    turn.outcome.queued = True
     turn.say(_("Thank you! Your answer was sent."))
 
 
@@ -278,7 +279,6 @@ async def _more_help(turn: Turn, question: Question) -> None:
     route = await route_for(turn.session, turn.user, turn.admins)
     await _notify(turn.session, question, turn.user, route,
                   lambda: _("🔁 Still needs help: question #{number}").format(number=question.id))
-    turn.outcome.queued = True
     turn.say(_("I asked again. You can type what is still unclear; I will add it to your "
                "question."))
 
@@ -309,7 +309,6 @@ async def _tell_helpers(turn: Turn, question: Question, text: str) -> None:
     else:
         route = await route_for(turn.session, turn.user, turn.admins)
         await _notify(turn.session, question, turn.user, route)
-    turn.outcome.queued = True
 
 
 def _free_text_state(state: str) -> bool:

@@ -24,6 +24,8 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
+from bot.i18n import FALLBACK_LANGUAGE
+
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -173,7 +175,7 @@ class Group(Base):
     name: Mapped[str] = mapped_column(String(80))
     municipality_code: Mapped[str | None] = mapped_column(String(8))
     arrival_date: Mapped[date | None] = mapped_column(Date)
-    locale: Mapped[str] = mapped_column(String(8), default="nl")
+    locale: Mapped[str] = mapped_column(String(8), default=FALLBACK_LANGUAGE)
     chat_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
     link_code_hash: Mapped[str | None] = mapped_column(String(64))
     link_code_expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
@@ -376,6 +378,7 @@ class Question(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False)  # asked from a crisis answer
 
 
 class Appointment(Base):
@@ -427,7 +430,7 @@ class Broadcast(Base):
         ForeignKey("organisations.id", ondelete="CASCADE"))
     audience: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
     texts: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
-    fallback: Mapped[str] = mapped_column(String(8), default="nl")
+    fallback: Mapped[str] = mapped_column(String(8), default=FALLBACK_LANGUAGE)
     urgent: Mapped[bool] = mapped_column(Boolean, default=False)
     state: Mapped[str] = mapped_column(String(10), default="draft", index=True)
     send_at: Mapped[datetime | None] = mapped_column(UtcDateTime())

@@ -20,6 +20,16 @@ from bot.storage.models import ChatSend, Post, User
 GROUP_CHAT_LIMIT = 20  # messages per minute Telegram allows a bot in one group
 WINDOW = timedelta(minutes=1)
 BOARD_SIZE = 8  # tasks per board message: enough to batch, few enough to read on a phone
+QUEUED = "outbox.queued"  # session.info key: this unit of work gave the sender something to do
+
+
+def queued(session: AsyncSession) -> bool:
+    """Whether this unit of work queued or changed a message (the sender should look now)."""
+    return bool(session.info.get(QUEUED))
+
+
+def _mark(session: AsyncSession) -> None:
+    session.info[QUEUED] = True
 
 
 async def queue_text(session: AsyncSession, chat_id: int, text: str,
@@ -33,19 +43,37 @@ async def queue_text(session: AsyncSession, chat_id: int, text: str,
                 lane=lane, **more)
     session.add(post)
     await session.flush()
+    _mark(session)
     return post
 
 
 async def queue_many(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
     """Many ready-rendered text messages in one statement (a broadcast's recipients)."""
     if rows:
+        _mark(session)
         await session.execute(insert(Post), [
             {"kind": "text", "keyboard": [], "task_ids": [], "revision": 1, "sent_revision": 0,
              "state": "active", "attempts": 0, **row} for row in rows])
 
 
+async def by_ref(session: AsyncSession, chat_id: int, ref: str) -> Post | None:
+    """The message about `ref` (e.g. a broadcast's report) in one chat, if queued before."""
+    return (await session.scalars(select(Post).where(Post.chat_id == chat_id,
+                                                     Post.ref == ref))).first()
+
+
+async def rewrite(session: AsyncSession, post: Post, text: str) -> bool:
+    """New text for a message: edited in its chat (or sent, if it has not gone yet)."""
+    if post.text == text:
+        return False
+    post.text, post.revision = text, post.revision + 1
+    _mark(session)
+    return True
+
+
 async def queue_task(session: AsyncSession, chat_id: int, group_id: int, task_id: int) -> None:
     """Put a new task on the group chat's board: into an unsent board message if one waits."""
+    _mark(session)
     waiting = (await session.scalars(
         select(Post).where(Post.chat_id == chat_id, Post.kind == "tasks",
                            Post.message_id.is_(None), Post.state == "active")
@@ -66,6 +94,7 @@ async def touch_task(session: AsyncSession, group_id: int, task_id: int) -> None
                            Post.state == "active").order_by(Post.id.desc()).limit(200))
     ids = [post.id for post in boards if task_id in post.task_ids]
     if ids:
+        _mark(session)
         await session.execute(update(Post).where(Post.id.in_(ids))
                               .values(revision=Post.revision + 1))
 

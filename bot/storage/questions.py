@@ -13,7 +13,8 @@ from bot.storage.models import Post, Question
 ACTIVE = ("open", "taken", "answered")
 
 
-async def draft(session: AsyncSession, user_id: int, text: str, language: str) -> Question:
+async def draft(session: AsyncSession, user_id: int, text: str, language: str, *,
+                urgent: bool = False) -> Question:
     """Keep a question the bot could not answer, in case the person asks for a human.
 
     One draft per person: a newer unknown question replaces the older draft.
@@ -21,7 +22,7 @@ async def draft(session: AsyncSession, user_id: int, text: str, language: str) -
     await session.execute(delete(Question).where(Question.user_id == user_id,
                                                   Question.status == "draft"))
     question = Question(user_id=user_id, text=text, language=language, status="draft",
-                        followups=[])
+                        followups=[], urgent=urgent)
     session.add(question)
     await session.flush()
     return question

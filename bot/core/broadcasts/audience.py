@@ -14,6 +14,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.groups.permissions import Actor
+from bot.i18n import FALLBACK_LANGUAGE
 from bot.storage.models import Coordinator, Group, JourneyProgress, Membership, User
 
 ROLES = ("newcomer", "member", "coordinator")
@@ -57,7 +58,7 @@ async def recipients(session: AsyncSession, audience: dict[str, object],
              and (not situation or u.situation == situation)]
     if unfinished:
         found = [u for u in found if not await _finished_first_steps(session, u.id)]
-    result = [Recipient(u.id, u.telegram_id, u.locale or "nl") for u in found]
+    result = [Recipient(u.id, u.telegram_id, u.locale or FALLBACK_LANGUAGE) for u in found]
     if chats:
         result += [r for r in await _group_chats(session, organisation_id)
                    if not chosen or r.group_id in chosen]
@@ -94,7 +95,7 @@ def chosen_groups(audience: dict[str, object]) -> list[int]:
 def _wanted(user: User, language: str, municipality: str, urgent: bool) -> bool:
     if user.muted and not urgent:
         return False
-    if language and (user.locale or "nl") != language:
+    if language and (user.locale or FALLBACK_LANGUAGE) != language:
         return False
     return not municipality or user.municipality_code == municipality
 

@@ -15,18 +15,17 @@ import logging
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.broadcasts.audience import recipients
 from bot.core.outbox import Lane
 from bot.core.ports import Reply
 from bot.core.render import finish, format_html
-from bot.i18n import _, use_locale
+from bot.i18n import FALLBACK_LANGUAGE, _, use_locale
 from bot.storage import broadcasts as repo
 from bot.storage import groups as group_repo
 from bot.storage import outbox
-from bot.storage.models import Broadcast, Delivery, Post, User
+from bot.storage.models import Broadcast, Delivery, User
 
 log = logging.getLogger(__name__)
 SOURCE = "broadcast"  # how the outbox names what it reports back to this module
@@ -120,18 +119,15 @@ async def update_report(session: AsyncSession, broadcast: Broadcast, now: dateti
     if author is None:
         return False
     counts = await repo.counts(session, broadcast.id)
-    with use_locale(author.locale or "nl"):
+    with use_locale(author.locale or FALLBACK_LANGUAGE):
         text = finish(report_text(broadcast, counts))
-    post = (await session.scalars(select(Post).where(
-        Post.chat_id == author.telegram_id, Post.ref == f"b:{broadcast.id}"))).first()
+    ref = f"b:{broadcast.id}"
+    post = await outbox.by_ref(session, author.telegram_id, ref)
     if post is None:
-        await outbox.queue_text(session, author.telegram_id, text, ref=f"b:{broadcast.id}",
-                                lane=Lane.NOTICE, user_id=author.id)
+        await outbox.queue_text(session, author.telegram_id, text, ref=ref, lane=Lane.NOTICE,
+                                user_id=author.id)
         return True
-    if post.text == text:
-        return False
-    post.text, post.revision = text, post.revision + 1
-    return True
+    return await outbox.rewrite(session, post, text)
 
 
 def report_text(broadcast: Broadcast, counts: dict[str, int]) -> str:

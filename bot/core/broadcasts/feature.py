@@ -32,7 +32,7 @@ from bot.core.profile import SITUATIONS as SITUATION_LABELS
 from bot.core.reminders import timing
 from bot.core.render import shown_length
 from bot.core.router import JobRun, Router, Turn
-from bot.i18n import N_, _, current_locale, languages
+from bot.i18n import FALLBACK_LANGUAGE, N_, _, current_locale, languages
 from bot.storage import audit, jobs
 from bot.storage import broadcasts as repo
 from bot.storage.models import Broadcast, Group
@@ -52,7 +52,7 @@ async def new(turn: Turn) -> None:
     broadcast = Broadcast(author_id=turn.user.id, created_at=turn.now,
                           organisation_id=organisation if isinstance(organisation, int) else None,
                           audience={"roles": ["newcomer"]}, texts={},
-                          fallback=turn.user.locale or "nl")
+                          fallback=turn.user.locale or FALLBACK_LANGUAGE)
     turn.session.add(broadcast)
     await turn.session.flush()
     await compose(turn, broadcast)
@@ -315,7 +315,6 @@ async def _send(turn: Turn, b: Broadcast, _value: str) -> None:
     count = await delivery.start(turn.session, b, turn.now)
     audit.record(turn.session, turn.user.id, "broadcast.send", turn.now, broadcast=b.id,
                  recipients=count)
-    turn.outcome.queued = True
     turn.say(_("Sending to {count} recipients. The numbers below stay up to date.").format(
         count=count), ((Button(_("⬅️ Menu"), "menu:back"),),))
 
@@ -331,7 +330,6 @@ async def _cancel(turn: Turn, b: Broadcast, _value: str) -> None:
         await delivery.cancel(turn.session, b, turn.now)
         audit.record(turn.session, turn.user.id, "broadcast.cancel", turn.now, broadcast=b.id)
         await delivery.update_report(turn.session, b, turn.now)
-        turn.outcome.queued = True
     await _show_report(turn, b)
 
 

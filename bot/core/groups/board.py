@@ -445,7 +445,6 @@ def _typed_action(typed: Typed) -> TaskHandler:
             await turn.resume()
             return
         await feed.tell(turn.session, turn.user, lambda: typed.ask(task))
-        turn.outcome.queued = True
         turn.notice(_(typed.elsewhere))
 
     return handler
@@ -491,7 +490,6 @@ async def _changed(turn: Turn, group: Group, task: Task) -> None:
     """Redraw the group chat's board, note activity, and refresh the private card."""
     await _after_change(turn, group, task)
     await feed.task_changed(turn.session, task)
-    turn.outcome.queued = True
     if turn.event.private:
         fresh = await task_repo.get(turn.session, task.id)
         await show_card(turn, fresh or task)

@@ -16,7 +16,7 @@ from bot.core.groups import cards
 from bot.core.outbox import Lane
 from bot.core.ports import Button, Keyboard, Reply
 from bot.core.render import finish
-from bot.i18n import use_locale
+from bot.i18n import FALLBACK_LANGUAGE, use_locale
 from bot.storage import groups as group_repo
 from bot.storage import outbox
 from bot.storage import tasks as task_repo
@@ -40,7 +40,7 @@ async def tell(session: AsyncSession, user: User, render: Callable[[], str],
                keyboard: Callable[[], Keyboard] = lambda: (), *, ref: str | None = None,
                lane: Lane = Lane.NOTICE) -> None:
     """A private message to someone else, written in their language."""
-    with use_locale(user.locale or "nl"):
+    with use_locale(user.locale or FALLBACK_LANGUAGE):
         text, buttons = finish(render()), keyboard()
         rows = [[(finish(b.label), b.data) for b in row] for row in buttons]
     await outbox.queue_text(session, user.telegram_id, text, rows, ref=ref, lane=lane,
@@ -49,7 +49,8 @@ async def tell(session: AsyncSession, user: User, render: Callable[[], str],
 
 async def tell_group(session: AsyncSession, group: Group, render: Callable[[], str],
                      keyboard: Callable[[], Keyboard] = lambda: (), *,
-                     author: User | None = None, ref: str | None = None) -> None:
+                     author: User | None = None, ref: str | None = None,
+                     lane: Lane = Lane.NOTICE) -> None:
     """A notice to the whole group: in its chat if linked, else to each helper privately.
 
     The person who caused the notice does not get it in private: they just saw it happen.
@@ -57,13 +58,13 @@ async def tell_group(session: AsyncSession, group: Group, render: Callable[[], s
     if group.chat_id is None:
         for member in await group_repo.members(session, group.id, role="member"):
             if author is None or member.id != author.id:
-                await tell(session, member, render, keyboard, ref=ref)
+                await tell(session, member, render, keyboard, ref=ref, lane=lane)
         return
     with use_locale(group.locale):
         text, buttons = finish(render()), keyboard()
         rows = [[(finish(b.label), b.data) for b in row] for row in buttons]
     await outbox.queue_text(session, group.chat_id, text, rows, group_id=group.id, ref=ref,
-                            lane=Lane.NOTICE)
+                            lane=lane)
 
 
 async def board(session: AsyncSession, post: Post, today: date) -> Reply:
@@ -72,7 +73,7 @@ async def board(session: AsyncSession, post: Post, today: date) -> Reply:
     found = [t for t in [await task_repo.get(session, tid) for tid in post.task_ids] if t]
     people = await task_repo.assignees(session, [t.id for t in found])
     counts = await task_repo.comment_counts(session, [t.id for t in found])
-    with use_locale(group.locale if group else "nl"):
+    with use_locale(group.locale if group else FALLBACK_LANGUAGE):
         return _board_reply(found, people, counts, today)
 
 

@@ -65,7 +65,6 @@ async def _link(turn: Turn, group: Group) -> None:
     for task in await task_repo.of_group(turn.session, group.id, task_repo.OPEN_STATES):
         if task.due_date is None or (task.due_date - today).days <= 14:
             await feed.task_added(turn.session, group, task)
-    turn.outcome.queued = True
 
 
 async def show_tasks(turn: Turn) -> None:
@@ -84,7 +83,6 @@ async def show_tasks(turn: Turn) -> None:
     for task in found[: outbox.BOARD_SIZE * 3]:
         await outbox.queue_task(turn.session, group.chat_id or turn.event.chat_id, group.id,
                                 task.id)
-    turn.outcome.queued = True
 
 
 async def on_removed(turn: Turn) -> None:

@@ -268,7 +268,6 @@ async def apply_plan(turn: Turn, group: Group) -> None:
         await deadlines.schedule(turn.session, task, turn.now, turn.timezone)
         if plan.due(item, start) <= start + timedelta(days=14):
             await task_added(turn.session, group, task)
-    turn.outcome.queued = True
     await show_group(turn, group)
 
 

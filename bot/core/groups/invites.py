@@ -198,7 +198,6 @@ async def _join(turn: Turn, invite: Invite) -> None:
         name = turn.user.first_name or ""
         await feed.tell_group(turn.session, group, lambda: format_html(
             _("👋 {name} joined the group."), name=name), author=turn.user)
-        turn.outcome.queued = True
     await _move_on(turn)
 
 

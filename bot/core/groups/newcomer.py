@@ -98,7 +98,6 @@ async def _done(turn: Turn, group: Group, task: Task) -> None:
         name = turn.user.first_name or ""
         await feed.tell_group(turn.session, group, lambda: format_html(
             _("✅ {name} finished:"), name=name) + f" #{task.id} {cards.title(task)}")
-        turn.outcome.queued = True
     turn.say(_("Well done! ✅"))
     await show_tasks(turn)
 
@@ -109,7 +108,6 @@ async def _help(turn: Turn, group: Group, task: Task) -> None:
         _("🆘 {name} needs help with:"), name=name) + f" #{task.id} {cards.title(task)}",
         lambda: ((Button(_("✋ Claim"), f"t:{task.id}:c"),),) if task.status == "open" else ())
     await task_repo.log(turn.session, task.id, turn.user.id, "help", turn.now)
-    turn.outcome.queued = True
     turn.say(_("I told your group. Someone will contact you."))
     await show_tasks(turn)
 
@@ -135,7 +133,6 @@ async def ask_group(turn: Turn, title: str, category: str, source: str) -> None:
     await feed.tell_group(turn.session, group, lambda: format_html(
         _("🆘 {name} asks the group for help:"), name=name) + f" #{task.id} {cards.title(task)}",
         lambda: ((Button(_("✋ Claim"), f"t:{task.id}:c"),),))
-    turn.outcome.queued = True
     turn.notice(_("I asked your group. You can follow it in 🤝 My group."))
 
 

@@ -18,7 +18,7 @@ from bot.core.ports import Button, Reply
 from bot.core.reminders import timing
 from bot.core.render import finish
 from bot.core.router import Router, Turn
-from bot.i18n import _
+from bot.i18n import FALLBACK_LANGUAGE, _
 from bot.storage import questions, users
 from bot.storage import reminders as repo
 from bot.storage.models import Reminder, User
@@ -68,7 +68,7 @@ async def on_answer(turn: Turn) -> None:
     elif answer == "b":
         draft = await questions.draft(turn.session, turn.user.id,
                                       _("Things are not going well (monthly check-in)."),
-                                      turn.user.locale or "nl")
+                                      turn.user.locale or FALLBACK_LANGUAGE)
         turn.say(_("I am sorry to hear that. A person can help: shall I ask someone to "
                    "contact you? In an emergency, see /help for the numbers."),
                  ((Button(_("🙋 Ask a person"), f"q:ask:{draft.id}"),),

@@ -21,7 +21,7 @@ from bot.core.outbox import Lane
 from bot.core.ports import Reply
 from bot.core.reminders import timing
 from bot.core.router import Router
-from bot.i18n import use_locale
+from bot.i18n import FALLBACK_LANGUAGE, use_locale
 from bot.storage import outbox
 from bot.storage import reminders as repo
 from bot.storage.models import Reminder, User
@@ -66,7 +66,7 @@ async def _decide(session: AsyncSession, router: Router, reminder: Reminder, use
         await repo.retry(session, reminder.id, quiet_end)
         return None
     renderer = router.reminder_texts.get(reminder.kind)
-    with use_locale(user.locale or "nl"):
+    with use_locale(user.locale or FALLBACK_LANGUAGE):
         reply = await renderer(session, reminder, user, zone) if renderer else None
     if reply is None:
         await repo.finish(session, reminder.id, "cancelled", now, "no longer needed")

@@ -1,7 +1,8 @@
 """One outbound queue: reminders and broadcast deliveries go through the outbox too.
 
 Each outbox row gets a lane (its priority), the person it is for, a not-before and an
-expiry time, what it reports back to (source and source_id) and why it failed. Rows the
+expiry time, what it reports back to (source and source_id) and why it failed. A question
+handed over from a crisis answer is marked urgent: its notices go first. Rows the
 old senders left mid-send are marked interrupted: they may have arrived.
 
 Revision ID: 0011
@@ -37,12 +38,17 @@ def upgrade() -> None:
                                  ondelete="CASCADE")
         batch.create_index("ix_outbox_due", ["state", "lane", "id"])
         batch.create_index("ix_outbox_source", ["source", "source_id"])
+    with op.batch_alter_table("questions") as batch:
+        batch.add_column(sa.Column("urgent", sa.Boolean(), nullable=False,
+                                   server_default=sa.false()))
     op.execute("UPDATE reminders SET state = 'interrupted' WHERE state = 'sending'")
     op.execute("UPDATE deliveries SET state = 'interrupted' WHERE state = 'sending'")
 
 
 def downgrade() -> None:
     """Drop the columns again."""
+    with op.batch_alter_table("questions") as batch:
+        batch.drop_column("urgent")
     with op.batch_alter_table("outbox") as batch:
         batch.drop_index("ix_outbox_source")
         batch.drop_index("ix_outbox_due")
