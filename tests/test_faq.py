@@ -35,10 +35,10 @@ MATCHER = build_matcher()
 # The aim is top-1 ≥ 0.80 and top-3 ≥ 0.90 everywhere (measured: docs/faq.md).
 FLOORS = {"nl": (0.97, 0.97), "en": (0.90, 0.93), "ar": (0.98, 0.98), "ti": (0.94, 0.94)}
 # The sets written apart from the phrase lists (docs/faq.md): a little under today's numbers.
-APART_FLOORS = {"dev": {"nl": (0.94, 0.96), "en": (0.87, 0.93), "ar": (0.95, 0.96),
+APART_FLOORS = {"dev": {"nl": (0.94, 0.96), "en": (0.89, 0.94), "ar": (0.95, 0.96),
                         "ti": (0.87, 0.92)},
-                "test": {"nl": (0.92, 0.94), "en": (0.89, 0.92), "ar": (0.87, 0.89),
-                         "ti": (0.86, 0.89)}}
+                "test": {"nl": (0.92, 0.95), "en": (0.92, 0.94), "ar": (0.88, 0.90),
+                         "ti": (0.89, 0.93)}}
 CONFIDENT_WRONG, OUT_OF_SCOPE_ANSWERED = 0.03, 0.10
 
 

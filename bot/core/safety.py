@@ -27,10 +27,9 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from bot.core import safety_model
+from bot.core import safety_model, yamlfile
 from bot.core.normalize import ethiopic_skeleton, normalize
 
 CRISIS_FILE = Path(__file__).resolve().parents[2] / "flows" / "crisis.yaml"
@@ -230,7 +229,7 @@ def _rank(rule: _Rule) -> int:
 
 def load(path: Path = CRISIS_FILE) -> Detector:
     """Read and check the concept file; a broken file stops startup with the reason."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = yamlfile.parse(path.read_text(encoding="utf-8"))
     try:
         return Detector(_File.model_validate(data))
     except ValueError as exc:

@@ -15,10 +15,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from bot.core import textmodel, yamlfile
 from bot.core.faq.loader import everyday_questions
-from bot.core.textmodel import TextModel
 
 FLOWS = Path(__file__).resolve().parents[2] / "flows"
 EXAMPLES = "crisis_examples*.yaml"  # crisis_examples.yaml and crisis_examples_more.yaml
@@ -44,7 +42,7 @@ class Model:
     def __init__(self, items: list[dict[str, Any]]) -> None:
         labels = [str(item["kind"]) if item["tier"] == "crisis" else str(item["tier"])
                   for item in items]
-        self.text_model = TextModel([str(item["text"]) for item in items], labels, NGRAMS,
+        self.text_model = textmodel.trained([str(item["text"]) for item in items], labels, NGRAMS,
                                     REGULARISATION, balanced=True)
 
     def judge(self, text: str) -> Judgement:
@@ -59,7 +57,7 @@ def examples(folder: Path = FLOWS) -> list[dict[str, Any]]:
     """The training examples; files that together lack a tier are refused."""
     items: list[dict[str, Any]] = []
     for path in sorted(folder.glob(EXAMPLES)):
-        items += yaml.safe_load(path.read_text(encoding="utf-8"))["items"]
+        items += yamlfile.parse(path.read_text(encoding="utf-8"))["items"]
     tiers = {item["tier"] for item in items}
     if tiers != {"crisis", DISTRESS, CALM}:
         raise ValueError(f"{folder}/{EXAMPLES}: needs examples of every tier, has {sorted(tiers)}")

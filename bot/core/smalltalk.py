@@ -18,10 +18,10 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict
 from rapidfuzz.distance import Levenshtein
 
+from bot.core import textmodel, yamlfile
 from bot.core.faq.loader import everyday_questions
 from bot.core.normalize import normalize
 from bot.core.textmodel import TextModel
@@ -147,14 +147,14 @@ def learned(phrases: tuple[tuple[str, str], ...]) -> TextModel:
     """Small-talk intents against every FAQ phrasing (the label QUESTION): one model per
     phrase set, trained at the first message that needs it."""
     questions = everyday_questions()
-    return TextModel([text for _, text in phrases] + questions,
+    return textmodel.trained([text for _, text in phrases] + questions,
                      [intent for intent, _ in phrases] + [QUESTION] * len(questions),
                      (1, 4), 3e-5, balanced=True)
 
 
 def load(path: Path = SMALLTALK_FILE) -> Recogniser:
     """Read and check the phrase file."""
-    return Recogniser(_File.model_validate(yaml.safe_load(path.read_text(encoding="utf-8"))))
+    return Recogniser(_File.model_validate(yamlfile.parse(path.read_text(encoding="utf-8"))))
 
 
 @cache

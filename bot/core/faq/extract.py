@@ -6,8 +6,7 @@ from collections.abc import Collection, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
 
-import yaml
-
+from bot.core import yamlfile
 from bot.core.faq.schema import FaqFile
 
 
@@ -16,7 +15,7 @@ def extract_faq(
     options: Mapping[str, Any],
 ) -> Iterator[tuple[int, str | None, str, list[str]]]:
     """Yield question and answer of every entry, with a comment naming file and id."""
-    parsed = FaqFile.model_validate(yaml.safe_load(fileobj.read().decode("utf-8")))
+    parsed = FaqFile.model_validate(yamlfile.parse(fileobj.read().decode("utf-8")))
     name = Path(getattr(fileobj, "name", "faq.yaml")).name
     for entry in parsed.entries:
         for text in (entry.question, entry.answer):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from functools import cache
 
+from bot.core import textmodel
 from bot.core.textmodel import TextModel
 
 NGRAMS = (2, 4)
@@ -21,5 +22,5 @@ Examples = tuple[tuple[str, str], ...]  # (entry id, phrasing)
 @cache
 def trained(examples: Examples) -> TextModel:
     """One model per set of phrasings (every core in a test run shares it)."""
-    return TextModel([text for _, text in examples], [entry for entry, _ in examples],
-                     NGRAMS, REGULARISATION, balanced=False)
+    return textmodel.trained([text for _, text in examples], [entry for entry, _ in examples],
+                               NGRAMS, REGULARISATION, balanced=False)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 import yaml
 from pydantic import ValidationError
 
+from bot.core import yamlfile
 from bot.core.faq.schema import Entry, FaqFile, Phrasings
 from bot.core.journeys.loader import (
     FLOWS,
@@ -37,7 +39,7 @@ def load_faq(journeys: dict[str, Journey], directory: Path = FAQ,
     for path in sorted(directory.glob("*.yaml")):
         name = f"flows/faq/{path.name}"
         try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+            raw = yamlfile.parse(path.read_text(encoding="utf-8"))
             parsed = FaqFile.model_validate(raw)
         except yaml.YAMLError as exc:
             problems.append(Problem(name, "-", f"not valid YAML: {exc}"))
@@ -63,7 +65,7 @@ def _with_phrasings(entries: dict[str, Entry], folder: Path,
     for path in sorted(folder.glob("*.yaml")):
         name = f"flows/faq/phrasings/{path.name}"
         try:
-            parsed = Phrasings.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+            parsed = Phrasings.model_validate(yamlfile.parse(path.read_text(encoding="utf-8")))
         except (yaml.YAMLError, ValidationError) as exc:
             problems.append(Problem(name, "-", f"not a phrasing file: {exc}"))
             continue
@@ -97,13 +99,19 @@ def _entry_problems(file: str, entry: Entry, journeys: dict[str, Journey],
 def everyday_questions(folder: Path = FAQ) -> list[str]:
     """Every way people ask an ordinary question (the match lists and the phrasings, not the
     crisis entries): the calm examples the safety net and small talk learn from."""
+    return list(_everyday(folder))
+
+
+@cache
+def _everyday(folder: Path) -> tuple[str, ...]:
+    """Read once per process: two models learn from the same thousands of lines."""
     texts: list[str] = []
     for path in sorted(folder.glob("*.yaml")):
-        for entry in yaml.safe_load(path.read_text(encoding="utf-8"))["entries"]:
+        for entry in yamlfile.parse(path.read_text(encoding="utf-8"))["entries"]:
             if not str(entry["id"]).startswith("crisis."):
                 texts += [str(t) for phrases in entry["match"].values() for t in phrases]
     for path in sorted((folder / "phrasings").glob("*.yaml")):
-        phrasings = yaml.safe_load(path.read_text(encoding="utf-8"))["phrasings"]
+        phrasings = yamlfile.parse(path.read_text(encoding="utf-8"))["phrasings"]
         texts += [str(t) for entry, phrases in phrasings.items()
                   if not entry.startswith("crisis.") for t in phrases]
-    return texts
+    return tuple(texts)

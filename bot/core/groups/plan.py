@@ -12,9 +12,9 @@ from functools import cache
 from pathlib import Path
 from typing import IO, Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from bot.core import yamlfile
 from bot.core.journeys.loader import FLOWS, catalog_entries, known_sources
 from bot.i18n import language_codes
 
@@ -74,7 +74,7 @@ class PlanError(Exception):
 def load_plan(path: Path = PLAN) -> Plan:
     """Read and check the plan once; problems stop startup with a clear message."""
     try:
-        plan = Plan.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+        plan = Plan.model_validate(yamlfile.parse(path.read_text(encoding="utf-8")))
     except ValidationError as error:
         raise PlanError(f"{path.name}: {error}") from error
     problems = check(plan)
@@ -107,6 +107,6 @@ def extract_plan(
     options: Mapping[str, Any],
 ) -> Iterator[tuple[int, str | None, str, list[str]]]:
     """Babel extractor: the plan's texts go into the same catalogs as the interface."""
-    plan = Plan.model_validate(yaml.safe_load(fileobj.read().decode("utf-8")))
+    plan = Plan.model_validate(yamlfile.parse(fileobj.read().decode("utf-8")))
     for node, text in plan.texts():
         yield 0, None, text, [f"flows/support_plan.yaml:{node}"]

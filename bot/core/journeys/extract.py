@@ -6,8 +6,7 @@ from collections.abc import Collection, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
 
-import yaml
-
+from bot.core import yamlfile
 from bot.core.journeys.schema import Journey
 
 
@@ -16,7 +15,7 @@ def extract_journey(
     options: Mapping[str, Any],
 ) -> Iterator[tuple[int, str | None, str, list[str]]]:
     """Yield every text with a translator comment naming flows/journeys/<file>:<node>."""
-    journey = Journey.model_validate(yaml.safe_load(fileobj.read().decode("utf-8")))
+    journey = Journey.model_validate(yamlfile.parse(fileobj.read().decode("utf-8")))
     name = Path(getattr(fileobj, "name", "journey.yaml")).name
     for node_id, text in journey.texts():
         yield 0, None, text, [f"flows/journeys/{name}:{node_id}"]

@@ -16,6 +16,7 @@ import yaml
 from babel.messages.pofile import read_po
 from pydantic import ValidationError
 
+from bot.core import yamlfile
 from bot.core.journeys.schema import Journey
 from bot.core.ports import CALLBACK_DATA_LIMIT
 from bot.i18n import LOCALES_DIR, language_codes, po_path
@@ -68,7 +69,7 @@ def _name(path: Path) -> str:
 def _load_file(path: Path) -> tuple[Journey | None, list[Problem]]:
     """Parse and validate the shape of one file."""
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yamlfile.parse(path.read_text(encoding="utf-8"))
         return Journey.model_validate(raw), []
     except yaml.YAMLError as exc:
         return None, [Problem(_name(path), "-", f"not valid YAML: {exc}")]
@@ -156,7 +157,7 @@ def _content_problems(journey: Journey, file: str) -> list[Problem]:
 @cache
 def known_sources() -> dict[str, dict[str, str]]:
     """flows/sources.yaml: the fact sheet's sources by tag."""
-    data: dict[str, dict[str, str]] = yaml.safe_load(SOURCES.read_text(encoding="utf-8"))
+    data: dict[str, dict[str, str]] = yamlfile.parse(SOURCES.read_text(encoding="utf-8"))
     return data
 
 
