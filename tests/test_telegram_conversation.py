@@ -89,6 +89,10 @@ async def test_a_formal_arabic_question_and_a_town_in_arabic_and_geez(
             await user.send(town)
             await user.press("ob:arr:skip")
         await huda.send("هل يحق لي أن أعمل في هولندا بعد حصولي على الإقامة؟")
+        offered = [data for _label, data in huda.last_buttons()]
+        if "faq:work.allowed:s" not in offered:  # not sure enough: the answer is offered first
+            assert offered[0] == "faq:work.allowed:a"
+            await huda.press("faq:work.allowed:a")
     assert any(data == "faq:work.allowed:s" for _label, data in huda.last_buttons())
     async with core.db.session() as session:
         towns = (await session.execute(select(User.telegram_id, User.municipality_code)

@@ -22,8 +22,8 @@ FLOWS = Path(__file__).resolve().parents[2] / "flows"
 EXAMPLES = "crisis_examples*.yaml"  # crisis_examples.yaml and crisis_examples_more.yaml
 NGRAMS = (1, 4)  # characters within words: survives clitics, typos and vowel spellings
 REGULARISATION = 3e-5  # best crisis recall at ≤ 1% false crisis in 5-fold CV on the examples
-CRISIS_AT = 0.775  # summed probability of the crisis kinds that makes a crisis
-DISTRESS_AT = 0.7  # … of distress and crisis together that adds the gentle line
+CRISIS_AT = 0.8  # summed probability of the crisis kinds that makes a crisis
+DISTRESS_AT = 0.725  # … of distress and crisis together that adds the gentle line
 CALM, DISTRESS = "none", "distress"
 
 

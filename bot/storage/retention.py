@@ -49,8 +49,10 @@ async def forget_delivered_broadcasts(session: AsyncSession, before: datetime) -
 
 
 async def forget_sent_notices(session: AsyncSession, before: datetime) -> int:
-    """Stored copies of notices delivered long ago; nothing edits them any more."""
+    """Stored copies of messages delivered long ago (nothing edits them any more), and of
+    messages that ended unsent long ago (failed, blocked, interrupted, expired, cancelled)."""
+    sent_long_ago = (Post.sent_at < before) & (Post.sent_revision == Post.revision)
+    ended_long_ago = Post.state.not_in(("active", "sending")) & (Post.created_at < before)
     result = await session.execute(delete(Post).where(
-        Post.kind == "text", Post.ref.is_(None), Post.sent_at < before,
-        Post.sent_revision == Post.revision))
+        Post.kind == "text", Post.ref.is_(None), sent_long_ago | ended_long_ago))
     return int(getattr(result, "rowcount", 0) or 0)
