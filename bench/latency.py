@@ -11,8 +11,9 @@ step (🧭 My steps from the menu, a journey, ✅ Done on its step); a typed que
 ask it (the FAQ's own matching phrases, in the person's language); and, for the helpers of
 sponsor groups (four in ten people, five to a group, 16 open tasks each), a task claim
 (/groups, 📋 Open, a task, ✋ Claim: every update on that way counts as a task update).
-A person presses buttons on the bot's few newest messages in their chat, as one scrolls up
-a little, and types a command when none fits.
+Each chat starts with the main menu from an earlier visit; a person presses buttons on the
+bot's few newest messages in their chat, as one scrolls up a little, and types a command
+when none fits.
 Two seconds into the load, a broadcast to `--broadcast` other newcomers starts as a
 coordinator's Send starts it (delivery.start in one transaction), and `--reminders`
 appointment reminders (urgent, so quiet hours do not hold them) fall due, spread evenly
@@ -24,8 +25,10 @@ Times are taken in the fake's process when it carries out a call (after its roun
 Printed, each next to its goal: reply latency p50/p95/p99 (update queued at the fake →
 reply there), the broadcast's rate while replies flow and its highest count in any
 1-second window, reminder lateness (arrival minus due time), and broadcast or reminder
-texts that arrived twice in one chat. Then, once the broadcast has finished (or stalled
-for 30 s), its total duration, and the bot's warnings and errors.
+texts that arrived twice in one chat; with them, reply latency by kind and over the run,
+and what the people did. Then, once the broadcast has finished (or stalled for 30 s), its
+total duration, tasks claimed, CPU use and the bot's event-loop lag during the load, and the
+bot's warnings and errors (logging is set to WARNING and counted, not printed as it comes).
 
     .venv/bin/python -m bench.latency
     .venv/bin/python -m bench.latency --duration 10 --people 50 --broadcast 500 --reminders 30
@@ -74,7 +77,7 @@ from bot.storage.models import (
     User,
 )
 from bot.telegram.app import Background, build_application
-from tests.fakebot import FakeTelegram
+from tests.fakebot import BOT_USER, FakeTelegram
 from tests.fakebot.polling import polling
 from tests.fakebot.server import ApiError, Handler, JsonDict
 
@@ -92,6 +95,7 @@ SETTLE = 3.0  # seconds to wait at the end: a second copy of something would arr
 CHUNK = 2000
 REPLY_GOAL, RATE_GOAL, SECOND_LIMIT, LATE_GOAL = 0.300, 27.0, 30, 2.0
 NEW_OR_EDIT = frozenset({"sendMessage", "editMessageText"})
+MENU = {"newcomer": ("steps:", "r:l", "menu:me"), "helper": ("steps:", "g:h", "r:l", "menu:me")}
 MIX = {"newcomer": {"journey": 50, "question": 30, "menu": 20},
        "helper": {"task": 60, "question": 20, "menu": 20}}
 JOURNEY_PRESSES = (r"j:[^:]+:[^:]+:d", r"j:[^:]+::o", r"steps:")  # Done, a journey, My steps
@@ -299,6 +303,13 @@ class TimedFake(FakeTelegram):
                 screens.append((int(message["message_id"]), data))
         return screens
 
+    def left_open(self, chat: int, data: Sequence[str]) -> None:
+        """A bot message from an earlier visit (the main menu someone left open)."""
+        rows = [[{"text": d, "callback_data": d}] for d in data]
+        state = self._ensure_chat(chat)
+        state.add_message(BOT_USER, {"text": "Main menu", "reply_markup": {
+            "inline_keyboard": rows}})
+
     def reached(self, chats: range) -> int:
         """How many of these chats got a message."""
         return sum(1 for chat in self.firsts if chat in chats)
@@ -376,6 +387,7 @@ class Load:
     phrases: dict[str, list[str]]
     claimed: set[int] = field(default_factory=set)
     latencies: list[tuple[str, float]] = field(default_factory=list)
+    timeline: list[tuple[float, float]] = field(default_factory=list)  # pushed, latency/inf
     unanswered: Counter[str] = field(default_factory=Counter)
     steps: Counter[str] = field(default_factory=Counter)
     skipped: int = 0
@@ -415,8 +427,10 @@ class Load:
             arrived = await asyncio.wait_for(reply, REPLY_TIMEOUT)
         except TimeoutError:
             self.unanswered[kind] += 1
+            self.timeline.append((pushed, math.inf))
             return
         self.latencies.append((kind, arrived - pushed))
+        self.timeline.append((pushed, arrived - pushed))
 
     def _kind(self, person: Person) -> str:
         """A newcomer's or a helper's next kind of update, by MIX."""
@@ -457,6 +471,7 @@ class Observed:
     begin: float
     end: float
     latencies: list[tuple[str, float]]
+    timeline: list[tuple[float, float]]
     unanswered: dict[str, int]
     steps: dict[str, int]
     skipped: int
@@ -477,6 +492,8 @@ async def _serve_async(pipe: Connection, plan: Plan) -> None:
         fake.slow_down(options.latency)
         for chat in plan.chats():  # everyone has opened the chat with the bot before
             await fake.add_chat(chat)
+        for person in plan.people:  # and left the main menu there
+            fake.left_open(person.chat, MENU["helper" if person.group is not None else "newcomer"])
         pipe.send(fake.root_url)
         begin = float(await asyncio.to_thread(pipe.recv))
         load = Load(fake, random.Random(options.seed), faq_phrases())
@@ -484,7 +501,7 @@ async def _serve_async(pipe: Connection, plan: Plan) -> None:
         await load.run(list(plan.people), begin, options.duration, options.rate)
         await _until_delivered(fake, plan)
         await asyncio.sleep(SETTLE)
-        observed = Observed(begin, begin + options.duration, load.latencies,
+        observed = Observed(begin, begin + options.duration, load.latencies, load.timeline,
                             dict(load.unanswered), dict(load.steps), load.skipped, load.pushed,
                             fake.arrivals, await cpu)
         pipe.send(asdict(observed))
@@ -497,6 +514,17 @@ async def cpu_share(begin: float, duration: float) -> float:
     used = time.process_time()
     await asyncio.sleep(duration)
     return (time.process_time() - used) / duration
+
+
+async def loop_lag(begin: float, duration: float, every: float = 0.05) -> list[float]:
+    """How late this process's event loop wakes a sleeper, sampled during the load."""
+    await asyncio.sleep(max(0.0, begin - time.time()))
+    lags: list[float] = []
+    while time.time() < begin + duration:
+        asked = time.perf_counter()
+        await asyncio.sleep(every)
+        lags.append(time.perf_counter() - asked - every)
+    return lags
 
 
 async def _until_delivered(fake: TimedFake, plan: Plan) -> None:
@@ -526,6 +554,7 @@ class Run:
     broadcast_took: float
     cpu: float  # share of one CPU the bot's process used during the load
     claimed: int  # tasks claimed in the database at the end
+    lags: list[float]  # the bot's event loop: how late a sleeper woke, during the load
     load_average: float  # the machine's, over the last minute, at the end of the load
 
 
@@ -574,6 +603,7 @@ async def _run(db: Database, settings: Settings, root_url: str, pipe: Connection
         due = await schedule_reminders(db, plan.options, begin)
         pipe.send(begin)
         cpu = asyncio.create_task(cpu_share(begin, plan.options.duration))
+        lags = asyncio.create_task(loop_lag(begin, plan.options.duration))
         await asyncio.sleep(max(0.0, begin + BROADCAST_AFTER - time.time()))
         started, took = await start_broadcast(core)
         background: Background = app.bot_data["background"]
@@ -586,7 +616,8 @@ async def _run(db: Database, settings: Settings, root_url: str, pipe: Connection
         async with db.session() as session:
             claimed = await session.scalar(
                 select(func.count()).select_from(Task).where(Task.status == "claimed"))
-    return Run(plan, observed, due, started, took, bot_cpu, claimed or 0, load_average)
+    return Run(plan, observed, due, started, took, bot_cpu, claimed or 0, await lags,
+               load_average)
 
 
 # ---------------------------------------------------------------------- the report
@@ -627,7 +658,9 @@ def report(run: Run, tally: Tally) -> None:
     print(f"tasks claimed in the database: {run.claimed}")
     print(f"CPU during the load: bot process {run.cpu:.0%} of one core, fake Bot API and "
           f"people {run.observed.cpu:.0%}; machine load average {run.load_average:.1f} on "
-          f"{os.cpu_count()} cores")
+          f"{os.cpu_count()} cores; the bot's event loop woke sleepers late by p50 "
+          f"{percentile(run.lags, 0.5) * 1000:.0f} ms, p99 {percentile(run.lags, 0.99) * 1000:.0f}"
+          f" ms, max {max(run.lags, default=math.nan) * 1000:.0f} ms")
     _log(tally)
 
 
@@ -648,6 +681,20 @@ def _replies(observed: Observed) -> None:
           f"{REPLY_TIMEOUT:g} s {missing}{which}, not sent because everyone was still waiting "
           f"for a reply: {observed.skipped}")
     print(f"  updates: {_counts(Counter(observed.steps))}")
+    print(f"  over the run, p50 (unanswered) by update time: {_timeline(observed)}")
+
+
+def _timeline(observed: Observed, parts: int = 6) -> str:
+    """Reply p50 and unanswered updates for each sixth of the run."""
+    width = (observed.end - observed.begin) / parts
+    slices = []
+    for n in range(parts):
+        low = observed.begin + n * width
+        mine = [s for at, s in observed.timeline if low <= at < low + width]
+        missing = sum(1 for s in mine if math.isinf(s))
+        slices.append(f"{n * width:.0f}–{(n + 1) * width:.0f} s {percentile(mine, 0.5) * 1000:.0f}"
+                      f" ms ({missing})")
+    return ", ".join(slices)
 
 
 def _counts(counts: Counter[str]) -> str:
@@ -704,8 +751,11 @@ def _broadcast_total(run: Run) -> None:
     times = _times(run, chats)
     took = (times[-1] - run.broadcast_started) if times else math.nan
     overall = len(times) / took if times and took > 0 else math.nan
+    after = [t for t in times if t > run.observed.end]
+    later = len(after) / (after[-1] - run.observed.end) if len(after) > 1 else math.nan
     print(f"broadcast total: {len(reached)} of {len(chats)} recipients in {took:.1f} s "
-          f"({overall:.1f}/s overall; delivery.start took {run.broadcast_took:.2f} s)")
+          f"({overall:.1f}/s overall, {later:.1f}/s after the load's end; delivery.start "
+          f"took {run.broadcast_took:.2f} s)")
 
 
 def _log(tally: Tally) -> None:

@@ -84,6 +84,6 @@ async def outgoing(core: Core) -> list[Outgoing]:
     """What the sender would take now: the timer's work done, then every due row claimed."""
     await core.tick()
     taken = []
-    while (item := await core.claim()) is not None:
-        taken.append(item)
+    while items := await core.claim():
+        taken += items
     return taken

@@ -122,11 +122,13 @@ class Core:
             await outbox_repo.forget_sends(session, now - outbox_repo.WINDOW)
         return queued
 
-    async def claim(self, busy: frozenset[int] = frozenset()) -> outbox.Outgoing | None:
-        """The most urgent outbound message that may go now (see bot.core.outbox)."""
+    async def claim(self, busy: frozenset[int] = frozenset(), *, last_lane: int = max(outbox.Lane),
+                    limit: int = 1) -> list[outbox.Outgoing]:
+        """The most urgent outbound messages that may go now (see bot.core.outbox)."""
         async with self.db.session() as session:
             return await outbox.claim(session, self.router, self.clock(),
-                                      self.settings.timezone, busy)
+                                      self.settings.timezone, busy, last_lane=last_lane,
+                                      limit=limit)
 
     async def report(self, item: outbox.Outgoing, result: outbox.Result) -> None:
         """How one outbound send went."""

@@ -87,20 +87,29 @@ class Result:
 
 
 async def claim(session: AsyncSession, router: Router, now: datetime, zone: ZoneInfo,
-                busy: frozenset[int] = frozenset()) -> Outgoing | None:
-    """The most urgent row that may go now to a chat without a send in flight (group chats
-    within Telegram's 20 a minute, counted in the database across processes; private chats
-    are paced by the sender)."""
-    for post, blocked_at in await repo.due(session, now, tuple(busy)):
+                busy: frozenset[int] = frozenset(), *, last_lane: int = max(Lane),
+                limit: int = 1) -> list[Outgoing]:
+    """Up to `limit` of the most urgent rows (lane ≤ `last_lane`) that may go now, each to
+    a different chat without a send in flight (group chats within Telegram's 20 a minute,
+    counted in the database across processes; private chats are paced by the sender)."""
+    taken: list[Outgoing] = []
+    chats = set(busy)
+    today = now.astimezone(zone).date()
+    for post, blocked_at in await repo.due(session, now, tuple(busy), last_lane):
+        if len(taken) == limit:
+            break
+        if post.chat_id in chats:
+            continue
         if post.expires_at is not None and now >= post.expires_at:
             await _end(session, router, post, "expired", reason="too late", now=now)
         elif blocked_at is not None and post.lane != Lane.URGENT:
             await _end(session, router, post, "blocked", reason="blocked", now=now)
         elif await repo.take(session, post.id):
-            reply = await draw(session, router, post, now.astimezone(zone).date())
-            return Outgoing(post.id, post.revision, post.chat_id, post.message_id,
-                            Lane(post.lane), post.attempts + 1, reply)
-    return None
+            chats.add(post.chat_id)
+            taken.append(Outgoing(post.id, post.revision, post.chat_id, post.message_id,
+                                  Lane(post.lane), post.attempts + 1,
+                                  await draw(session, router, post, today)))
+    return taken
 
 
 async def report(session: AsyncSession, router: Router, item: Outgoing, result: Result,

@@ -113,9 +113,10 @@ def _due(now: datetime) -> Select[Post, datetime | None]:
 
 
 async def due(session: AsyncSession, now: datetime, busy: Sequence[int] = (),
-              limit: int = 20) -> list[tuple[Post, datetime | None]]:
-    """Posts waiting to be sent or redrawn, except to chats with a send in flight."""
-    query = _due(now).limit(limit)
+              last_lane: int = 99, limit: int = 40) -> list[tuple[Post, datetime | None]]:
+    """Posts waiting to be sent or redrawn (lane ≤ last_lane), except to chats with a send
+    in flight."""
+    query = _due(now).where(Post.lane <= last_lane).limit(limit)
     if busy:
         query = query.where(Post.chat_id.not_in(busy))
     return [(post, blocked) for post, blocked in (await session.execute(query)).all()]

@@ -64,8 +64,7 @@ SECTIONS: dict[str, Section] = {
     "invites_you_created": Section(Invite, "created_by"),
     "broadcasts_you_wrote": Section(Broadcast, "author_id"),
     "broadcasts_sent_to_you": Section(Delivery, "user_id"),
-    "messages_to_you": Section(Post, "user_id", ("id", "text", "state", "created_at",
-                                                  "sent_at")),
+    "messages_to_you": Section(Post, "user_id", ("id", "state", "created_at", "sent_at")),
     "wrong_code_attempts": Section(Attempt, "user_id"),
     "audit_log": Section(AuditEntry, "actor_id"),
 }

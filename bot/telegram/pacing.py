@@ -3,9 +3,12 @@
 Telegram lets a bot send about 30 messages a second in total, about one a second to one
 private chat (short bursts are fine) and 20 a minute to one group chat (counted in the
 database by the core, since it holds across processes). New messages from this process
-are spaced at least 1/30 s apart (aiolimiter with room for one), so no second ever holds
-more than 30. A direct reply takes the next free slot ahead of anything queued: while
-people are answered, a running broadcast slows down instead of making them wait.
+are spaced at least 1/28 s apart (aiolimiter with room for one): a little under 30, so
+the jitter of the network does not bunch 31 into one second at Telegram. A direct reply
+and a message of the first two lanes (a kept reply, an urgent notice, a reminder) take the
+next free slots in turn; notices and broadcasts are only claimed while no reply waits:
+while people are answered, a running broadcast slows down instead of making them wait,
+and reminders stay on time.
 """
 
 from __future__ import annotations
@@ -15,9 +18,12 @@ import time
 
 from aiolimiter import AsyncLimiter
 
-PER_SECOND = 30  # new messages per second for the whole bot
+from bot.core.outbox import Lane
+
+PER_SECOND = 28  # new messages per second for the whole bot (Telegram allows about 30)
 CHAT_BURST, CHAT_PERIOD = 3, 3.0  # a private chat: a burst of three, then one a second
 CHAT_LIMITERS = 10_000  # idle per-chat limiters are forgotten beyond this many
+FIRST = Lane.REMINDER  # lanes up to this one take their turn with direct replies
 
 
 class Pacer:
@@ -38,28 +44,27 @@ class Pacer:
         finally:
             self._replies_waiting -= 1
 
-    async def ready(self) -> None:
-        """Wait until a queued message could go now (worth claiming one)."""
-        while not self._free() or self._pause_left(None) > 0:
-            await asyncio.sleep(max(self.gap, self._pause_left(None)))
+    async def ready(self) -> int:
+        """The last lane worth claiming now: while replies wait, only the first lanes (they
+        queue with the replies); otherwise any, once a message could go at once."""
+        while self._pause_left(None) > 0:
+            await asyncio.sleep(self._pause_left(None))
+        while not self._replies_waiting and not self._overall.has_capacity():
+            await asyncio.sleep(self.gap)
+        return FIRST if self._replies_waiting else max(Lane)
 
     async def queued(self, chat_id: int) -> None:
-        """A slot for a message from the outbound queue to `chat_id`."""
+        """A slot for a claimed message to `chat_id`, in turn with the replies (which row
+        may be claimed at all is decided by `ready`)."""
         while (left := max(self._pause_left(None), self._pause_left(chat_id))) > 0:
             await asyncio.sleep(left)
         if chat_id > 0:
             await self._chat(chat_id).acquire()
-        while not self._free():
-            await asyncio.sleep(self.gap)
-        await self._overall.acquire()  # free just now, with no await since: no wait here
+        await self._overall.acquire()
 
     def pause(self, seconds: float, chat_id: int | None = None) -> None:
         """Telegram said 429: nothing more to this chat (None: to anyone) for a while."""
         self._paused[chat_id] = max(self._paused.get(chat_id, 0.0), time.monotonic() + seconds)
-
-    def _free(self) -> bool:
-        """No reply is waiting and the overall budget has room."""
-        return not self._replies_waiting and self._overall.has_capacity()
 
     def _pause_left(self, chat_id: int | None) -> float:
         end = self._paused.get(chat_id)
