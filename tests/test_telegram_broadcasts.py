@@ -151,3 +151,31 @@ async def test_versions_fallback_note_reach_and_schedule_over_telegram(
     assert "Woensdag is het kantoor dicht." in ti
     assert visible("ti", "ℹ️ This message is not available in your language yet.") in ti
     assert fake.messages(934) == [] and fake.messages(935) == []  # muted; outside the reach
+
+
+async def test_a_reply_is_not_held_up_by_a_broadcast_to_five_thousand(
+    fake: FakeTelegram, moving_core: Core
+) -> None:
+    people = list(range(20_000, 25_000))
+    await seed(moving_core.db, people)
+    for chat in people:
+        await fake.add_chat(chat)
+    fake.slow_down(0.03)  # every call takes a real round trip
+    coordinator, asker = TgUser(fake, COORDINATOR), TgUser(fake, 619)
+    async with running_bot(fake, moving_core):
+        await asker.send("/start")
+        number = await compose(coordinator, "Bericht aan iedereen")
+        await coordinator.press(f"bc:y:{number}")
+
+        def reached() -> int:
+            return sum(1 for c in people if fake.messages(c))
+
+        await fake.wait_for(lambda: reached() >= 60, 30, what="the broadcast under way")
+        before = len(asker.screen())
+        started = asyncio.get_running_loop().time()
+        await fake.user_sends(619, "/help")
+        await fake.wait_for(lambda: len(asker.screen()) > before, 5, what="the reply")
+        waited = asyncio.get_running_loop().time() - started
+        underway = reached()
+    assert underway < len(people) // 2  # the broadcast was still going
+    assert waited < 0.5  # a round trip or two, a turn and one pacing slot; not the queue
