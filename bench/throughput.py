@@ -9,9 +9,8 @@ of polling until the N-th reply has arrived. Wegwijs answers "/menu" for onboard
 it reads the user, writes last_seen_at (a real SQLite file in WAL mode, or the database in
 BENCH_DATABASE_URL), renders the menu and sends it with buttons. Neither bot has a rate
 limiter, so the numbers compare processing cost. Each line also shows the CPU time per
-update in the bot's process and in the fake server's process. A third line, (c), is the
-echo bot over Wegwijs's own HTTP transport (aiohttp instead of PTB's default httpx), so
-the transport's share of the difference is visible.
+update in the bot's process and in the fake server's process. Both use PTB's own HTTP
+transport (httpx).
 """
 
 from __future__ import annotations
@@ -38,7 +37,6 @@ from bot.core.ports import Incoming, Kind
 from bot.storage.db import Database
 from bot.storage.models import User
 from bot.telegram.app import PTBApplication, build_application
-from bot.telegram.transport import AiohttpRequest
 from tests.fakebot import FakeTelegram
 from tests.telegram import TOKEN
 
@@ -47,24 +45,16 @@ DATABASE_URL = os.environ.get("BENCH_DATABASE_URL")  # e.g. a scratch PostgreSQL
 Factory = Callable[[str, Path], Awaitable[PTBApplication]]
 
 
-async def echo_bot(root_url: str, _workdir: Path, ours: bool = False) -> PTBApplication:
-    """The baseline: PTB's cost alone (with `ours`, over Wegwijs's HTTP transport)."""
+async def echo_bot(root_url: str, _workdir: Path) -> PTBApplication:
+    """The baseline: PTB's cost alone."""
 
     async def echo(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
         assert update.message is not None and update.message.text is not None
         await update.message.reply_text(update.message.text)
 
-    builder = Application.builder().token(TOKEN).base_url(f"{root_url}/bot")
-    if ours:
-        builder = builder.request(AiohttpRequest()).get_updates_request(AiohttpRequest(1))
-    app: PTBApplication = builder.build()
+    app: PTBApplication = Application.builder().token(TOKEN).base_url(f"{root_url}/bot").build()
     app.add_handler(MessageHandler(filters.TEXT, echo))
     return app
-
-
-async def echo_bot_on_our_transport(root_url: str, workdir: Path) -> PTBApplication:
-    """The same echo bot over aiohttp (bot/telegram/transport.py): the transport's share."""
-    return await echo_bot(root_url, workdir, ours=True)
 
 
 async def wegwijs_bot(root_url: str, workdir: Path) -> PTBApplication:
@@ -168,11 +158,10 @@ def _replies(fake: FakeTelegram) -> int:
 
 async def run(messages: int, runs: int) -> dict[str, list[Sample]]:
     """Alternate the two bots so drift on the machine hits both equally."""
-    samples: dict[str, list[Sample]] = {"echo": [], "wegwijs": [], "echo_ours": []}
+    samples: dict[str, list[Sample]] = {"echo": [], "wegwijs": []}
     for _ in range(runs):
         samples["echo"].append(await measure(echo_bot, messages, "hello"))
         samples["wegwijs"].append(await measure(wegwijs_bot, messages, "/menu"))
-        samples["echo_ours"].append(await measure(echo_bot_on_our_transport, messages, "hello"))
     return samples
 
 
@@ -197,8 +186,7 @@ def main() -> None:
     print(f"messages per run: {args.messages}, runs: {args.runs}")
     a = report("(a) bare PTB echo bot", samples["echo"])
     b = report("(b) Wegwijs /menu    ", samples["wegwijs"])
-    c = report("(c) (a) over aiohttp ", samples["echo_ours"])
-    print(f"ratio b/a: {b / a:.2f} (the issue's measure); b/c: {b / c:.2f} (same transport)")
+    print(f"ratio b/a: {b / a:.2f}")
 
 
 if __name__ == "__main__":

@@ -19,7 +19,6 @@ from bot.telegram.ordering import PerChatUpdateProcessor
 from bot.telegram.pacing import Pacer
 from bot.telegram.sender import Sender
 from bot.telegram.timer import start_timer
-from bot.telegram.transport import AiohttpRequest
 from bot.telegram.updates import to_incoming
 
 log = logging.getLogger(__name__)
@@ -54,8 +53,6 @@ def build_application(core: Core, token: str, api_root: str) -> PTBApplication:
         .post_stop(lambda _app: _stop(background))
         .post_shutdown(lambda _app: core.db.close())
         .concurrent_updates(PerChatUpdateProcessor(CONCURRENT_UPDATES))
-        .request(AiohttpRequest())
-        .get_updates_request(AiohttpRequest(connections=1))
     )
     application = builder.build()
     application.bot_data["background"] = background
