@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from telegram import Update
 from telegram.ext import Application, ContextTypes, TypeHandler
 
@@ -18,7 +17,7 @@ from bot.telegram.line import Line
 from bot.telegram.ordering import PerChatUpdateProcessor
 from bot.telegram.pacing import Pacer
 from bot.telegram.sender import Sender
-from bot.telegram.timer import start_timer
+from bot.telegram.timer import Timer
 from bot.telegram.updates import to_incoming
 
 log = logging.getLogger(__name__)
@@ -33,7 +32,7 @@ class Background:
     pacer: Pacer = field(default_factory=Pacer)
     line: Line | None = None
     sender: Sender | None = None
-    timer: AsyncIOScheduler | None = None
+    timer: Timer | None = None
 
     def wake(self) -> None:
         """A turn or the timer queued messages for other chats."""
@@ -90,14 +89,15 @@ async def _startup(application: PTBApplication, core: Core, background: Backgrou
     line = background.line = Line(application.bot)
     background.sender = Sender(core, application.bot, line, background.pacer)
     background.sender.start()
-    background.timer = start_timer(core, background.wake)
+    background.timer = Timer(core, background.wake)
+    background.timer.start()
 
 
 async def _stop(background: Background) -> None:
     """Stop the timer, then let the sends in flight finish (their results recorded); the
     database closes after this."""
     if background.timer is not None:
-        background.timer.shutdown(wait=False)
+        await background.timer.stop()
     if background.sender is not None:
         await background.sender.stop()
     if background.line is not None:

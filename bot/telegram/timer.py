@@ -9,42 +9,67 @@ APScheduler job store is needed.
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.core.engine import Core
 
 JOB_SECONDS = 30
+STOP_WAIT = 5.0  # seconds a stop waits for the looks in flight
 # A tick still running when the next second comes makes APScheduler skip that run and log
 # a warning; with the tables as the truth that is expected, not a fault.
 logging.getLogger("apscheduler.scheduler").setLevel(logging.ERROR)
 log = logging.getLogger(__name__)
 
 
-def start_timer(core: Core, wake: Callable[[], None]) -> AsyncIOScheduler:
-    """Every look now and then at its interval; the sender wakes when one queued work."""
+class Timer:
+    """The scheduler and the looks it is running now, so a stop can let them finish."""
 
-    async def jobs() -> None:
-        if await core.run_due_jobs():
-            wake()
+    def __init__(self, core: Core, wake: Callable[[], None]) -> None:
+        self.core, self.wake = core, wake
+        self.scheduler = AsyncIOScheduler(timezone=UTC)
+        self._running: set[asyncio.Task[Any]] = set()
 
-    async def tick(index: int) -> None:
+    def start(self) -> None:
+        """Every look now and then at its interval."""
+        now = datetime.now(UTC)
+        options = {"coalesce": True, "max_instances": 1, "misfire_grace_time": None,
+                   "next_run_time": now}
+        self.scheduler.add_job(self._jobs, "interval", seconds=JOB_SECONDS, id="jobs",
+                               **options)
+        for index, (_handler, seconds) in enumerate(self.core.router.ticks):
+            self.scheduler.add_job(self._tick, "interval", args=[index], seconds=seconds,
+                                   id=f"tick-{index}", **options)
+        self.scheduler.start()
+
+    async def stop(self) -> None:
+        """No new looks; the ones running finish their transaction (the database closes
+        after this, and a look cut off at loop shutdown could hang on its connection)."""
+        self.scheduler.shutdown(wait=False)
+        if self._running:
+            await asyncio.wait(self._running, timeout=STOP_WAIT)
+
+    async def _jobs(self) -> None:
+        await self._look(self.core.run_due_jobs())
+
+    async def _tick(self, index: int) -> None:
+        await self._look(self.core.tick(index))
+
+    async def _look(self, work: Awaitable[object]) -> None:
+        """Run one look, waking the sender if it queued messages."""
+        task = asyncio.current_task()
+        if task is not None:
+            self._running.add(task)
         try:
-            if await core.tick(index):
-                wake()
+            if await work:
+                self.wake()
         except Exception as exc:  # logged here: APScheduler would only say "job raised"
             log.error("timed work failed: %s", type(exc).__name__)
-
-    scheduler = AsyncIOScheduler(timezone=UTC)
-    now = datetime.now(UTC)
-    options = {"coalesce": True, "max_instances": 1, "misfire_grace_time": None,
-               "next_run_time": now}
-    scheduler.add_job(jobs, "interval", seconds=JOB_SECONDS, id="jobs", **options)
-    for index, (_handler, seconds) in enumerate(core.router.ticks):
-        scheduler.add_job(tick, "interval", args=[index], seconds=seconds, id=f"tick-{index}",
-                          **options)
-    scheduler.start()
-    return scheduler
+        finally:
+            if task is not None:
+                self._running.discard(task)
