@@ -141,7 +141,9 @@ async def test_every_update_is_handled_exactly_once(fake: FakeTelegram) -> None:
     async with running_app(fake, [MessageHandler(filters.TEXT, echo)]):
         for word in ("een", "twee", "drie"):
             await fake.user_sends(USER, word)
-        replies = await fake.drain(USER, quiet=0.3)
+        await fake.wait_for(lambda: sum(r["method"] == "sendMessage" for r in fake.sent) >= 3,
+                            10, what="three echoes")
+        replies = await fake.drain(USER, quiet=0.3)  # and nothing more after them
     assert [reply["text"] for reply in replies] == ["een", "twee", "drie"]
     assert [r["message_id"] for r in replies] == [4, 5, 6]  # ids are shared with the user's 1-3
 
