@@ -112,19 +112,25 @@ class TgUser:
         return await self._settled(start)
 
     def _answered(self, start: int) -> bool:
-        return any(r["method"] in BOT_OUTPUT for r in self.fake.sent[start:])
+        return bool(self._outputs(start))
+
+    def _outputs(self, start: int) -> list[dict[str, Any]]:
+        """The bot's calls since `start` that this person sees (not other chats' traffic)."""
+        return [r for r in self.fake.sent[start:] if r["method"] in BOT_OUTPUT and (
+            r["method"] == "answerCallbackQuery" or r["params"].get("chat_id") is None
+            or int(r["params"]["chat_id"]) == self.user_id)]
 
     async def _settled(self, start: int) -> list[dict[str, Any]]:
         seen, quiet = -1, 0.0
         while quiet < self._quiet_needed(start):
-            if seen != len(self.fake.sent):
-                seen, quiet = len(self.fake.sent), 0.0
+            if seen != len(self._outputs(start)):
+                seen, quiet = len(self._outputs(start)), 0.0
             await asyncio.sleep(SETTLE / 4)
             quiet += SETTLE / 4
-        return [r for r in self.fake.sent[start:] if r["method"] in BOT_OUTPUT]
+        return self._outputs(start)
 
     def _quiet_needed(self, start: int) -> float:
-        outputs = [r["method"] for r in self.fake.sent[start:] if r["method"] in BOT_OUTPUT]
+        outputs = [r["method"] for r in self._outputs(start)]
         return SETTLE_AFTER_ANSWER if outputs[-1:] == ["answerCallbackQuery"] else SETTLE
 
 
