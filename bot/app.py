@@ -19,6 +19,7 @@ from bot.core import (
     retention,
 )
 from bot.core.broadcasts import feature as broadcasts
+from bot.core.content import load_journeys
 from bot.core.engine import Clock, Core
 from bot.core.faq import feature as faq
 from bot.core.faq.loader import load_faq
@@ -26,7 +27,6 @@ from bot.core.faq.schema import Entry
 from bot.core.groups import board, deadlines, groupchat, home, invites, newcomer, overview
 from bot.core.groups.plan import load_plan
 from bot.core.journeys import feature as journeys
-from bot.core.journeys.loader import load_journeys
 from bot.core.journeys.schema import Journey
 from bot.core.policies import RetentionPolicy
 from bot.core.reminders import checkin
@@ -85,4 +85,5 @@ def build_core(settings: Settings, db: Database, clock: Clock | None = None,
     """The core that every adapter (Telegram, console, tests) talks to."""
     content = load_content() if content is None else content
     router = build_router(content.journeys, content.answers, settings.retention)
-    return Core(db, router, settings) if clock is None else Core(db, router, settings, clock)
+    policy = settings.policy()
+    return Core(db, router, policy) if clock is None else Core(db, router, policy, clock)

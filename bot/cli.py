@@ -13,9 +13,9 @@ from bot.app import Content, build_core, load_content
 from bot.catalogs import main as update_catalogs
 from bot.config import ConfigError, Settings, load_settings
 from bot.console.chat import ConsoleChat
+from bot.core.content import JourneyError
 from bot.core.faq.ask import main as ask_main
 from bot.core.faq.loader import FaqError
-from bot.core.journeys.loader import JourneyError
 from bot.core.journeys.report import content_report
 from bot.storage.db import Database
 from bot.telegram.app import build_application

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
 
-from bot.core.policies import FloodLimits, RetentionPolicy
+from bot.core.policies import FloodLimits, Policy, RetentionPolicy
 
 DEFAULT_API_ROOT = "https://api.telegram.org"
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///wegwijs.db"
@@ -32,6 +32,10 @@ class Settings:
     timezone: ZoneInfo
     flood: FloodLimits = field(default_factory=FloodLimits)
     retention: RetentionPolicy = field(default_factory=RetentionPolicy)
+
+    def policy(self) -> Policy:
+        """The part of the settings the core may see (the core never imports this module)."""
+        return Policy(self.timezone, self.admin_ids, self.flood, self.retention)
 
 
 def load_settings(env: Mapping[str, str] | None = None, env_file: Path | None = None) -> Settings:

@@ -125,7 +125,8 @@ def open_core(path: Path) -> Core:
     """A core on an existing database file, with the fixed clock of the core tests."""
     settings = settings_for(path)
     if _ROUTERS:
-        return Core(Database(settings.database_url), _ROUTERS[0], settings, lambda: FIXED_NOW)
+        return Core(Database(settings.database_url), _ROUTERS[0], settings.policy(),
+                    lambda: FIXED_NOW)
     core = build_core(settings, Database(settings.database_url), clock=lambda: FIXED_NOW,
                       content=_content())
     _ROUTERS.append(core.router)

@@ -31,7 +31,7 @@ import pytest
 from bot.core import menu, onboarding, questions
 from bot.core.broadcasts import feature as broadcasts
 from bot.core.groups import board, home
-from bot.core.groups.permissions import RULES, Action, Role
+from bot.core.permissions import RULES, Action, Role
 from bot.core.ports import Incoming, Kind, Outcome, Reply
 from bot.core.reminders import feature as reminders
 from tests.roles_world import (

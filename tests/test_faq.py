@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from bench.faq_eval import evaluate, load
+from bot.core.content import load_journeys
 from bot.core.engine import Core
 from bot.core.faq.ask import build_matcher, run
 from bot.core.faq.loader import FaqError, load_faq
@@ -21,7 +22,6 @@ from bot.core.faq.terms import (
     known_spellings,
     spelling_table,
 )
-from bot.core.journeys.loader import load_journeys
 from bot.core.normalize import ethiopic_skeleton, normalize
 from tests.chat import CoreChat
 from tests.fakebot import FakeTelegram

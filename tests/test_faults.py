@@ -76,7 +76,7 @@ async def quick_db(settings: Settings, migrated: Path) -> AsyncIterator[Database
 @pytest.fixture
 def quick_core(settings: Settings, quick_db: Database, clock: MovingClock) -> Core:
     """Every feature, the quick database and a clock the test can move."""
-    return Core(quick_db, every_feature(), settings, clock)
+    return Core(quick_db, every_feature(), settings.policy(), clock)
 
 
 class WriteLock:
@@ -396,7 +396,7 @@ def crashing_core(settings: Settings, quick_db: Database, clock: MovingClock) ->
     """Every feature plus one that crashes, registered like any other."""
     router = build_router(content().journeys, content().answers)
     register_crash(router)
-    return Core(quick_db, router, settings, clock)
+    return Core(quick_db, router, settings.policy(), clock)
 
 
 async def test_a_crash_gets_the_apology_in_the_persons_language_and_others_go_on(

@@ -14,9 +14,9 @@ from bot.core.calendar import month_keyboard
 from bot.core.engine import Core
 from bot.core.groups import invites
 from bot.core.groups.overview import next_monday_morning
-from bot.core.groups.permissions import RULES, Action, Actor, Role, allowed
 from bot.core.groups.plan import load_plan
 from bot.core.outbox import Lane, Result
+from bot.core.permissions import RULES, Action, Actor, Role, allowed
 from bot.core.ports import Incoming, Kind, Outcome
 from bot.i18n import use_locale
 from bot.storage import groups as group_repo

@@ -7,10 +7,10 @@ from sqlalchemy import func, select
 
 from bot.app import Content, build_core
 from bot.config import Settings
+from bot.core.content import known_sources, load_journeys
 from bot.core.engine import Core
 from bot.core.faq.loader import load_faq
 from bot.core.journeys.feature import path_steps
-from bot.core.journeys.loader import known_sources, load_journeys
 from bot.core.journeys.schema import Journey
 from bot.storage.db import Database
 from bot.storage.models import JourneyProgress

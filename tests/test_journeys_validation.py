@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.core.journeys.loader import JOURNEYS, JourneyError, load_journeys
+from bot.core.content import JOURNEYS, JourneyError, load_journeys
 from bot.core.journeys.schema import Journey
 
 GOOD = {

@@ -6,9 +6,9 @@ import pytest
 
 from bot.app import build_core
 from bot.config import Settings
+from bot.core.content import load_journeys
 from bot.core.engine import Core
 from bot.core.journeys.feature import path_steps
-from bot.core.journeys.loader import load_journeys
 from bot.core.journeys.schema import Journey, Node
 from bot.core.render import finish, format_html
 from bot.i18n import _, use_locale

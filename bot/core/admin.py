@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from babel.dates import format_datetime
 
-from bot.core import fallback
-from bot.core.groups import access
+from bot.core import access, fallback
 from bot.core.ports import Button
 from bot.core.render import format_html
 from bot.core.router import Router, Turn

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from bot.config import Settings
 from bot.core import conversation, outbox
 from bot.core.flood import FloodGate
+from bot.core.policies import Policy
 from bot.core.ports import Incoming, Outcome, Reply
 from bot.core.render import finish
 from bot.core.router import JobRun, Router, Turn
@@ -28,12 +28,12 @@ def _utcnow() -> datetime:
 class Core:
     """The one entry point adapters call; it knows nothing about how messages travel."""
 
-    def __init__(self, db: Database, router: Router, settings: Settings, clock: Clock = _utcnow):
+    def __init__(self, db: Database, router: Router, policy: Policy, clock: Clock = _utcnow):
         self.db = db
         self.router = router
-        self.settings = settings
+        self.policy = policy
         self.clock = clock
-        self.flood = FloodGate(settings.flood)
+        self.flood = FloodGate(policy.flood)
 
     bot_username = "WegwijsBot"  # replaced by the adapter with the real bot's username
 
@@ -56,8 +56,8 @@ class Core:
             chat_group = None if event.private else await groups.group_by_chat(
                 session, event.chat_id)
             with use_locale(_locale(event, user.locale, chat_group)):
-                turn = Turn(session, user, event, self.clock(), self.settings.timezone,
-                            self.router, admins=self.settings.admin_ids,
+                turn = Turn(session, user, event, self.clock(), self.policy.timezone,
+                            self.router, admins=self.policy.admin_ids,
                             bot_username=self.bot_username, chat_group=chat_group)
                 await self.router.dispatch(turn)
                 await _count_group_messages(turn)
@@ -89,7 +89,7 @@ class Core:
             await outbox.recover(session, self.router, self.clock())
         for handler in self.router.startups:
             async with self.db.session() as session:
-                await handler(session, self.clock(), self.settings.timezone)
+                await handler(session, self.clock(), self.policy.timezone)
 
     async def run_due_jobs(self) -> int:
         """Run every job whose time has come, each in its own transaction; returns how many.
@@ -104,8 +104,8 @@ class Core:
         for job_id, kind, ref in due:
             async with self.db.session() as session:
                 if kind in self.router.jobs and await jobs.take(session, job_id, now):
-                    await self.router.jobs[kind](JobRun(session, ref, now, self.settings.timezone,
-                                                        self.settings.admin_ids))
+                    await self.router.jobs[kind](JobRun(session, ref, now, self.policy.timezone,
+                                                        self.policy.admin_ids))
                     ran += 1
         return ran
 
@@ -117,7 +117,7 @@ class Core:
         ticks = self.router.ticks if index is None else [self.router.ticks[index]]
         for handler, _seconds in ticks:
             async with self.db.session() as session:
-                queued |= await handler(session, now, self.settings.timezone)
+                queued |= await handler(session, now, self.policy.timezone)
         async with self.db.session() as session:
             await outbox_repo.forget_sends(session, now - outbox_repo.WINDOW)
         return queued
@@ -127,7 +127,7 @@ class Core:
         """The most urgent outbound messages that may go now (see bot.core.outbox)."""
         async with self.db.session() as session:
             return await outbox.claim(session, self.router, self.clock(),
-                                      self.settings.timezone, busy, last_lane=last_lane,
+                                      self.policy.timezone, busy, last_lane=last_lane,
                                       limit=limit)
 
     async def report(self, item: outbox.Outgoing, result: outbox.Result) -> None:

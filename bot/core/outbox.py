@@ -16,6 +16,7 @@ is in one hour" is worse than a log line), while an edit is simply redone.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import IntEnum
@@ -24,11 +25,13 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core.ports import Button, Reply
+from bot.core.ports import Button, Keyboard, Reply
+from bot.core.render import finish
 from bot.core.router import Router
+from bot.i18n import FALLBACK_LANGUAGE, use_locale
 from bot.storage import outbox as repo
 from bot.storage import users
-from bot.storage.models import Post
+from bot.storage.models import Post, User
 
 log = logging.getLogger(__name__)
 RETRY_LIMIT = 5  # tries of one row before it fails for good (429s and network errors)
@@ -174,3 +177,14 @@ async def draw(session: AsyncSession, router: Router, post: Post, today: date) -
         return await renderer(session, post, today)
     rows = tuple(tuple(Button(label, data) for label, data in row) for row in post.keyboard)
     return Reply(post.text or "", rows)
+
+
+async def tell(session: AsyncSession, user: User, render: Callable[[], str],
+               keyboard: Callable[[], Keyboard] = lambda: (), *, ref: str | None = None,
+               lane: Lane = Lane.NOTICE) -> None:
+    """A private message to someone else, written in their language."""
+    with use_locale(user.locale or FALLBACK_LANGUAGE):
+        text, buttons = finish(render()), keyboard()
+        rows = [[(finish(b.label), b.data) for b in row] for row in buttons]
+    await repo.queue_text(session, user.telegram_id, text, rows, ref=ref, lane=lane,
+                         user_id=user.id)

@@ -1,9 +1,10 @@
-"""Operator-tunable limits, read from the environment by bot.config (no other imports here)."""
+"""Operator-tunable limits and the core's policy, filled in from the environment by bot.config."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 
 @dataclass(frozen=True)
@@ -23,3 +24,13 @@ class RetentionPolicy:
     warning: timedelta = timedelta(days=30)  # told this long before erasure
     answered_questions: timedelta = timedelta(days=90)  # then their text is deleted
     delivered_broadcasts: timedelta = timedelta(days=90)  # then the per-person rows go
+
+
+@dataclass(frozen=True)
+class Policy:
+    """What the core needs from the operator: it never reads the environment itself."""
+
+    timezone: ZoneInfo
+    admin_ids: frozenset[int] = frozenset()
+    flood: FloodLimits = field(default_factory=FloodLimits)
+    retention: RetentionPolicy = field(default_factory=RetentionPolicy)

@@ -18,8 +18,8 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core import fallback, states
-from bot.core.groups import access, feed
+from bot.core import access, fallback, outbox, states
+from bot.core.groups import feed
 from bot.core.outbox import Lane
 from bot.core.ports import Button, Kind
 from bot.core.render import format_html, shown_length
@@ -122,7 +122,7 @@ async def _notify(session: AsyncSession, question: Question, asker: User, route:
     if route.group is not None:
         await feed.tell_group(session, route.group, render, buttons, ref=ref, lane=lane)
     for person in route.people:
-        await feed.tell(session, person, render, buttons, ref=ref, lane=lane)
+        await outbox.tell(session, person, render, buttons, ref=ref, lane=lane)
 
 
 def _card_text(question: Question, asker: User, heading: Callable[[], str] | None) -> str:
@@ -196,7 +196,7 @@ async def _take(turn: Turn, question: Question) -> None:
     if turn.event.private:
         await turn.resume()
         return
-    await feed.tell(turn.session, turn.user, lambda: _answer_prompt(question))
+    await outbox.tell(turn.session, turn.user, lambda: _answer_prompt(question))
     turn.notice(_("I sent you a private message: type your answer there."))
 
 
@@ -254,7 +254,7 @@ async def give_answer(turn: Turn, question: Question, text: str) -> None:
     asker = await turn.session.get(User, question.user_id)
     if asker is not None:
         name = turn.user.first_name or "?"
-        await feed.tell(turn.session, asker, lambda: format_html(
+        await outbox.tell(turn.session, asker, lambda: format_html(
             _("💬 <b>Answer from a person</b> ({name}):\n{answer}"), name=name, answer=text),
             lambda: ((Button(_("✅ Thanks, solved"), f"q:ok:{question.id}"),),
                      (Button(_("🙋 I still need help"), f"q:more:{question.id}"),)))
@@ -303,7 +303,7 @@ async def _tell_helpers(turn: Turn, question: Question, text: str) -> None:
     helper = await turn.session.get(User, question.helper_id) if question.helper_id else None
     name = turn.user.first_name or "?"
     if helper is not None:
-        await feed.tell(turn.session, helper, lambda: format_html(
+        await outbox.tell(turn.session, helper, lambda: format_html(
             _("➕ {name} added to question #{number}:\n<i>{text}</i>"), name=name,
             number=question.id, text=_clip(text, CARD_QUESTION)), ref=f"q:{question.id}")
     else:

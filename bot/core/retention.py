@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core.groups import feed
+from bot.core import outbox
 from bot.core.policies import RetentionPolicy
 from bot.core.reminders.timing import local_moment
 from bot.core.router import JobRun, Router
@@ -56,12 +56,12 @@ async def _warn(session: AsyncSession, policy: RetentionPolicy, now: datetime,
     day = (now + policy.warning).astimezone(zone).date()
     for person in people:
         person.retention_warned_at = now
-        await feed.tell(session, person, partial(_warning, day))
+        await outbox.tell(session, person, partial(_warning, day))
     return len(people)
 
 
 def _warning(day: date) -> str:
-    """In the recipient's language (feed.tell renders inside their locale)."""
+    """In the recipient's language (outbox.tell renders inside their locale)."""
     when = format_date(day, format="long", locale=current_locale())
     return _("You have not used Wegwijs for a long time. To protect your privacy, your data "
              "will be deleted on {date}. Do you want to keep it? Send any message, for "

@@ -7,7 +7,7 @@ from html import escape
 
 from babel.dates import format_date
 
-from bot.core.journeys.loader import known_sources
+from bot.core.content import known_sources
 from bot.core.render import format_html
 from bot.i18n import _, current_locale
 

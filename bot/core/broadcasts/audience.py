@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core.groups.permissions import Actor
+from bot.core.permissions import Actor
 from bot.i18n import FALLBACK_LANGUAGE
 from bot.storage.models import Coordinator, Group, JourneyProgress, Membership, User
 

@@ -14,7 +14,7 @@ from datetime import time
 from babel.dates import format_datetime
 from sqlalchemy import select
 
-from bot.core import calendar, fallback, states
+from bot.core import access, calendar, fallback, states
 from bot.core.broadcasts import delivery
 from bot.core.broadcasts.audience import (
     LANGUAGES,
@@ -25,7 +25,6 @@ from bot.core.broadcasts.audience import (
     recipients,
     spec,
 )
-from bot.core.groups import access
 from bot.core.municipalities import all_municipalities
 from bot.core.ports import Button, Keyboard
 from bot.core.profile import SITUATIONS as SITUATION_LABELS

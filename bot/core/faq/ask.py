@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from typing import TextIO
 
 from bot.core import safety, smalltalk
+from bot.core.content import load_journeys
 from bot.core.faq.loader import load_faq
 from bot.core.faq.matcher import Matcher, Result
-from bot.core.journeys.loader import load_journeys
 
 
 @dataclass(frozen=True)

@@ -9,14 +9,14 @@ import yaml
 from pydantic import ValidationError
 
 from bot.core import yamlfile
-from bot.core.faq.schema import Entry, FaqFile, Phrasings
-from bot.core.journeys.loader import (
+from bot.core.content import (
     FLOWS,
     Problem,
     catalog_entries,
     known_sources,
     shape_problem,
 )
+from bot.core.faq.schema import Entry, FaqFile, Phrasings
 from bot.core.journeys.schema import Journey
 from bot.i18n import language_codes
 

@@ -14,9 +14,9 @@ from datetime import datetime, time
 from babel.dates import format_datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core import calendar, fallback, states
-from bot.core.groups import access, cards, deadlines, feed
-from bot.core.groups.permissions import Action, allowed
+from bot.core import access, calendar, fallback, outbox, states
+from bot.core.groups import cards, deadlines, feed
+from bot.core.permissions import Action, allowed
 from bot.core.ports import Button, Keyboard
 from bot.core.render import format_html, shown_length
 from bot.core.router import Handler, Router, Turn
@@ -222,7 +222,7 @@ async def _tell_assignees(turn: Turn, task: Task, assignee_ids: list[int]) -> No
     name = turn.user.first_name or ""
     for person in await group_repo.members(turn.session, task.group_id):
         if person.id in assignee_ids and person.id != turn.user.id:
-            await feed.tell(turn.session, person, lambda: format_html(
+            await outbox.tell(turn.session, person, lambda: format_html(
                 _("📌 {name} gave you a task:"), name=name) + f" #{task.id} {cards.title(task)}",
                 lambda: ((Button(_("Open"), f"t:{task.id}:v"),),))
 
@@ -444,7 +444,7 @@ def _typed_action(typed: Typed) -> TaskHandler:
         if turn.event.private:
             await turn.resume()
             return
-        await feed.tell(turn.session, turn.user, lambda: typed.ask(task))
+        await outbox.tell(turn.session, turn.user, lambda: typed.ask(task))
         turn.notice(_(typed.elsewhere))
 
     return handler

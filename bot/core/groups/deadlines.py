@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.core import outbox
 from bot.core.groups import cards, feed
 from bot.core.ports import Button
 from bot.core.router import JobRun, Router
@@ -59,7 +60,7 @@ async def remind_assignees(run: JobRun) -> None:
         return ((Button(_("Open"), f"t:{task.id}:v"),),)
 
     for person in people:
-        await feed.tell(run.session, person, text, buttons)
+        await outbox.tell(run.session, person, text, buttons)
     group = await group_repo.group(run.session, task.group_id)
     if not people and group is not None:
         await feed.tell_group(run.session, group, lambda: text() + "\n" + _(

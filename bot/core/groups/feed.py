@@ -12,6 +12,7 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.core import outbox as outbox_core
 from bot.core.groups import cards
 from bot.core.outbox import Lane
 from bot.core.ports import Button, Keyboard, Reply
@@ -36,17 +37,6 @@ async def task_changed(session: AsyncSession, task: Task) -> None:
     await outbox.touch_task(session, task.group_id, task.id)
 
 
-async def tell(session: AsyncSession, user: User, render: Callable[[], str],
-               keyboard: Callable[[], Keyboard] = lambda: (), *, ref: str | None = None,
-               lane: Lane = Lane.NOTICE) -> None:
-    """A private message to someone else, written in their language."""
-    with use_locale(user.locale or FALLBACK_LANGUAGE):
-        text, buttons = finish(render()), keyboard()
-        rows = [[(finish(b.label), b.data) for b in row] for row in buttons]
-    await outbox.queue_text(session, user.telegram_id, text, rows, ref=ref, lane=lane,
-                            user_id=user.id)
-
-
 async def tell_group(session: AsyncSession, group: Group, render: Callable[[], str],
                      keyboard: Callable[[], Keyboard] = lambda: (), *,
                      author: User | None = None, ref: str | None = None,
@@ -58,7 +48,7 @@ async def tell_group(session: AsyncSession, group: Group, render: Callable[[], s
     if group.chat_id is None:
         for member in await group_repo.members(session, group.id, role="member"):
             if author is None or member.id != author.id:
-                await tell(session, member, render, keyboard, ref=ref, lane=lane)
+                await outbox_core.tell(session, member, render, keyboard, ref=ref, lane=lane)
         return
     with use_locale(group.locale):
         text, buttons = finish(render()), keyboard()

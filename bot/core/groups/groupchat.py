@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.core.groups import access, feed, invites
+from bot.core import access
+from bot.core.groups import feed, invites
 from bot.core.groups.home import hash_code
-from bot.core.groups.permissions import Action, allowed
+from bot.core.permissions import Action, allowed
 from bot.core.ports import Kind
 from bot.core.render import format_html
 from bot.core.router import Router, Turn

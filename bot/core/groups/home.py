@@ -8,11 +8,11 @@ from datetime import timedelta
 
 from babel.dates import format_date
 
-from bot.core import calendar, fallback, municipalities, states
-from bot.core.groups import access, deadlines, invites, plan
+from bot.core import access, calendar, fallback, municipalities, states
+from bot.core.groups import deadlines, invites, plan
 from bot.core.groups.feed import task_added
 from bot.core.groups.overview import next_monday_morning, show_overview
-from bot.core.groups.permissions import Action, allowed, may_create_groups
+from bot.core.permissions import Action, allowed, may_create_groups
 from bot.core.ports import Button, Keyboard
 from bot.core.render import format_html
 from bot.core.router import Router, Turn

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from sqlalchemy import select, update
 
-from bot.core import fallback
-from bot.core.groups import access, cards, feed
-from bot.core.groups.permissions import Action
+from bot.core import access, fallback
+from bot.core.groups import cards, feed
+from bot.core.permissions import Action
 from bot.core.ports import Button
 from bot.core.render import format_html
 from bot.core.router import Router, Turn

@@ -13,8 +13,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core.groups import access, cards, feed
-from bot.core.groups.permissions import may_create_groups
+from bot.core import access, outbox
+from bot.core.groups import cards, feed
+from bot.core.permissions import may_create_groups
 from bot.core.ports import Button
 from bot.core.render import format_html
 from bot.core.router import JobRun, Router, Turn
@@ -138,7 +139,7 @@ async def coordinators_weekly(run: JobRun) -> None:
     lines = await gather_groups(session, await group_repo.groups_of_orgs(
         session, [organisation_id]), now, zone)
     for person in await group_repo.coordinators_of(session, organisation_id):
-        await feed.tell(session, person, lambda: render_groups(lines))
+        await outbox.tell(session, person, lambda: render_groups(lines))
     await jobs.ensure(session, "coordinators", ref, next_monday_morning(now, zone))
 
 

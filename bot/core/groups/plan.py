@@ -15,7 +15,7 @@ from typing import IO, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.core import yamlfile
-from bot.core.journeys.loader import FLOWS, catalog_entries, known_sources
+from bot.core.content import FLOWS, catalog_entries, known_sources
 from bot.i18n import language_codes
 
 PLAN = FLOWS / "support_plan.yaml"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from bot.core.journeys.loader import JourneyError, load_journeys
+from bot.core.content import JourneyError, load_journeys
 
 
 def main() -> int:

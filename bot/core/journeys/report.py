@@ -5,10 +5,10 @@ Coordinators review facts from this table; docs/content-report.md is its committ
 
 from __future__ import annotations
 
+from bot.core.content import catalog_entries, load_journeys
 from bot.core.faq.loader import load_faq
 from bot.core.faq.schema import Entry
 from bot.core.journeys.feature import ORDER
-from bot.core.journeys.loader import catalog_entries, load_journeys
 from bot.core.journeys.schema import Journey, Node
 from bot.i18n import language_codes
 

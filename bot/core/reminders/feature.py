@@ -17,7 +17,7 @@ from babel.dates import format_datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core import calendar, fallback, states
-from bot.core.groups.access import number as id_in
+from bot.core.access import number as id_in
 from bot.core.ports import Button, Document, Reply
 from bot.core.reminders import delivery, ics, timing
 from bot.core.render import finish, format_html

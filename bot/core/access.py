@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.core.groups.permissions import Action, Actor, actor_for, allowed
+from bot.core.permissions import Action, Actor, actor_for, allowed
 from bot.core.router import Turn
 from bot.i18n import _
 from bot.storage import groups as group_repo
