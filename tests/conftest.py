@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import shutil
 import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -9,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import build_core
+from bot.app import Content, build_router, load_content
 from bot.config import Settings, load_settings
 from bot.core.engine import Core
+from bot.core.router import Router
 from bot.storage.db import Database
 from tests.fakebot import FakeTelegram
 
@@ -31,13 +34,41 @@ def settings(db_url: str, tmp_path: Path) -> Settings:
                          env_file=tmp_path / "absent.env")
 
 
+@pytest.fixture(scope="session")
+def migrated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database file with every migration applied, made once per run (each test copies
+    it: migrating takes half a second, copying a millisecond; test_migrations migrates)."""
+    path = tmp_path_factory.mktemp("template") / "migrated.db"
+
+    async def migrate() -> None:
+        database = Database(f"sqlite+aiosqlite:///{path}")
+        await database.migrate()
+        await database.close()
+
+    asyncio.run(migrate())
+    return path
+
+
 @pytest.fixture
-async def db(settings: Settings) -> AsyncIterator[Database]:
-    """A migrated database, closed after the test."""
+async def db(settings: Settings, migrated: Path) -> AsyncIterator[Database]:
+    """A migrated database of the test's own, closed after the test."""
+    shutil.copyfile(migrated, settings.database_url.removeprefix("sqlite+aiosqlite:///"))
     database = Database(settings.database_url)
-    await database.migrate()
     yield database
     await database.close()
+
+
+@pytest.fixture(scope="session")
+def content() -> Content:
+    """The journeys and answers, read and checked once per run."""
+    return load_content()
+
+
+@pytest.fixture(scope="session")
+def router(content: Content) -> Router:
+    """Every feature as production registers it, built once per run (the text models take
+    a second): routers keep no state between turns, that lives in the database."""
+    return build_router(content.journeys, content.answers)
 
 
 @pytest.fixture
@@ -48,9 +79,9 @@ async def fake() -> AsyncIterator[FakeTelegram]:
 
 
 @pytest.fixture
-def core(settings: Settings, db: Database) -> Core:
+def core(settings: Settings, db: Database, router: Router) -> Core:
     """The core with a fixed clock, so month buttons are predictable."""
-    return build_core(settings, db, clock=lambda: FIXED_NOW)
+    return Core(db, router, settings.policy(), lambda: FIXED_NOW)
 
 
 class MovingClock:
@@ -74,6 +105,6 @@ def clock() -> MovingClock:
 
 
 @pytest.fixture
-def moving_core(settings: Settings, db: Database, clock: MovingClock) -> Core:
+def moving_core(settings: Settings, db: Database, clock: MovingClock, router: Router) -> Core:
     """The core on a moving clock."""
-    return build_core(settings, db, clock=clock)
+    return Core(db, router, settings.policy(), clock)

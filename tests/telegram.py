@@ -3,32 +3,124 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from telegram import Update
+from telegram.ext import TypeHandler
+
 from bot.core.engine import Core
+from bot.core.outbox import Lane
+from bot.storage import outbox
 from bot.telegram.app import PTBApplication, build_application
 from tests.chat import onboarding_presses, said
 from tests.fakebot import FakeTelegram, buttons, check_telegram_html
 from tests.fakebot.polling import polling
 
 TOKEN = "123456:TEST"
-SETTLE = 0.08  # seconds without new bot calls after which a turn counts as answered
-# A pressed button is answered first and its message follows; on a loaded machine the gap
-# can pass SETTLE, so after a bare answer the turn gets longer to finish.
-SETTLE_AFTER_ANSWER = 0.4
+AFTER_THE_BOT = 1  # PTB handler group that runs once the bot's own (group 0) has finished
+TURN_TIMEOUT = 15.0  # seconds a turn may take before the test fails (a loaded CI machine)
 BOT_OUTPUT = {"sendMessage", "editMessageText", "editMessageReplyMarkup", "answerCallbackQuery",
               "sendDocument"}
+
+
+class Watch:
+    """Which updates the running bot has finished with, so a test waits for that event
+    (and for the messages they queued) instead of for a quiet spell of guessed length."""
+
+    def __init__(self, core: Core) -> None:
+        self.core = core
+        self.finished: set[int | str] = set()
+        self._changed = asyncio.Event()
+
+    async def record(self, update: Update, _context: object) -> None:
+        """Runs in a handler group after the bot's own, so the update was fully handled."""
+        self.finished.add(update.update_id)
+        if update.callback_query is not None:
+            self.finished.add(update.callback_query.id)
+        self._changed.set()
+        self._changed = asyncio.Event()
+
+    async def handled(self, key: int | str, _chat_id: int, _start: int) -> None:
+        """Until the update (by update id, or callback query id) went through every handler."""
+        async with asyncio.timeout(TURN_TIMEOUT):
+            while key not in self.finished:
+                await self._changed.wait()
+        await self.delivered()
+
+    async def delivered(self) -> None:
+        """Until the outbox owes nothing that is due now (broadcasts aside: they take long)."""
+        async with asyncio.timeout(TURN_TIMEOUT):
+            while await self._owed():
+                await asyncio.sleep(0.01)
+
+    async def _owed(self) -> int:
+        async with self.core.db.session() as session:
+            return await outbox.owed(session, self.core.clock(), below_lane=Lane.BROADCAST)
+
+
+class Quiet:
+    """For a bot in another process, which the test cannot hook into: its answer in the chat,
+    then a quiet spell (only the few tests that start `python main.py` wait like this)."""
+
+    SPELL = 0.4  # seconds without output in the chat after which the turn counts as done
+
+    def __init__(self, fake: FakeTelegram) -> None:
+        self.fake = fake
+
+    async def handled(self, _key: int | str, chat_id: int, start: int) -> None:
+        """Until something came back in this chat and then nothing more for a while."""
+        await self.fake.wait_for(lambda: bool(outputs(self.fake, chat_id, start)),
+                                 TURN_TIMEOUT, what="an answer from the bot")
+        seen, quiet = -1, 0.0
+        while quiet < self.SPELL:
+            if seen != len(outputs(self.fake, chat_id, start)):
+                seen, quiet = len(outputs(self.fake, chat_id, start)), 0.0
+            await asyncio.sleep(self.SPELL / 8)
+            quiet += self.SPELL / 8
+
+
+_WATCHES: dict[int, Watch | Quiet] = {}  # id(fake) -> how to know the bot is done with a turn
 
 
 @asynccontextmanager
 async def running_bot(fake: FakeTelegram, core: Core) -> AsyncIterator[PTBApplication]:
     """Start Wegwijs as run_polling would (post_init included) and stop it cleanly."""
     app = build_application(core, TOKEN, fake.root_url)
-    async with polling(app):
-        yield app
+    watch = Watch(core)
+    app.add_handler(TypeHandler(Update, watch.record), group=AFTER_THE_BOT)
+    _WATCHES[id(fake)] = watch
+    try:
+        async with polling(app):
+            yield app
+    finally:
+        _WATCHES.pop(id(fake), None)
+
+
+@contextmanager
+def watching_process(fake: FakeTelegram) -> Iterator[None]:
+    """Turns against a bot that runs as a separate process end on a quiet spell."""
+    _WATCHES[id(fake)] = Quiet(fake)
+    try:
+        yield
+    finally:
+        _WATCHES.pop(id(fake), None)
+
+
+def watch_of(fake: FakeTelegram) -> Watch | Quiet:
+    """The bot running against this fake (tests drive users only while one runs)."""
+    found = _WATCHES.get(id(fake))
+    assert found is not None, "no bot is running against this fake (use running_bot)"
+    return found
+
+
+def outputs(fake: FakeTelegram, chat_id: int, start: int) -> list[dict[str, Any]]:
+    """The bot's calls since `start` that one chat sees (not other chats' traffic)."""
+    return [r for r in fake.sent[start:] if r["method"] in BOT_OUTPUT and (
+        r["method"] == "answerCallbackQuery" or r["params"].get("chat_id") is None
+        or int(r["params"]["chat_id"]) == chat_id)]
 
 
 def visible(code: str, message: str) -> str:
@@ -105,33 +197,13 @@ class TgUser:
                 return message
         raise AssertionError(f"no button {data!r} on screen: {self.screen()}")
 
-    async def _turn(self, action: Any) -> list[dict[str, Any]]:
+    async def _turn(self, action: Awaitable[dict[str, Any] | str]) -> list[dict[str, Any]]:
+        """Do something, then wait until the bot handled it and sent what it owes."""
         start = len(self.fake.sent)
-        await action
-        await self.fake.wait_for(lambda: self._answered(start), what="an answer from the bot")
-        return await self._settled(start)
-
-    def _answered(self, start: int) -> bool:
-        return bool(self._outputs(start))
-
-    def _outputs(self, start: int) -> list[dict[str, Any]]:
-        """The bot's calls since `start` that this person sees (not other chats' traffic)."""
-        return [r for r in self.fake.sent[start:] if r["method"] in BOT_OUTPUT and (
-            r["method"] == "answerCallbackQuery" or r["params"].get("chat_id") is None
-            or int(r["params"]["chat_id"]) == self.user_id)]
-
-    async def _settled(self, start: int) -> list[dict[str, Any]]:
-        seen, quiet = -1, 0.0
-        while quiet < self._quiet_needed(start):
-            if seen != len(self._outputs(start)):
-                seen, quiet = len(self._outputs(start)), 0.0
-            await asyncio.sleep(SETTLE / 4)
-            quiet += SETTLE / 4
-        return self._outputs(start)
-
-    def _quiet_needed(self, start: int) -> float:
-        outputs = [r["method"] for r in self._outputs(start)]
-        return SETTLE_AFTER_ANSWER if outputs[-1:] == ["answerCallbackQuery"] else SETTLE
+        pushed = await action
+        key = pushed if isinstance(pushed, str) else int(pushed["update_id"])
+        await watch_of(self.fake).handled(key, self.user_id, start)
+        return outputs(self.fake, self.user_id, start)
 
 
 @dataclass
@@ -157,14 +229,10 @@ class GroupChat:
                     if fragment in str(m.get("text", "")))
 
     async def press(self, user: TgUser, data: str) -> str:
-        """Press a button and wait until the bot has answered it and gone quiet."""
+        """Press a button and wait until the bot has handled it and sent what it owes."""
         start = len(self.fake.sent)
         query = await self.press_now(user, data)
-        await self.fake.next_callback_answer(query)
-        seen = -1
-        while seen != len(self.fake.sent) or seen == start:
-            seen = len(self.fake.sent)
-            await asyncio.sleep(SETTLE)
+        await watch_of(self.fake).handled(query, self.chat_id, start)
         return query
 
     async def press_now(self, user: TgUser, data: str) -> str:

@@ -6,7 +6,6 @@ sent twice. Logs name the error's type, never what anyone typed."""
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
 import shutil
 import sqlite3
@@ -18,7 +17,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.app import build_router, load_content
+from bot.app import Content, build_router
 from bot.config import Settings
 from bot.core.broadcasts.delivery import start
 from bot.core.engine import Core
@@ -38,30 +37,9 @@ APOLOGY = "Sorry, something went wrong on my side. Please try again."
 BUSY_TIMEOUT = 0.2  # seconds: a lock outlasts SQLite's own waiting quickly in these tests
 SECRET = "mijn geheime asielzaak"  # what a person typed: it must never reach a log line
 QUIET = 1.5  # seconds to wait after the last expected message: a duplicate would come now
-content = functools.cache(load_content)  # the journeys and answers, read once for this module
-
-
-@functools.cache
-def every_feature() -> Router:
-    """The production router, built once for this module (building it takes most of a second)."""
-    return build_router(content().journeys, content().answers)
 
 
 # ---------------------------------------------------------------------- fixtures and helpers
-
-
-@pytest.fixture(scope="module")
-def migrated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A migrated database file, made once; each test gets a copy (migrating takes a while)."""
-    path = tmp_path_factory.mktemp("template") / "migrated.db"
-
-    async def migrate() -> None:
-        database = Database(f"sqlite+aiosqlite:///{path}")
-        await database.migrate()
-        await database.close()
-
-    asyncio.run(migrate())
-    return path
 
 
 @pytest.fixture
@@ -74,9 +52,10 @@ async def quick_db(settings: Settings, migrated: Path) -> AsyncIterator[Database
 
 
 @pytest.fixture
-def quick_core(settings: Settings, quick_db: Database, clock: MovingClock) -> Core:
+def quick_core(settings: Settings, quick_db: Database, clock: MovingClock,
+               router: Router) -> Core:
     """Every feature, the quick database and a clock the test can move."""
-    return Core(quick_db, every_feature(), settings.policy(), clock)
+    return Core(quick_db, router, settings.policy(), clock)
 
 
 class WriteLock:
@@ -392,9 +371,10 @@ def register_crash(router: Router) -> None:
 
 
 @pytest.fixture
-def crashing_core(settings: Settings, quick_db: Database, clock: MovingClock) -> Core:
+def crashing_core(settings: Settings, quick_db: Database, clock: MovingClock,
+                  content: Content) -> Core:
     """Every feature plus one that crashes, registered like any other."""
-    router = build_router(content().journeys, content().answers)
+    router = build_router(content.journeys, content.answers)
     register_crash(router)
     return Core(quick_db, router, settings.policy(), clock)
 

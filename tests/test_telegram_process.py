@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from tests.fakebot import FakeTelegram
-from tests.telegram import TOKEN, TgUser, visible
+from tests.telegram import TOKEN, TgUser, visible, watching_process
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,7 +27,8 @@ async def bot_process(fake: FakeTelegram, workdir: Path) -> AsyncIterator[None]:
     )
     try:
         await fake.wait_for(lambda: bool(fake.commands), timeout=30, what="the bot to start")
-        yield
+        with watching_process(fake):
+            yield
     finally:
         process.send_signal(signal.SIGINT)
         _, stderr = await asyncio.wait_for(process.communicate(), timeout=30)

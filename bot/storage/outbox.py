@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, delete, func, insert, or_, select, update
+from sqlalchemy import Select, and_, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.models import ChatSend, Post, User
@@ -113,13 +113,25 @@ def _due(now: datetime) -> Select[Post, datetime | None]:
 
 
 async def due(session: AsyncSession, now: datetime, busy: Sequence[int] = (),
-              last_lane: int = 99, limit: int = 40) -> list[tuple[Post, datetime | None]]:
-    """Posts waiting to be sent or redrawn (lane ≤ last_lane), except to chats with a send
-    in flight."""
-    query = _due(now).where(Post.lane <= last_lane).limit(limit)
+              last_lane: int | None = None, limit: int = 40) -> list[tuple[Post, datetime | None]]:
+    """Posts waiting to be sent or redrawn (lane ≤ last_lane if given), except to chats with a
+    send in flight."""
+    query = _due(now).limit(limit)
+    if last_lane is not None:
+        query = query.where(Post.lane <= last_lane)
     if busy:
         query = query.where(Post.chat_id.not_in(busy))
     return [(post, blocked) for post, blocked in (await session.execute(query)).all()]
+
+
+async def owed(session: AsyncSession, now: datetime, *, below_lane: int) -> int:
+    """Rows due now or being sent in lanes under `below_lane`: what the bot still owes people
+    right now (zero means every reply and notice has gone out)."""
+    pending = and_(Post.state == "active", Post.revision > Post.sent_revision,
+                   or_(Post.not_before.is_(None), Post.not_before <= now))
+    query = (select(func.count()).select_from(Post)
+             .where(Post.lane < below_lane, or_(Post.state == "sending", pending)))
+    return int(await session.scalar(query) or 0)
 
 
 async def take(session: AsyncSession, post_id: int) -> bool:

@@ -10,8 +10,9 @@ APScheduler job store is needed.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
 from typing import Any
 
@@ -34,6 +35,7 @@ class Timer:
         self.core, self.wake = core, wake
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self._running: set[asyncio.Task[Any]] = set()
+        self._stopped = False
 
     def start(self) -> None:
         """Every look now and then at its interval."""
@@ -50,9 +52,16 @@ class Timer:
     async def stop(self) -> None:
         """No new looks; the ones running finish their transaction (the database closes
         after this, and a look cut off at loop shutdown could hang on its connection)."""
+        self._stopped = True
         self.scheduler.shutdown(wait=False)
-        if self._running:
-            await asyncio.wait(self._running, timeout=STOP_WAIT)
+        if not self._running:
+            return
+        _done, late = await asyncio.wait(set(self._running), timeout=STOP_WAIT)
+        for task in late:  # rolled back, and run again by the next start
+            task.cancel()
+        for task in late:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
     async def _jobs(self) -> None:
         await self._look(self.core.run_due_jobs())
@@ -60,8 +69,16 @@ class Timer:
     async def _tick(self, index: int) -> None:
         await self._look(self.core.tick(index))
 
-    async def _look(self, work: Awaitable[object]) -> None:
-        """Run one look, waking the sender if it queued messages."""
+    async def _look(self, work: Coroutine[Any, Any, object]) -> None:
+        """Run one look, waking the sender if it queued messages.
+
+        APScheduler creates a job's task before it runs: one that starts after the stop
+        must not open a session on a database that is closing (the loop's shutdown would
+        wait for it forever).
+        """
+        if self._stopped:
+            work.close()
+            return
         task = asyncio.current_task()
         if task is not None:
             self._running.add(task)
