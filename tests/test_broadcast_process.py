@@ -10,6 +10,7 @@ import collections
 import signal
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from bot.core.outbox import Lane
@@ -20,6 +21,8 @@ from bot.telegram.sender import PARALLEL
 from tests.broadcast_world import COORDINATOR, queue_broadcast
 from tests.fakebot import FakeTelegram
 from tests.test_reminders_process import bot_process, prepare
+
+pytestmark = pytest.mark.slow  # a real process, started and killed
 
 PEOPLE = list(range(2000, 2300))
 

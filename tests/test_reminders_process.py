@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from bot.core.privacy import PRIVACY_VERSION
@@ -20,6 +21,8 @@ from bot.storage.db import Database
 from bot.storage.models import Appointment, Reminder, User
 from tests.fakebot import FakeTelegram
 from tests.telegram import TOKEN
+
+pytestmark = pytest.mark.slow  # a real process, started and killed
 
 ROOT = Path(__file__).resolve().parent.parent
 

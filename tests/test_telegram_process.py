@@ -10,8 +10,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import pytest
+
 from tests.fakebot import FakeTelegram
 from tests.telegram import TOKEN, TgUser, visible, watching_process
+
+pytestmark = pytest.mark.slow  # a real process, started and killed
 
 ROOT = Path(__file__).resolve().parent.parent
 

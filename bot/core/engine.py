@@ -99,6 +99,8 @@ class Core:
         """
         now = self.clock()
         async with self.db.session() as session:
+            # group-chat sends older than Telegram's window no longer count against a chat
+            await outbox_repo.forget_sends(session, now - outbox_repo.WINDOW)
             due = [(job.id, job.kind, job.ref) for job in await jobs.due(session, now)]
         ran = 0
         for job_id, kind, ref in due:
@@ -118,8 +120,6 @@ class Core:
         for handler, _seconds in ticks:
             async with self.db.session() as session:
                 queued |= await handler(session, now, self.policy.timezone)
-        async with self.db.session() as session:
-            await outbox_repo.forget_sends(session, now - outbox_repo.WINDOW)
         return queued
 
     async def claim(self, busy: frozenset[int] = frozenset(), *, last_lane: int = max(outbox.Lane),

@@ -145,7 +145,7 @@ def _fits(phrase: tuple[str, ...], words: list[str], at: int) -> bool:
 @cache
 def learned(phrases: tuple[tuple[str, str], ...]) -> TextModel:
     """Small-talk intents against every FAQ phrasing (the label QUESTION): one model per
-    phrase set, trained at the first message that needs it."""
+    phrase set, trained (or loaded from the disk cache) when the feature registers."""
     questions = everyday_questions()
     return textmodel.trained([text for _, text in phrases] + questions,
                      [intent for intent, _ in phrases] + [QUESTION] * len(questions),

@@ -34,7 +34,7 @@ class Pacer:
         self._overall = AsyncLimiter(1, self.gap)
         self._chats: dict[int, AsyncLimiter] = {}
         self._replies_waiting = 0
-        self._paused: dict[int | None, float] = {}  # chat (None: everyone) → monotonic end
+        self._paused: dict[int, float] = {}  # chat → monotonic end of its 429 pause
 
     async def reply(self) -> None:
         """A slot for a direct reply: the next free one, before any queued message."""
@@ -47,8 +47,6 @@ class Pacer:
     async def ready(self) -> int:
         """The last lane worth claiming now: while replies wait, only the first lanes (they
         queue with the replies); otherwise any, once a message could go at once."""
-        while self._pause_left(None) > 0:
-            await asyncio.sleep(self._pause_left(None))
         while not self._replies_waiting and not self._overall.has_capacity():
             await asyncio.sleep(self.gap)
         return FIRST if self._replies_waiting else max(Lane)
@@ -56,17 +54,17 @@ class Pacer:
     async def queued(self, chat_id: int) -> None:
         """A slot for a claimed message to `chat_id`, in turn with the replies (which row
         may be claimed at all is decided by `ready`)."""
-        while (left := max(self._pause_left(None), self._pause_left(chat_id))) > 0:
+        while (left := self._pause_left(chat_id)) > 0:
             await asyncio.sleep(left)
         if chat_id > 0:
             await self._chat(chat_id).acquire()
         await self._overall.acquire()
 
-    def pause(self, seconds: float, chat_id: int | None = None) -> None:
-        """Telegram said 429: nothing more to this chat (None: to anyone) for a while."""
+    def pause(self, seconds: float, chat_id: int) -> None:
+        """Telegram said 429: nothing more to this chat for a while."""
         self._paused[chat_id] = max(self._paused.get(chat_id, 0.0), time.monotonic() + seconds)
 
-    def _pause_left(self, chat_id: int | None) -> float:
+    def _pause_left(self, chat_id: int) -> float:
         end = self._paused.get(chat_id)
         if end is None:
             return 0.0

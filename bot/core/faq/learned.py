@@ -14,7 +14,7 @@ from bot.core import textmodel
 from bot.core.textmodel import TextModel
 
 NGRAMS = (2, 4)
-REGULARISATION = 1e-5  # chosen on the dev set; training takes about half a second
+REGULARISATION = 1e-5  # chosen on the dev set
 
 Examples = tuple[tuple[str, str], ...]  # (entry id, phrasing)
 
