@@ -77,9 +77,8 @@ from bot.storage.models import (
     User,
 )
 from bot.telegram.app import Background, build_application
-from tests.fakebot import BOT_USER, FakeTelegram
-from tests.fakebot.polling import polling
-from tests.fakebot.server import ApiError, Handler, JsonDict
+from fakebot import BOT_USER, ApiError, FakeTelegram, Handler, JsonDict
+from fakebot.polling import polling
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "123456:BENCH"

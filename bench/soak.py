@@ -61,8 +61,8 @@ from bot.storage.models import (
     User,
 )
 from bot.telegram.app import build_application
-from tests.fakebot.polling import polling
-from tests.fakebot.server import BOT_USER, DROP, ApiError, FakeTelegram, Fault, JsonDict
+from fakebot import BOT_USER, DROP, ApiError, FakeTelegram, Fault, JsonDict
+from fakebot.polling import polling
 from tests.telegram import TOKEN, visible
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -37,7 +37,7 @@ from bot.core.ports import Incoming, Kind
 from bot.storage.db import Database
 from bot.storage.models import User
 from bot.telegram.app import PTBApplication, build_application
-from tests.fakebot import FakeTelegram
+from fakebot import FakeTelegram
 from tests.telegram import TOKEN
 
 USERS = 50

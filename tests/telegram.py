@@ -10,9 +10,9 @@ from typing import Any
 
 from bot.core.engine import Core
 from bot.telegram.app import PTBApplication, build_application
+from fakebot import FakeTelegram, buttons, check_telegram_html
+from fakebot.polling import polling
 from tests.chat import onboarding_presses, said
-from tests.fakebot import FakeTelegram, buttons, check_telegram_html
-from tests.fakebot.polling import polling
 
 TOKEN = "123456:TEST"
 SETTLE = 0.08  # seconds without new bot calls after which a turn counts as answered

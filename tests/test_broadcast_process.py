@@ -17,8 +17,8 @@ from bot.storage import outbox
 from bot.storage.db import Database
 from bot.storage.models import Delivery, Post, Reminder
 from bot.telegram.sender import PARALLEL
+from fakebot import FakeTelegram
 from tests.broadcast_world import COORDINATOR, queue_broadcast
-from tests.fakebot import FakeTelegram
 from tests.test_reminders_process import bot_process, prepare
 
 PEOPLE = list(range(2000, 2300))

@@ -27,10 +27,9 @@ from bot.logs import JsonFormatter
 from bot.storage.db import Database
 from bot.storage.models import Broadcast, Delivery, Organisation, Post, Reminder, User
 from bot.telegram.app import PTBApplication
+from fakebot import DROP, FakeTelegram, Fault
 from tests.broadcast_world import COORDINATOR, seed
 from tests.conftest import MovingClock
-from tests.fakebot import FakeTelegram
-from tests.fakebot.server import DROP, Fault
 from tests.telegram import BOT_OUTPUT, TgUser, running_bot, visible
 from tests.test_telegram_reminders import HOUR_BEFORE, appointment_tomorrow
 

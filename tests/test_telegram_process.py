@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from tests.fakebot import FakeTelegram
+from fakebot import FakeTelegram
 from tests.telegram import TOKEN, TgUser, visible
 
 ROOT = Path(__file__).resolve().parent.parent
