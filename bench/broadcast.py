@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from fakebot import FakeTelegram
-from tests.broadcast_world import COORDINATOR, queue_broadcast
+from worlds.broadcast import COORDINATOR, queue_broadcast
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "123456:BENCH"

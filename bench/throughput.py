@@ -38,7 +38,7 @@ from bot.storage.db import Database
 from bot.storage.models import User
 from bot.telegram.app import PTBApplication, build_application
 from fakebot import FakeTelegram
-from tests.telegram import TOKEN
+from fakebot.polling import TOKEN
 
 USERS = 50
 DATABASE_URL = os.environ.get("BENCH_DATABASE_URL")  # e.g. a scratch PostgreSQL database

@@ -18,8 +18,8 @@ from bot.storage.db import Database
 from bot.storage.models import Delivery, Post, Reminder
 from bot.telegram.sender import PARALLEL
 from fakebot import FakeTelegram
-from tests.broadcast_world import COORDINATOR, queue_broadcast
 from tests.test_reminders_process import bot_process, prepare
+from worlds.broadcast import COORDINATOR, queue_broadcast
 
 PEOPLE = list(range(2000, 2300))
 
