@@ -1,6 +1,6 @@
 """Reply latency under load while a broadcast and reminders go out through the same budget.
 
-The fake Bot API (tests/fakebot) runs in its own process and answers every call `--latency`
+The fake Bot API (fakebot/) runs in its own process and answers every call `--latency`
 seconds late (30 ms: a real round trip). Wegwijs runs in this process as `main.py run` builds
 it (build_core, build_application, polling) on a SQLite file in a temporary directory.
 

@@ -3,7 +3,7 @@
 Run: .venv/bin/python -m bench.throughput --messages 2000 --runs 3
      BENCH_DATABASE_URL=postgresql+asyncpg://… .venv/bin/python -m bench.throughput
 
-Both bots poll a fake Bot API server on 127.0.0.1 (tests/fakebot), running in its own
+Both bots poll a fake Bot API server on 127.0.0.1 (fakebot/), running in its own
 process, that already holds N text messages from 50 users. The clock runs from the start
 of polling until the N-th reply has arrived. Wegwijs answers "/menu" for onboarded users:
 it reads the user, writes last_seen_at (a real SQLite file in WAL mode, or the database in
