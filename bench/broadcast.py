@@ -23,8 +23,8 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from tests.broadcast_world import COORDINATOR, queue_broadcast
-from tests.fakebot import FakeTelegram
+from fakebot import FakeTelegram
+from worlds.broadcast import COORDINATOR, queue_broadcast
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "123456:BENCH"

@@ -32,8 +32,8 @@ from bot.config import load_settings
 from bot.storage.db import Database
 from bot.storage.models import Appointment, Reminder, User
 from bot.telegram.app import build_application
-from tests.fakebot import FakeTelegram
-from tests.fakebot.polling import polling
+from fakebot import FakeTelegram
+from fakebot.polling import polling
 
 TOKEN = "123456:BENCH"
 LEAD = 8.0  # seconds between the bot's start and the first due reminder

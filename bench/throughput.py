@@ -3,7 +3,7 @@
 Run: .venv/bin/python -m bench.throughput --messages 2000 --runs 3
      BENCH_DATABASE_URL=postgresql+asyncpg://… .venv/bin/python -m bench.throughput
 
-Both bots poll a fake Bot API server on 127.0.0.1 (tests/fakebot), running in its own
+Both bots poll a fake Bot API server on 127.0.0.1 (fakebot/), running in its own
 process, that already holds N text messages from 50 users. The clock runs from the start
 of polling until the N-th reply has arrived. Wegwijs answers "/menu" for onboarded users:
 it reads the user, writes last_seen_at (a real SQLite file in WAL mode, or the database in
@@ -37,8 +37,8 @@ from bot.core.ports import Incoming, Kind
 from bot.storage.db import Database
 from bot.storage.models import User
 from bot.telegram.app import PTBApplication, build_application
-from tests.fakebot import FakeTelegram
-from tests.telegram import TOKEN
+from fakebot import FakeTelegram
+from fakebot.polling import TOKEN
 
 USERS = 50
 DATABASE_URL = os.environ.get("BENCH_DATABASE_URL")  # e.g. a scratch PostgreSQL database

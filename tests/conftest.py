@@ -16,7 +16,7 @@ from bot.config import Settings, load_settings
 from bot.core.engine import Core
 from bot.core.router import Router
 from bot.storage.db import Database
-from tests.fakebot import FakeTelegram
+from fakebot import FakeTelegram
 
 FIXED_NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 

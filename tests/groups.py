@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from tests.fakebot import FakeTelegram
+from fakebot import FakeTelegram
 from tests.telegram import GroupChat, TgUser
 
 ADMIN = 4242  # WEGWIJS_ADMIN_IDS in the test settings

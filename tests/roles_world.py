@@ -25,8 +25,8 @@ from bot.core.engine import Core
 from bot.core.ports import Incoming, Kind, Outcome
 from bot.core.router import Router
 from bot.storage.db import Database
+from fakebot.html_check import TelegramHtmlError, check_telegram_html, utf16_length
 from tests.conftest import FIXED_NOW
-from tests.fakebot.html_check import TelegramHtmlError, check_telegram_html, utf16_length
 
 ADMIN, COORD_A, COORD_B = 4242, 701, 702
 MEMBER_A, NEWCOMER_A, MEMBER_B = 711, 712, 721

@@ -15,11 +15,10 @@ from bot.core.engine import Core
 from bot.core.outbox import Lane
 from bot.storage import outbox
 from bot.telegram.app import PTBApplication, build_application
+from fakebot import FakeTelegram, buttons, check_telegram_html
+from fakebot.polling import TOKEN, polling
 from tests.chat import onboarding_presses, said
-from tests.fakebot import FakeTelegram, buttons, check_telegram_html
-from tests.fakebot.polling import polling
 
-TOKEN = "123456:TEST"
 AFTER_THE_BOT = 1  # PTB handler group that runs once the bot's own (group 0) has finished
 TURN_TIMEOUT = 15.0  # seconds a turn may take before the test fails (a loaded CI machine)
 BOT_OUTPUT = {"sendMessage", "editMessageText", "editMessageReplyMarkup", "answerCallbackQuery",

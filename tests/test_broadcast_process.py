@@ -18,9 +18,9 @@ from bot.storage import outbox
 from bot.storage.db import Database
 from bot.storage.models import Delivery, Post, Reminder
 from bot.telegram.sender import PARALLEL
-from tests.broadcast_world import COORDINATOR, queue_broadcast
-from tests.fakebot import FakeTelegram
+from fakebot import FakeTelegram
 from tests.test_reminders_process import bot_process, prepare
+from worlds.broadcast import COORDINATOR, queue_broadcast
 
 pytestmark = pytest.mark.slow  # a real process, started and killed
 

@@ -32,15 +32,16 @@ from telegram.ext import (
     filters,
 )
 
-from tests.fakebot import (
+from fakebot import (
     BOT_USER,
+    DROP,
     FakeTelegram,
+    Fault,
     TelegramHtmlError,
     check_telegram_html,
     parse_telegram_html,
 )
-from tests.fakebot.polling import polling
-from tests.fakebot.server import DROP, Fault
+from fakebot.polling import polling
 
 TOKEN = "123456:TEST-fake-token"
 USER = 4242

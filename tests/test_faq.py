@@ -23,8 +23,8 @@ from bot.core.faq.terms import (
     spelling_table,
 )
 from bot.core.normalize import ethiopic_skeleton, normalize
+from fakebot import FakeTelegram
 from tests.chat import CoreChat
-from tests.fakebot import FakeTelegram
 from tests.telegram import TgUser, running_bot
 
 TOPICS = (Path(__file__).parent / "data" / "faq_topics.txt").read_text().split()

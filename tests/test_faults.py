@@ -26,12 +26,11 @@ from bot.logs import JsonFormatter
 from bot.storage.db import Database
 from bot.storage.models import Broadcast, Delivery, Organisation, Post, Reminder, User
 from bot.telegram.app import PTBApplication
-from tests.broadcast_world import COORDINATOR, seed
+from fakebot import DROP, FakeTelegram, Fault
 from tests.conftest import MovingClock
-from tests.fakebot import FakeTelegram
-from tests.fakebot.server import DROP, Fault
 from tests.telegram import BOT_OUTPUT, TgUser, running_bot, visible
 from tests.test_telegram_reminders import HOUR_BEFORE, appointment_tomorrow
+from worlds.broadcast import COORDINATOR, seed
 
 APOLOGY = "Sorry, something went wrong on my side. Please try again."
 BUSY_TIMEOUT = 0.2  # seconds: a lock outlasts SQLite's own waiting quickly in these tests
@@ -241,7 +240,7 @@ async def test_a_reply_that_outlasts_an_outage_is_kept_and_arrives_once_when_bac
 
 
 async def _broadcast_now(db: Database, now: Any) -> int:
-    """The coordinator has just pressed Send (as tests.broadcast_world does, on this database)."""
+    """The coordinator has just pressed Send (as worlds/broadcast.py does, on this database)."""
     async with db.session() as session:
         author = await session.scalar(select(User).where(User.telegram_id == COORDINATOR))
         organisation = await session.scalar(select(Organisation))

@@ -24,7 +24,7 @@ from bot.i18n import (
     po_path,
     use_locale,
 )
-from tests.fakebot.html_check import check_telegram_html
+from fakebot.html_check import check_telegram_html
 
 PLACEHOLDER = re.compile(r"\{[^{}]*\}")
 CODES = language_codes()

@@ -6,8 +6,8 @@ from sqlalchemy import select
 
 from bot.core.engine import Core
 from bot.storage.models import Post, Question
+from fakebot import check_telegram_html
 from tests.chat import CoreChat, said, texts
-from tests.fakebot import check_telegram_html
 from tests.test_groups_core import ADMIN
 
 

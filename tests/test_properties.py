@@ -23,9 +23,9 @@ from hypothesis import strategies as st
 from bot.core import outbox, states
 from bot.core.ports import Incoming, Kind, Outcome
 from bot.storage.models import Post
+from fakebot.html_check import check_telegram_html
 from tests.chat import outgoing
 from tests.conftest import FIXED_NOW
-from tests.fakebot.html_check import check_telegram_html
 from tests.roles_world import (
     ADMIN,
     CHAT_A,

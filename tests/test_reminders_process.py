@@ -19,7 +19,7 @@ from sqlalchemy import select
 from bot.core.privacy import PRIVACY_VERSION
 from bot.storage.db import Database
 from bot.storage.models import Appointment, Reminder, User
-from tests.fakebot import FakeTelegram
+from fakebot import FakeTelegram
 from tests.telegram import TOKEN
 
 pytestmark = pytest.mark.slow  # a real process, started and killed

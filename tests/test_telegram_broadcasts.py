@@ -16,10 +16,10 @@ from bot.i18n import use_locale
 from bot.storage import broadcasts as repo
 from bot.storage.models import Broadcast, Delivery, User
 from bot.telegram.sender import PARALLEL
-from tests.broadcast_world import COORDINATOR, seed
+from fakebot import FakeTelegram, check_telegram_html
 from tests.conftest import MovingClock
-from tests.fakebot import FakeTelegram, check_telegram_html
 from tests.telegram import TgUser, running_bot, visible
+from worlds.broadcast import COORDINATOR, seed
 
 
 async def compose(coordinator: TgUser, text: str) -> int:

@@ -10,8 +10,8 @@ from sqlalchemy import select
 from bot.core.crisis import crisis_text, distress_text
 from bot.core.engine import Core
 from bot.storage.models import Reminder, User
+from fakebot import FakeTelegram
 from tests.conftest import MovingClock
-from tests.fakebot import FakeTelegram
 from tests.groups import join, set_up_group, token_in
 from tests.telegram import TgUser, running_bot, visible
 

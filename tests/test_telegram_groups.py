@@ -16,9 +16,9 @@ from bot.core.ports import Incoming, Kind
 from bot.i18n import _, use_locale
 from bot.storage import tasks as task_repo
 from bot.storage.models import Task, TaskEvent
+from fakebot import FakeTelegram, buttons
 from tests.chat import said
 from tests.conftest import MovingClock
-from tests.fakebot import FakeTelegram, buttons
 from tests.groups import CHAT, join, linked, set_up_group, token_in
 from tests.telegram import GroupChat, TgUser, running_bot
 

@@ -13,8 +13,8 @@ from bot.core.journeys.schema import Journey, Node
 from bot.core.render import finish, format_html
 from bot.i18n import _, use_locale
 from bot.storage.db import Database
+from fakebot import FakeTelegram, check_telegram_html
 from tests.conftest import FIXED_NOW
-from tests.fakebot import FakeTelegram, check_telegram_html
 from tests.telegram import TgUser, running_bot, visible
 
 JOURNEYS = load_journeys()

@@ -11,8 +11,8 @@ from bot.config import Settings
 from bot.core.engine import Core
 from bot.i18n import language_codes
 from bot.storage.db import Database
+from fakebot import FakeTelegram
 from tests.conftest import FIXED_NOW
-from tests.fakebot import FakeTelegram
 from tests.telegram import TgUser, running_bot, visible
 
 SCRIPT = {"ar": re.compile(r"[\u0600-\u06FF]"), "ti": re.compile(r"[\u1200-\u137F]")}

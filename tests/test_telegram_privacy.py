@@ -8,7 +8,7 @@ import json
 
 from bot.core.engine import Core
 from bot.storage import users
-from tests.fakebot import FakeTelegram
+from fakebot import FakeTelegram
 from tests.telegram import TgUser, running_bot, visible
 
 

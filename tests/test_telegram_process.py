@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.fakebot import FakeTelegram
+from fakebot import FakeTelegram
 from tests.telegram import TOKEN, TgUser, visible, watching_process
 
 pytestmark = pytest.mark.slow  # a real process, started and killed

@@ -11,9 +11,9 @@ from bot.core.engine import Core
 from bot.core.render import finish, format_html
 from bot.i18n import _, use_locale
 from bot.storage.models import Question
+from fakebot import FakeTelegram, buttons, check_telegram_html
 from tests.chat import said
 from tests.conftest import MovingClock
-from tests.fakebot import FakeTelegram, buttons, check_telegram_html
 from tests.groups import CHAT, join, linked, set_up_group, token_in
 from tests.telegram import GroupChat, TgUser, running_bot
 

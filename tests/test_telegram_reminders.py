@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from bot.core.engine import Core
 from bot.storage.models import Reminder, User
+from fakebot import FakeTelegram
 from tests.conftest import MovingClock
-from tests.fakebot import FakeTelegram
 from tests.telegram import TgUser, running_bot, visible
 
 HOUR_BEFORE = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)  # 09:00 local, for a 10:00 appointment

@@ -9,7 +9,7 @@ import pytest
 
 from bot.core.engine import Core
 from bot.telegram.delivery import REPLY_TRIES
-from tests.fakebot import FakeTelegram
+from fakebot import FakeTelegram
 from tests.telegram import TgUser, running_bot, visible
 
 MEDIA_ANSWER = "I can only read text and buttons, not photos, voice messages or files."

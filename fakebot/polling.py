@@ -9,6 +9,8 @@ from typing import Any
 from telegram.error import TelegramError
 from telegram.ext import Application
 
+TOKEN = "123456:TEST"  # a well-formed bot token; the fake accepts any
+
 
 @asynccontextmanager
 async def polling(app: Application[Any, Any, Any, Any, Any, Any]) -> AsyncIterator[None]:
