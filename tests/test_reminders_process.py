@@ -20,7 +20,7 @@ from bot.core.privacy import PRIVACY_VERSION
 from bot.storage.db import Database
 from bot.storage.models import Appointment, Reminder, User
 from fakebot import FakeTelegram
-from tests.telegram import TOKEN
+from fakebot.polling import TOKEN
 
 pytestmark = pytest.mark.slow  # a real process, started and killed
 

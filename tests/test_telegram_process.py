@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from fakebot import FakeTelegram
-from tests.telegram import TOKEN, TgUser, visible, watching_process
+from fakebot.polling import TOKEN
+from tests.telegram import TgUser, visible, watching_process
 
 pytestmark = pytest.mark.slow  # a real process, started and killed
 
