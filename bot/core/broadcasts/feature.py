@@ -14,14 +14,13 @@ from datetime import time
 from babel.dates import format_datetime
 
 from bot.core import access, calendar, fallback, states
-from bot.core.broadcasts import delivery
+from bot.core.broadcasts import audience, delivery
 from bot.core.broadcasts.audience import (
     LANGUAGES,
     ROLES,
     SITUATIONS,
     chosen_groups,
     reach,
-    recipients,
     spec,
 )
 from bot.core.municipalities import all_municipalities
@@ -60,8 +59,8 @@ async def new(turn: Turn) -> None:
 
 async def compose(turn: Turn, broadcast: Broadcast) -> None:
     """The draft: audience, count, versions, and what can be done next."""
-    count = len(await recipients(turn.session, broadcast.audience, broadcast.organisation_id,
-                                 broadcast.urgent))
+    count = await audience.count(turn.session, broadcast.audience, broadcast.organisation_id,
+                                 broadcast.urgent)
     versions = " · ".join(f"{code} {'✅' if code in broadcast.texts else '—'}"
                           for code in LANGUAGES[1:])
     text = "\n".join([
@@ -300,7 +299,7 @@ async def _confirm(turn: Turn, b: Broadcast, _value: str) -> None:
     if not b.texts:
         turn.notice(_("Write the message first."))
         return
-    count = len(await recipients(turn.session, b.audience, b.organisation_id, b.urgent))
+    count = await audience.count(turn.session, b.audience, b.organisation_id, b.urgent)
     turn.say(_("Send broadcast #{number} to {count} recipients now?").format(
         number=b.id, count=count),
         ((Button(_("✅ Yes, send"), f"bc:y:{b.id}"), Button(_("⬅️ Back"), f"bc:o:{b.id}")),))
