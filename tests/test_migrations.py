@@ -23,4 +23,4 @@ async def test_migrate_twice_is_harmless(db: Database) -> None:
     await db.migrate()
     async with db.engine.connect() as connection:
         version = (await connection.execute(text("select version_num from alembic_version"))).all()
-    assert version == [("0011",)]
+    assert version == [("0012",)]

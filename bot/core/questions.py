@@ -15,7 +15,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core import access, fallback, outbox, states
@@ -26,9 +25,9 @@ from bot.core.render import format_html, shown_length
 from bot.core.router import JobRun, Router, Turn
 from bot.i18n import FALLBACK_LANGUAGE, _, languages
 from bot.storage import groups as group_repo
-from bot.storage import jobs
+from bot.storage import jobs, users
 from bot.storage import questions as repo
-from bot.storage.models import Coordinator, Group, Membership, Question, User
+from bot.storage.models import Group, Question, User
 
 ANSWER_LIMIT = 2000
 # A helper's card: the question and the newest additions, clipped to fit one message.
@@ -62,9 +61,7 @@ async def offer(turn: Turn) -> Button | None:
 
 async def route_for(session: AsyncSession, user: User, admin_ids: frozenset[int]) -> Route:
     """The sponsor group (with consent), then coordinators, then admins."""
-    shared = (await session.execute(
-        select(Membership.group_id, Membership.share_questions)
-        .where(Membership.user_id == user.id, Membership.role == "newcomer"))).all()
+    shared = await group_repo.newcomer_groups(session, user.id)
     for group_id, share in shared:
         group = await group_repo.group(session, group_id)
         if group is not None and share:
@@ -73,8 +70,7 @@ async def route_for(session: AsyncSession, user: User, admin_ids: frozenset[int]
         people = await group_repo.coordinators_of(session, organisation_id)
         if people:
             return Route("coordinators", None, organisation_id, people)
-    admins = list(await session.scalars(select(User).where(User.telegram_id.in_(admin_ids))))
-    return Route("admins", None, None, admins)
+    return Route("admins", None, None, await users.by_telegram_ids(session, admin_ids))
 
 
 async def _organisations_near(session: AsyncSession, user: User,
@@ -83,9 +79,8 @@ async def _organisations_near(session: AsyncSession, user: User,
     found = [g.organisation_id for g in [await group_repo.group(session, i) for i in group_ids]
              if g is not None]
     if user.municipality_code:
-        rows = await session.scalars(select(Group.organisation_id).where(
-            Group.municipality_code == user.municipality_code).order_by(Group.id))
-        found += [o for o in rows if o not in found]
+        found += [o for o in await group_repo.organisations_in(session, user.municipality_code)
+                  if o not in found]
     return found
 
 
@@ -156,13 +151,11 @@ async def may_answer(session: AsyncSession, question: Question, user: User,
     if user.telegram_id in admin_ids:
         return True
     if question.route == "group" and question.group_id is not None:
-        role = await session.scalar(select(Membership.role).where(
-            Membership.group_id == question.group_id, Membership.user_id == user.id))
+        role = (await group_repo.memberships(session, user.id)).get(question.group_id)
         if role == "member":
             return True
-    coordinates = await session.scalar(select(Coordinator.id).where(
-        Coordinator.user_id == user.id, Coordinator.organisation_id == question.organisation_id))
-    return coordinates is not None and question.route in ("group", "coordinators")
+    coordinates = question.organisation_id in await group_repo.coordinator_orgs(session, user.id)
+    return coordinates and question.route in ("group", "coordinators")
 
 
 async def on_button(turn: Turn) -> None:

@@ -53,6 +53,19 @@ async def counts(session: AsyncSession, broadcast_id: int) -> dict[str, int]:
     return {state: int(n) for state, n in rows.all()}
 
 
+async def history(session: AsyncSession, author_id: int | None, limit: int) -> list[Broadcast]:
+    """Broadcasts past the draft stage, newest first (author None: everyone's)."""
+    query = select(Broadcast).where(Broadcast.state != "draft").order_by(Broadcast.id.desc())
+    if author_id is not None:
+        query = query.where(Broadcast.author_id == author_id)
+    return list(await session.scalars(query.limit(limit)))
+
+
+async def discard(session: AsyncSession, broadcast: Broadcast) -> None:
+    """A draft thrown away leaves nothing behind."""
+    await session.delete(broadcast)
+
+
 async def running(session: AsyncSession) -> list[Broadcast]:
     """Broadcasts being sent now."""
     return list(await session.scalars(select(Broadcast).where(Broadcast.state == "sending")))

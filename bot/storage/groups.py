@@ -91,6 +91,11 @@ async def group_by_chat(session: AsyncSession, chat_id: int) -> Group | None:
     return (await session.scalars(select(Group).where(Group.chat_id == chat_id))).first()
 
 
+async def group_by_link_code(session: AsyncSession, code_hash: str) -> Group | None:
+    """The group a chat-link code was made for, expired or not (only its hash is stored)."""
+    return (await session.scalars(select(Group).where(Group.link_code_hash == code_hash))).first()
+
+
 async def groups_of_orgs(session: AsyncSession, organisation_ids: list[int]) -> list[Group]:
     """All groups of some organisations (a coordinator's view)."""
     rows = await session.scalars(
@@ -103,11 +108,40 @@ async def all_groups(session: AsyncSession) -> list[Group]:
     return list(await session.scalars(select(Group).order_by(Group.name)))
 
 
+async def organisations_in(session: AsyncSession, municipality_code: str) -> list[int]:
+    """The organisations with groups in a municipality, once per group, oldest group first."""
+    rows = await session.scalars(select(Group.organisation_id).where(
+        Group.municipality_code == municipality_code).order_by(Group.id))
+    return list(rows)
+
+
+async def municipalities_of(session: AsyncSession, organisation_id: int | None) -> list[str]:
+    """The municipalities where an organisation (None: any) has groups, sorted."""
+    query = select(Group.municipality_code).distinct().where(Group.municipality_code.is_not(None))
+    if organisation_id is not None:
+        query = query.where(Group.organisation_id == organisation_id)
+    return sorted(code for code in await session.scalars(query) if code)
+
+
 async def memberships(session: AsyncSession, user_id: int) -> dict[int, str]:
     """group id → role, for every group the user belongs to."""
     rows = await session.execute(
         select(Membership.group_id, Membership.role).where(Membership.user_id == user_id))
     return {group_id: role for group_id, role in rows.all()}
+
+
+async def newcomer_groups(session: AsyncSession, user_id: int) -> list[tuple[int, bool]]:
+    """The groups supporting a newcomer, each with whether it may see their questions."""
+    rows = await session.execute(select(Membership.group_id, Membership.share_questions).where(
+        Membership.user_id == user_id, Membership.role == "newcomer"))
+    return [(group_id, share) for group_id, share in rows.all()]
+
+
+async def share_questions(session: AsyncSession, user_id: int, share: bool) -> None:
+    """The newcomer decides for all their groups at once whether they see their questions."""
+    await session.execute(update(Membership).where(
+        Membership.user_id == user_id, Membership.role == "newcomer")
+        .values(share_questions=share))
 
 
 async def members(session: AsyncSession, group_id: int, role: str | None = None) -> list[User]:

@@ -79,7 +79,7 @@ class User(Base):
     declared_role: Mapped[str | None] = mapped_column(String(16))
     situation: Mapped[str | None] = mapped_column(String(16))
     has_children: Mapped[bool | None] = mapped_column(Boolean)
-    municipality_code: Mapped[str | None] = mapped_column(String(8))
+    municipality_code: Mapped[str | None] = mapped_column(String(8), index=True)  # audiences
     first_name: Mapped[str | None] = mapped_column(String(64))
     blocked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())  # 403: blocked the bot
     # The buttons of the last message with buttons ([[label, data], …]): a typed answer

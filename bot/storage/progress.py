@@ -2,10 +2,40 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from typing import Any
 
-from bot.storage.models import JourneyProgress, utcnow
+from sqlalchemy import Exists, exists, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
+
+from bot.storage.models import JourneyProgress, User, utcnow
+
+
+class _JsonItems(FunctionElement[str]):
+    """The text items of a JSON array as rows (column `value`); each dialect names it its way."""
+
+    name = "json_items"
+    inherit_cache = True
+
+
+@compiles(_JsonItems, "sqlite")
+def _json_each(element: _JsonItems, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"json_each({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(_JsonItems, "postgresql")
+def _json_array_elements_text(element: _JsonItems, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"json_array_elements_text({compiler.process(element.clauses, **kw)})"
+
+
+def finished(journey: str) -> Exists:
+    """A condition on users, for queries over many people: the step they are on in `journey`
+    is ticked (its last step, once they reached the end)."""
+    ticked = _JsonItems(JourneyProgress.done).table_valued("value")
+    return exists().where(JourneyProgress.user_id == User.id, JourneyProgress.journey == journey,
+                          exists().where(ticked.c.value == JourneyProgress.node))
 
 
 async def all_for(session: AsyncSession, user_id: int) -> dict[str, JourneyProgress]:

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.storage.models import Appointment, Reminder
+from bot.storage.models import Appointment, Reminder, User
 
 
 async def add(session: AsyncSession, reminder: Reminder) -> Reminder:
@@ -48,6 +48,29 @@ async def retry(session: AsyncSession, reminder_id: int, due_at: datetime) -> No
                           .values(state="scheduled", due_at=due_at))
 
 
+async def has_scheduled(session: AsyncSession, user_id: int, kind: str) -> bool:
+    """Whether a reminder of this kind is already waiting for the person."""
+    return bool(await session.scalar(select(exists().where(
+        Reminder.user_id == user_id, Reminder.kind == kind, Reminder.state == "scheduled"))))
+
+
+async def newcomers_without(session: AsyncSession, kind: str) -> list[int]:
+    """The onboarded newcomers (user ids) with no reminder of this kind waiting: one query,
+    however many newcomers there are."""
+    waiting = select(Reminder.id).where(Reminder.user_id == User.id, Reminder.kind == kind,
+                                        Reminder.state == "scheduled")
+    return list(await session.scalars(select(User.id).where(
+        User.declared_role == "newcomer", User.onboarded_at.is_not(None), ~waiting.exists())))
+
+
+async def cancel_scheduled(session: AsyncSession, user_id: int, kind: str, ref: str) -> None:
+    """The person's waiting reminders of one kind about one thing go (it is being moved)."""
+    await session.execute(
+        update(Reminder).where(Reminder.user_id == user_id, Reminder.ref == ref,
+                               Reminder.kind == kind, Reminder.state == "scheduled")
+        .values(state="cancelled"))
+
+
 async def upcoming(session: AsyncSession, user_id: int) -> list[Reminder]:
     """A person's scheduled reminders, soonest first."""
     return list(await session.scalars(
@@ -70,6 +93,11 @@ async def cancel_appointment(session: AsyncSession, appointment_id: int) -> None
 async def appointment(session: AsyncSession, appointment_id: int) -> Appointment | None:
     """One appointment."""
     return await session.get(Appointment, appointment_id)
+
+
+async def discard_appointment(session: AsyncSession, appointment: Appointment) -> None:
+    """An appointment the person stopped entering is not kept."""
+    await session.delete(appointment)
 
 
 async def counts(session: AsyncSession) -> dict[str, int]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 
 from sqlalchemy import bindparam, inspect, select, update
@@ -44,6 +45,11 @@ async def get_by_telegram_id(session: AsyncSession, telegram_id: int) -> User | 
     """Look a user up without creating one (for jobs and silent paths)."""
     result = await session.execute(select(User).where(User.telegram_id == telegram_id))
     return result.scalar_one_or_none()
+
+
+async def by_telegram_ids(session: AsyncSession, telegram_ids: Collection[int]) -> list[User]:
+    """The users behind some chat ids (the admins named in the settings), if they wrote."""
+    return list(await session.scalars(select(User).where(User.telegram_id.in_(telegram_ids))))
 
 
 def remember_choices(user: User, choices: list[list[str]] | None) -> None:

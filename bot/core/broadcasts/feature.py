@@ -12,17 +12,15 @@ from collections.abc import Awaitable, Callable
 from datetime import time
 
 from babel.dates import format_datetime
-from sqlalchemy import select
 
 from bot.core import access, calendar, fallback, states
-from bot.core.broadcasts import delivery
+from bot.core.broadcasts import audience, delivery
 from bot.core.broadcasts.audience import (
     LANGUAGES,
     ROLES,
     SITUATIONS,
     chosen_groups,
     reach,
-    recipients,
     spec,
 )
 from bot.core.municipalities import all_municipalities
@@ -34,10 +32,12 @@ from bot.core.router import JobRun, Router, Turn
 from bot.i18n import FALLBACK_LANGUAGE, N_, _, current_locale, languages
 from bot.storage import audit, jobs
 from bot.storage import broadcasts as repo
-from bot.storage.models import Broadcast, Group
+from bot.storage import groups as group_repo
+from bot.storage.models import Broadcast
 
 TEXT_LIMIT = 3500  # leaves room for the heading and the note within Telegram's 4096
 WRITING = "bc:text"  # state: bc:text:<broadcast id>:<language>
+HISTORY = 15  # broadcasts listed by /broadcasts
 ROLE_LABELS = {"newcomer": N_("Newcomers"), "member": N_("Group members"),
                "coordinator": N_("Coordinators")}
 
@@ -59,8 +59,8 @@ async def new(turn: Turn) -> None:
 
 async def compose(turn: Turn, broadcast: Broadcast) -> None:
     """The draft: audience, count, versions, and what can be done next."""
-    count = len(await recipients(turn.session, broadcast.audience, broadcast.organisation_id,
-                                 broadcast.urgent))
+    count = await audience.count(turn.session, broadcast.audience, broadcast.organisation_id,
+                                 broadcast.urgent)
     versions = " · ".join(f"{code} {'✅' if code in broadcast.texts else '—'}"
                           for code in LANGUAGES[1:])
     text = "\n".join([
@@ -146,10 +146,7 @@ async def _language(turn: Turn, b: Broadcast, _value: str) -> None:
 
 async def _municipality(turn: Turn, b: Broadcast, _value: str) -> None:
     """Cycle through the municipalities where the author's organisation has groups."""
-    query = select(Group.municipality_code).where(Group.municipality_code.is_not(None))
-    if b.organisation_id is not None:
-        query = query.where(Group.organisation_id == b.organisation_id)
-    codes = ["", *sorted({c for c in (await turn.session.scalars(query)).all() if c})]
+    codes = ["", *await group_repo.municipalities_of(turn.session, b.organisation_id)]
     current = spec(b.audience)[2]
     following = codes[(codes.index(current) + 1) % len(codes)] if current in codes else ""
     b.audience = {**b.audience, "municipality": following}
@@ -171,10 +168,8 @@ async def _situation(turn: Turn, b: Broadcast, _value: str) -> None:
 
 async def _groups(turn: Turn, b: Broadcast, value: str) -> None:
     """bc:q:<id> lists the author's groups; bc:q:<id>:<group> picks or unpicks one."""
-    query = select(Group).order_by(Group.name)
-    if b.organisation_id is not None:
-        query = query.where(Group.organisation_id == b.organisation_id)
-    groups = (await turn.session.scalars(query)).all()
+    groups = (await group_repo.all_groups(turn.session) if b.organisation_id is None
+              else await group_repo.groups_of_orgs(turn.session, [b.organisation_id]))
     picked = chosen_groups(b.audience)
     if (number := access.number(value)) is not None and number in {g.id for g in groups}:
         picked = [g for g in picked if g != number] if number in picked else [*picked, number]
@@ -304,7 +299,7 @@ async def _confirm(turn: Turn, b: Broadcast, _value: str) -> None:
     if not b.texts:
         turn.notice(_("Write the message first."))
         return
-    count = len(await recipients(turn.session, b.audience, b.organisation_id, b.urgent))
+    count = await audience.count(turn.session, b.audience, b.organisation_id, b.urgent)
     turn.say(_("Send broadcast #{number} to {count} recipients now?").format(
         number=b.id, count=count),
         ((Button(_("✅ Yes, send"), f"bc:y:{b.id}"), Button(_("⬅️ Back"), f"bc:o:{b.id}")),))
@@ -319,7 +314,7 @@ async def _send(turn: Turn, b: Broadcast, _value: str) -> None:
 
 
 async def _discard(turn: Turn, b: Broadcast, _value: str) -> None:
-    await turn.session.delete(b)
+    await repo.discard(turn.session, b)
     turn.say(_("The draft was thrown away."))
     await turn.resume()
 
@@ -351,10 +346,7 @@ async def history(turn: Turn) -> None:
     if reach(who) is False:
         access.refuse(turn)
         return
-    query = select(Broadcast).where(Broadcast.state != "draft").order_by(Broadcast.id.desc())
-    if not who.admin:
-        query = query.where(Broadcast.author_id == turn.user.id)
-    found = (await turn.session.scalars(query.limit(15))).all()
+    found = await repo.history(turn.session, None if who.admin else turn.user.id, HISTORY)
     rows = []
     for b in found:
         sent = (await repo.counts(turn.session, b.id)).get("sent", 0)

@@ -6,8 +6,6 @@ everything here is a command; task buttons are handled by the board feature.
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from bot.core import access
 from bot.core.groups import feed, invites
 from bot.core.groups.home import hash_code
@@ -16,6 +14,7 @@ from bot.core.ports import Kind
 from bot.core.render import format_html
 from bot.core.router import Router, Turn
 from bot.i18n import _, switch_locale
+from bot.storage import groups as group_repo
 from bot.storage import outbox
 from bot.storage import tasks as task_repo
 from bot.storage.models import Group
@@ -50,8 +49,7 @@ async def _group_with_code(turn: Turn) -> Group | None:
     code = turn.event.text.strip()
     if not code:
         return None
-    found = (await turn.session.scalars(
-        select(Group).where(Group.link_code_hash == hash_code(code)))).first()
+    found = await group_repo.group_by_link_code(turn.session, hash_code(code))
     expires = found.link_code_expires_at if found is not None else None
     return found if expires is not None and expires > turn.now else None
 

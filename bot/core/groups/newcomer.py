@@ -6,8 +6,6 @@ tasks the group typed are shown as written.
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
-
 from bot.core import access, fallback
 from bot.core.groups import cards, feed
 from bot.core.permissions import Action
@@ -17,7 +15,7 @@ from bot.core.router import Router, Turn
 from bot.i18n import N_, _
 from bot.storage import groups as group_repo
 from bot.storage import tasks as task_repo
-from bot.storage.models import Group, Membership, Task
+from bot.storage.models import Group, Task
 
 
 async def is_newcomer_in_group(turn: Turn) -> bool:
@@ -44,17 +42,14 @@ async def show_tasks(turn: Turn) -> None:
 
 async def _sharing(turn: Turn) -> bool:
     """Whether the newcomer lets their group see the questions they hand to a person."""
-    rows = await turn.session.scalars(select(Membership.share_questions).where(
-        Membership.user_id == turn.user.id, Membership.role == "newcomer"))
-    return any(rows)
+    return any(share for _group, share in await group_repo.newcomer_groups(turn.session,
+                                                                             turn.user.id))
 
 
 async def toggle_sharing(turn: Turn) -> None:
     """The newcomer decides what their group may see; the default is no."""
     share = not await _sharing(turn)
-    await turn.session.execute(update(Membership).where(
-        Membership.user_id == turn.user.id, Membership.role == "newcomer")
-        .values(share_questions=share))
+    await group_repo.share_questions(turn.session, turn.user.id, share)
     turn.notice(_("Your group will now see the questions you ask a person.") if share else
                 _("Your questions now go to a coordinator, not to your group."))
     await show_tasks(turn)

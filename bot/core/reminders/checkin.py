@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core import fallback
@@ -31,9 +30,7 @@ USEFUL = timedelta(days=2)
 async def schedule_next(session: AsyncSession, user_id: int, after: datetime,
                         zone: ZoneInfo) -> None:
     """One check-in a month after `after`, unless one is already waiting."""
-    waiting = await session.scalar(select(Reminder.id).where(
-        Reminder.user_id == user_id, Reminder.kind == "checkin", Reminder.state == "scheduled"))
-    if waiting is None:
+    if not await repo.has_scheduled(session, user_id, "checkin"):
         due = timing.at_local(after, EVERY_DAYS, MORNING, zone)
         await repo.add(session, Reminder(user_id=user_id, kind="checkin", due_at=due,
                                          useful_until=due + USEFUL, created_at=after))
@@ -80,11 +77,7 @@ async def on_answer(turn: Turn) -> None:
 async def schedule_missing(session: AsyncSession, now: datetime, zone: ZoneInfo) -> None:
     """At startup: every onboarded newcomer has their next check-in (one query, one insert,
     however many newcomers there are)."""
-    waiting = select(Reminder.id).where(Reminder.user_id == User.id, Reminder.kind == "checkin",
-                                        Reminder.state == "scheduled")
-    missing = (await session.scalars(select(User.id).where(
-        User.declared_role == "newcomer", User.onboarded_at.is_not(None),
-        ~waiting.exists()))).all()
+    missing = await repo.newcomers_without(session, "checkin")
     due = timing.at_local(now, EVERY_DAYS, MORNING, zone)
     session.add_all(Reminder(user_id=user_id, kind="checkin", due_at=due,
                              useful_until=due + USEFUL, created_at=now) for user_id in missing)

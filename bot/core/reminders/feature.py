@@ -272,7 +272,7 @@ async def _confirm(turn: Turn, value: str) -> None:
 
 async def _cancel_dialog(turn: Turn, appointment: Appointment | None) -> None:
     if appointment is not None and appointment.status == "draft":
-        await turn.session.delete(appointment)
+        await repo.discard_appointment(turn.session, appointment)
     turn.user.state = states.MENU
     turn.say(_("OK, nothing was saved."))
     await turn.resume()
