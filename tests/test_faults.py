@@ -21,6 +21,7 @@ from bot.app import Content, build_router
 from bot.config import Settings
 from bot.core.broadcasts.delivery import start
 from bot.core.engine import Core
+from bot.core.payloads import Payload
 from bot.core.router import Router, Turn
 from bot.logs import JsonFormatter
 from bot.storage.db import Database
@@ -354,6 +355,12 @@ async def test_polling_through_5xx_answers_every_update_once(
 # ---------------------------------------------------------------------- d. a feature crashes
 
 
+class Boom(Payload, prefix="boom"):
+    """The test-only feature's button."""
+
+    number: int
+
+
 class Kaboom(Exception):
     """A bug in a feature, as a test stands in for one."""
 
@@ -365,8 +372,11 @@ def register_crash(router: Router) -> None:
         turn.user.locale = "nl"  # a half-done change: it must be rolled back
         raise Kaboom(f"could not handle {turn.event.text or turn.event.data!r}")
 
+    async def crash_press(turn: Turn, _pressed: Boom) -> None:
+        await crash(turn)
+
     router.command("boom", crash)
-    router.button("boom", crash)
+    router.on(Boom, crash_press)
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from bot.core.calendar import month_keyboard
 from bot.core.engine import Core
-from bot.core.groups import invites
+from bot.core.groups import board, invites
 from bot.core.groups.overview import next_monday_morning
 from bot.core.groups.plan import load_plan
 from bot.core.outbox import Lane, Result
@@ -234,7 +234,7 @@ async def test_weekly_job_runs_once_and_schedules_the_next(core: Core) -> None:
 @pytest.mark.parametrize("code", ["nl", "en", "ar", "ti"])
 def test_calendar_works_in_every_language(code: str) -> None:
     with use_locale(code):
-        keyboard = month_keyboard("tn", date(2026, 11, 1), date(2026, 11, 22))
+        keyboard = month_keyboard(board.CALENDAR, date(2026, 11, 1), date(2026, 11, 22))
     days = [b for row in keyboard for b in row if b.data.startswith("tn:d:")]
     assert sorted(int(b.label) for b in days) == list(range(22, 31))
     assert all(len(b.data.encode()) <= 64 for row in keyboard for b in row)

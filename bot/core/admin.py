@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from babel.dates import format_datetime
 
 from bot.core import access, fallback
+from bot.core.menu import OpenMenu
+from bot.core.payloads import Number, Payload
 from bot.core.ports import Button
 from bot.core.render import format_html
 from bot.core.router import Router, Turn
@@ -13,6 +17,12 @@ from bot.storage import audit, users
 from bot.storage.models import AuditEntry, User
 
 AUDIT_PAGE = 30
+
+
+class Erase(Payload, prefix="adm", action="erase"):
+    """🗑 Yes, erase: the person's Telegram user id (they run past nine digits)."""
+
+    telegram_id: Annotated[int, Number(longest=18)]
 
 
 async def show_audit(turn: Turn) -> None:
@@ -48,15 +58,13 @@ async def ask_erase(turn: Turn) -> None:
         return
     turn.say(format_html(_("Erase all data of {name} (#{number})? This cannot be undone."),
                          name=person.first_name or "?", number=person.id),
-             ((Button(_("🗑 Yes, erase"), f"adm:erase:{person.telegram_id}"),),
-              (Button(_("No, keep it"), "menu:back"),)))
+             ((Button(_("🗑 Yes, erase"), Erase(person.telegram_id).encode()),),
+              (Button(_("No, keep it"), OpenMenu().encode()),)))
 
 
-async def on_button(turn: Turn) -> None:
-    """adm:erase:<telegram id>: admin rights are checked again at the press."""
-    _adm, action, target = [*turn.event.data.split(":"), "", ""][:3]
-    person = await users.get_by_telegram_id(turn.session, _telegram_id(target)) \
-        if action == "erase" else None
+async def on_button(turn: Turn, pressed: Erase) -> None:
+    """Admin rights are checked again at the press."""
+    person = await users.get_by_telegram_id(turn.session, pressed.telegram_id)
     if not (await access.actor(turn)).admin:
         access.refuse(turn)
         return
@@ -66,7 +74,7 @@ async def on_button(turn: Turn) -> None:
     audit.record(turn.session, turn.user.id, "user.erase", turn.now, user=person.id)
     await users.erase(turn.session, person)
     turn.say(_("Erased. Nothing about this person is stored any more."),
-             ((Button(_("⬅️ Menu"), "menu:back"),),))
+             ((Button(_("⬅️ Menu"), OpenMenu().encode()),),))
 
 
 def _telegram_id(value: str) -> int:
@@ -79,4 +87,4 @@ def register(router: Router) -> None:
     """/audit and /erase (admins only; not shown in the command menu)."""
     router.command("audit", show_audit)
     router.command("erase", ask_erase)
-    router.button("adm", on_button)
+    router.on(Erase, on_button)

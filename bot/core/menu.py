@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from bot.core import states
-from bot.core.language import show_picker
 from bot.core.municipalities import all_municipalities
+from bot.core.payloads import Payload
 from bot.core.ports import Button, Keyboard
-from bot.core.privacy import show_privacy
 from bot.core.profile import SITUATIONS, month_label
 from bot.core.render import format_html
 from bot.core.router import Router, Turn
@@ -15,6 +14,34 @@ from bot.i18n import N_, _, current_locale, languages
 # How commands are listed in /help and Telegram's command menu; others follow in
 # registration order.
 COMMAND_ORDER = ("menu", "steps", "help", "language", "privacy", "delete", "start")
+
+
+class OpenMenu(Payload, prefix="menu", action="back"):
+    """⬅️ Menu and Back: the question the person is at, or the main menu."""
+
+
+class ShowDetails(Payload, prefix="menu", action="me"):
+    """👤 My details."""
+
+
+class EditDetails(Payload, prefix="menu", action="edit"):
+    """✏️ Change my details: the profile questions again."""
+
+
+class Mute(Payload, prefix="menu", action="mute"):
+    """🔔/🔕 News from coordinators on or off."""
+
+
+class ShowHelp(Payload, prefix="menu", action="help"):
+    """❓ Help."""
+
+
+class ChooseLanguage(Payload, prefix="menu", action="lang"):
+    """🌐 Language (bot.core.language answers it)."""
+
+
+class ShowPrivacy(Payload, prefix="menu", action="privacy"):
+    """🔒 Privacy (bot.core.privacy answers it)."""
 
 
 def command_list(router: Router) -> list[tuple[str, str]]:
@@ -27,12 +54,14 @@ def command_list(router: Router) -> list[tuple[str, str]]:
 async def menu_keyboard(turn: Turn) -> Keyboard:
     """Only what works for this person: features' own buttons first, then the fixed rows."""
     features = []
-    for label, data, visible in turn.router.menu_buttons:
+    for label, payload, visible in turn.router.menu_buttons:
         if visible is None or await visible(turn):
-            features.append((Button(_(label), data),))
+            features.append((Button(_(label), payload.encode()),))
     return (*features,
-            (Button(_("👤 My details"), "menu:me"), Button(_("🌐 Language"), "menu:lang")),
-            (Button(_("🔒 Privacy"), "menu:privacy"), Button(_("❓ Help"), "menu:help")))
+            (Button(_("👤 My details"), ShowDetails().encode()),
+             Button(_("🌐 Language"), ChooseLanguage().encode())),
+            (Button(_("🔒 Privacy"), ShowPrivacy().encode()),
+             Button(_("❓ Help"), ShowHelp().encode())))
 
 
 async def show_menu(turn: Turn) -> None:
@@ -63,7 +92,7 @@ def help_text(router: Router) -> str:
 
 async def show_help(turn: Turn) -> None:
     """/help: commands and emergency numbers, with a way back."""
-    turn.say(help_text(turn.router), ((Button(_("⬅️ Back"), "menu:back"),),))
+    turn.say(help_text(turn.router), ((Button(_("⬅️ Back"), OpenMenu().encode()),),))
 
 
 async def show_details(turn: Turn) -> None:
@@ -83,40 +112,36 @@ async def show_details(turn: Turn) -> None:
     )
     mute = (_("🔔 News from coordinators: on") if not user.muted
             else _("🔕 News from coordinators: off"))
-    keyboard = ((Button(_("✏️ Change my details"), "menu:edit"),),
-                (Button(mute, "menu:mute"),),
-                (Button(_("🔒 Privacy and my data"), "priv:show"),),
-                (Button(_("⬅️ Back"), "menu:back"),))
+    keyboard = ((Button(_("✏️ Change my details"), EditDetails().encode()),),
+                (Button(mute, Mute().encode()),),
+                (Button(_("🔒 Privacy and my data"), ShowPrivacy().encode()),),
+                (Button(_("⬅️ Back"), OpenMenu().encode()),))
     turn.say(text, keyboard)
 
 
-async def toggle_mute(turn: Turn) -> None:
+async def _details(turn: Turn, _pressed: ShowDetails) -> None:
+    await show_details(turn)
+
+
+async def _mute(turn: Turn, _pressed: Mute) -> None:
     """Non-urgent broadcasts can be switched off; urgent ones still arrive."""
     turn.user.muted = not turn.user.muted
     await show_details(turn)
 
 
-async def on_button(turn: Turn) -> None:
-    """Menu buttons; editing details restarts the profile questions."""
-    action = turn.event.data.removeprefix("menu:")
-    if action == "edit" and not states.in_onboarding(turn.user.state):
+async def _edit(turn: Turn, _pressed: EditDetails) -> None:
+    """The profile questions again (not in the middle of the first ones)."""
+    if not states.in_onboarding(turn.user.state):
         turn.user.state = states.ROLE
-    handler = _ACTIONS.get(action, _back)
-    await handler(turn)
-
-
-async def _back(turn: Turn) -> None:
     await turn.resume()
 
 
-_ACTIONS = {
-    "me": show_details,
-    "lang": show_picker,
-    "privacy": show_privacy,
-    "help": show_help,
-    "edit": _back,
-    "mute": toggle_mute,
-}
+async def _help(turn: Turn, _pressed: ShowHelp) -> None:
+    await show_help(turn)
+
+
+async def _back(turn: Turn, _pressed: OpenMenu) -> None:
+    await turn.resume()
 
 
 def register(router: Router) -> None:
@@ -124,4 +149,8 @@ def register(router: Router) -> None:
     router.prompt(states.MENU, show_menu)
     router.command("menu", menu_command, N_("Main menu"))
     router.command("help", show_help, N_("Help and emergency numbers"))
-    router.button("menu", on_button)
+    router.on(OpenMenu, _back)
+    router.on(ShowDetails, _details)
+    router.on(EditDetails, _edit)
+    router.on(Mute, _mute)
+    router.on(ShowHelp, _help)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from bot.core import privacy
+from bot.core.menu import OpenMenu
 from bot.core.ports import Button, Document
 from bot.core.router import Router, Turn
 from bot.i18n import N_, _
@@ -21,11 +22,11 @@ async def export(turn: Turn) -> None:
     body = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False).encode("utf-8")
     turn.say(_("Here is everything Wegwijs has stored about you, in one file. "
                "To delete it all, send /delete."),
-             ((Button(_("⬅️ Menu"), "menu:back"),),),
+             ((Button(_("⬅️ Menu"), OpenMenu().encode()),),),
              document=Document("wegwijs-my-data.json", body, "application/json"))
 
 
-async def on_button(turn: Turn) -> None:
+async def on_button(turn: Turn, _pressed: privacy.Download) -> None:
     """The download button under /privacy."""
     await export(turn)
 
@@ -33,4 +34,4 @@ async def on_button(turn: Turn) -> None:
 def register(router: Router) -> None:
     """/mydata and its button."""
     router.command("mydata", export, N_("Download my data"))
-    router.button("mydata", on_button)
+    router.on(privacy.Download, on_button)

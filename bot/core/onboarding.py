@@ -2,15 +2,49 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import Literal
+
 from bot.core import fallback, municipalities, states
 from bot.core.menu import show_menu
+from bot.core.payloads import Payload
 from bot.core.ports import Button, Keyboard
 from bot.core.profile import ROLES, SITUATIONS, month_label, recent_months
 from bot.core.render import format_html
-from bot.core.router import Router, Turn
+from bot.core.router import Press, Router, Turn
 from bot.i18n import N_, _, ngettext
 
 MONTHS_PER_ROW = 2
+
+
+class Role(Payload, prefix="ob", action="role"):
+    """Who the person is (a key of profile.ROLES)."""
+
+    value: str
+
+
+class Situation(Payload, prefix="ob", action="sit"):
+    """A key of profile.SITUATIONS."""
+
+    value: str
+
+
+class Children(Payload, prefix="ob", action="kids"):
+    """Children under 18 at home."""
+
+    value: Literal["yes", "no", "skip"]
+
+
+class Municipality(Payload, prefix="ob", action="muni"):
+    """A municipality code, `skip`, or `retry` (none of the suggestions)."""
+
+    value: str
+
+
+class Arrival(Payload, prefix="ob", action="arr"):
+    """A month (yyyy-mm) of profile.recent_months, or `skip`."""
+
+    value: str
 
 
 async def start(turn: Turn) -> None:
@@ -33,21 +67,23 @@ async def ask_role(turn: Turn) -> None:
         turn.user.state = states.INVITE  # an invite link already says who they are
         await turn.resume()
         return
-    keyboard = tuple((Button(_(label), f"ob:role:{key}"),) for key, label in ROLES.items())
+    keyboard = tuple((Button(_(label), Role(key).encode()),) for key, label in ROLES.items())
     turn.say(_("Who are you?"), keyboard)
 
 
 async def ask_situation(turn: Turn) -> None:
     """The situation decides which steps and rules apply."""
-    keyboard = tuple((Button(_(label), f"ob:sit:{key}"),) for key, label in SITUATIONS.items())
+    keyboard = tuple((Button(_(label), Situation(key).encode()),)
+                     for key, label in SITUATIONS.items())
     turn.say(_("Which fits you best?"), keyboard)
 
 
 async def ask_children(turn: Turn) -> None:
     """Parents meet the steps about school and children's support."""
     turn.say(_("Do children under 18 live with you?"),
-             ((Button(_("Yes"), "ob:kids:yes"), Button(_("No"), "ob:kids:no")),
-              (Button(_("Skip"), "ob:kids:skip"),)))
+             ((Button(_("Yes"), Children("yes").encode()),
+               Button(_("No"), Children("no").encode())),
+              (Button(_("Skip"), Children("skip").encode()),)))
 
 
 async def ask_municipality(turn: Turn) -> None:
@@ -55,15 +91,16 @@ async def ask_municipality(turn: Turn) -> None:
     turn.say(
         # TRANSLATORS: keep the Dutch word "gemeente" and put the word in your language beside it.
         _("In which municipality (gemeente) do you live? Type its name, for example: Utrecht."),
-        ((Button(_("Skip"), "ob:muni:skip"),),),
+        ((Button(_("Skip"), Municipality("skip").encode()),),),
     )
 
 
 async def ask_arrival(turn: Turn) -> None:
     """Optional, but it lets later reminders and steps fit the person's timeline."""
-    months = [Button(month_label(m), f"ob:arr:{m}") for m in recent_months(turn.now, turn.timezone)]
+    months = [Button(month_label(m), Arrival(m).encode())
+              for m in recent_months(turn.now, turn.timezone)]
     rows = [tuple(months[i : i + MONTHS_PER_ROW]) for i in range(0, len(months), MONTHS_PER_ROW)]
-    rows.append((Button(_("Earlier, or skip"), "ob:arr:skip"),))
+    rows.append((Button(_("Earlier, or skip"), Arrival("skip").encode()),))
     turn.say(_("When did you arrive in your municipality?"), tuple(rows))
 
 
@@ -81,13 +118,13 @@ async def on_municipality_text(turn: Turn) -> None:
         turn.say(
             format_html(_("I could not find “{typed}”. Check the spelling and try again."),
                         typed=turn.event.text[:100]),
-            ((Button(_("Skip"), "ob:muni:skip"),),),
+            ((Button(_("Skip"), Municipality("skip").encode()),),),
         )
 
 
 def _suggestion_keyboard(found: tuple[municipalities.Municipality, ...]) -> Keyboard:
-    rows = [(Button(m.name, f"ob:muni:{m.code}"),) for m in found]
-    rows.append((Button(_("None of these"), "ob:muni:retry"),))
+    rows = [(Button(m.name, Municipality(m.code).encode()),) for m in found]
+    rows.append((Button(_("None of these"), Municipality("retry").encode()),))
     return tuple(rows)
 
 
@@ -98,14 +135,17 @@ async def _set_municipality(turn: Turn, code: str) -> None:
     await _advance(turn, states.ARRIVAL)
 
 
-async def on_button(turn: Turn) -> None:
+AnswerStep = Role | Situation | Children | Municipality | Arrival
+
+
+def _at(state: str, handler: Callable[[Turn, str], Awaitable[None]]) -> Press[AnswerStep]:
     """Onboarding buttons count only on the step they belong to (no skipping by old buttons)."""
-    _, step, value = [*turn.event.data.split(":", 2), "", ""][:3]
-    handler = _STEP_HANDLERS.get(step)
-    if handler is None or turn.user.state != handler[0]:
-        await fallback.stale(turn)
-        return
-    await handler[1](turn, value)
+
+    async def press(turn: Turn, pressed: AnswerStep) -> None:
+        await (handler(turn, pressed.value) if turn.user.state == state
+               else fallback.stale(turn))
+
+    return press
 
 
 async def _on_role(turn: Turn, value: str) -> None:
@@ -132,11 +172,7 @@ async def _on_situation(turn: Turn, value: str) -> None:
 
 
 async def _on_children(turn: Turn, value: str) -> None:
-    answers = {"yes": True, "no": False, "skip": None}
-    if value not in answers:
-        await fallback.stale(turn)
-        return
-    turn.user.has_children = answers[value]
+    turn.user.has_children = {"yes": True, "no": False}.get(value)
     await _advance(turn, states.MUNICIPALITY)
 
 
@@ -174,19 +210,14 @@ async def _finish(turn: Turn) -> None:
     await show_menu(turn)
 
 
-_STEP_HANDLERS = {
-    "role": (states.ROLE, _on_role),
-    "sit": (states.SITUATION, _on_situation),
-    "kids": (states.CHILDREN, _on_children),
-    "muni": (states.MUNICIPALITY, _on_municipality),
-    "arr": (states.ARRIVAL, _on_arrival),
-}
-
-
 def register(router: Router) -> None:
     """/start and the profile questions; text typed where a button is expected is answered."""
     router.command("start", start, N_("Start again"))
-    router.button("ob", on_button)
+    router.on(Role, _at(states.ROLE, _on_role))
+    router.on(Situation, _at(states.SITUATION, _on_situation))
+    router.on(Children, _at(states.CHILDREN, _on_children))
+    router.on(Municipality, _at(states.MUNICIPALITY, _on_municipality))
+    router.on(Arrival, _at(states.ARRIVAL, _on_arrival))
     router.prompt(states.ROLE, ask_role)
     router.prompt(states.SITUATION, ask_situation)
     router.prompt(states.CHILDREN, ask_children)

@@ -2,13 +2,40 @@
 
 from __future__ import annotations
 
-from bot.core import fallback, states
+from typing import Literal
+
+from bot.core import states
+from bot.core.menu import OpenMenu, ShowPrivacy
+from bot.core.payloads import Payload, prefix_of
 from bot.core.ports import Button
 from bot.core.router import Router, Turn
 from bot.i18n import N_, _
 from bot.storage import users
 
 PRIVACY_VERSION = 3  # 2: groups, reminders, questions to a person; 3: retention, export
+PREFIX = "priv"
+
+
+class Consent(Payload, prefix=PREFIX):
+    """✅ I agree (yes) or ❌ No (no) to the notice."""
+
+    answer: Literal["yes", "no"]
+
+
+class AskDelete(Payload, prefix=PREFIX, action="del"):
+    """🗑 Delete my data: asks once more."""
+
+
+class Erase(Payload, prefix=PREFIX, action="erase"):
+    """🗑 Yes, delete everything."""
+
+
+class Keep(Payload, prefix=PREFIX, action="keep"):
+    """No, keep it."""
+
+
+class Download(Payload, prefix="mydata", action="get"):
+    """📦 Download my data, on this screen (bot.core.mydata answers it)."""
 
 
 def notice_text() -> str:
@@ -37,7 +64,7 @@ async def ask_again(turn: Turn) -> bool:
     """After the notice changed, people who agreed to an older one are asked again first
     (crisis messages are still answered before this: that feature registers earlier)."""
     version = turn.user.privacy_version
-    if version is None or version >= PRIVACY_VERSION or turn.event.data.startswith("priv:"):
+    if version is None or version >= PRIVACY_VERSION or prefix_of(turn.event.data) == PREFIX:
         return False
     if turn.event.command in ("privacy", "delete", "help", "mydata"):
         return False  # reading, leaving, taking your data and the emergency numbers never wait
@@ -58,15 +85,16 @@ async def show_onboarding_notice(turn: Turn) -> None:
 
 
 def _consent_keyboard() -> tuple[tuple[Button, ...], ...]:
-    return ((Button(_("✅ I agree"), "priv:yes"), Button(_("❌ No"), "priv:no")),)
+    return ((Button(_("✅ I agree"), Consent("yes").encode()),
+             Button(_("❌ No"), Consent("no").encode())),)
 
 
 async def show_privacy(turn: Turn) -> None:
     """/privacy at any time: the notice and what the user can do about it."""
     if turn.user.privacy_version == PRIVACY_VERSION:
-        keyboard = ((Button(_("📦 Download my data"), "mydata:get"),),
-                    (Button(_("🗑 Delete my data"), "priv:del"),),
-                    (Button(_("⬅️ Back"), "menu:back"),))
+        keyboard = ((Button(_("📦 Download my data"), Download().encode()),),
+                    (Button(_("🗑 Delete my data"), AskDelete().encode()),),
+                    (Button(_("⬅️ Back"), OpenMenu().encode()),))
         turn.say(notice_text() + "\n\n" + _(
             "In a sponsor group you choose yourself whether the group sees your questions: "
             "🤝 My group."), keyboard)
@@ -75,15 +103,16 @@ async def show_privacy(turn: Turn) -> None:
         turn.say(f"{notice_text()}\n\n{question}", _consent_keyboard())
 
 
-async def on_button(turn: Turn) -> None:
-    """Consent, refusal and the two steps of erasure."""
-    action = turn.event.data.removeprefix("priv:")
-    handler = {"yes": _accept, "no": _decline, "del": ask_delete, "show": show_privacy,
-               "erase": _erase, "keep": _keep}.get(action)
-    if handler is None:
-        await fallback.stale(turn)
-        return
-    await handler(turn)
+async def _consent(turn: Turn, pressed: Consent) -> None:
+    await (_accept if pressed.answer == "yes" else _decline)(turn)
+
+
+async def _show(turn: Turn, _pressed: ShowPrivacy) -> None:
+    await show_privacy(turn)
+
+
+async def _ask_delete(turn: Turn, _pressed: AskDelete) -> None:
+    await ask_delete(turn)
 
 
 async def _accept(turn: Turn) -> None:
@@ -99,7 +128,7 @@ async def _decline(turn: Turn) -> None:
         _("That is OK. Without your permission I cannot save your answers, so I cannot "
           "guide you step by step. /help still shows the emergency numbers. "
           "You can change your mind at any time."),
-        ((Button(_("✅ I agree"), "priv:yes"),),)
+        ((Button(_("✅ I agree"), Consent("yes").encode()),),)
     )
 
 
@@ -107,18 +136,18 @@ async def ask_delete(turn: Turn) -> None:
     """Erasure is final, so it always takes a second, explicit press."""
     turn.say(
         _("Delete all your data? This cannot be undone."),
-        ((Button(_("🗑 Yes, delete everything"), "priv:erase"),),
-         (Button(_("No, keep it"), "priv:keep"),)),
+        ((Button(_("🗑 Yes, delete everything"), Erase().encode()),),
+         (Button(_("No, keep it"), Keep().encode()),)),
     )
 
 
-async def _erase(turn: Turn) -> None:
+async def _erase(turn: Turn, _pressed: Erase) -> None:
     await users.erase(turn.session, turn.user)
     turn.say(_("Your data has been deleted. Send /start if you want to use Wegwijs again."),
 )
 
 
-async def _keep(turn: Turn) -> None:
+async def _keep(turn: Turn, _pressed: Keep) -> None:
     turn.notice(_("Nothing was deleted."))
     await turn.resume()
 
@@ -129,4 +158,8 @@ def register(router: Router) -> None:
     router.prompt(states.PRIVACY, show_onboarding_notice)
     router.command("privacy", show_privacy, N_("Your data and privacy"))
     router.command("delete", ask_delete, N_("Delete my data"))
-    router.button("priv", on_button)
+    router.on(Consent, _consent)
+    router.on(ShowPrivacy, _show)
+    router.on(AskDelete, _ask_delete)
+    router.on(Erase, _erase)
+    router.on(Keep, _keep)

@@ -19,10 +19,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core import access, fallback, outbox, states
 from bot.core.groups import feed
+from bot.core.menu import OpenMenu
 from bot.core.outbox import Lane
+from bot.core.payloads import Payload
 from bot.core.ports import Button, Kind
 from bot.core.render import format_html, shown_length
-from bot.core.router import JobRun, Router, Turn
+from bot.core.router import JobRun, Press, Router, Turn
 from bot.i18n import FALLBACK_LANGUAGE, _, languages
 from bot.storage import groups as group_repo
 from bot.storage import jobs, users
@@ -34,6 +36,34 @@ ANSWER_LIMIT = 2000
 CARD_QUESTION, CARD_ADDITIONS, CARD_ADDITION = 1500, 3, 600
 REMIND_AFTER = timedelta(hours=24)
 ANSWERING = "question:answer"  # followed by ":<question id>"
+
+
+class QuestionButton(Payload):
+    """A button about one question; who may press it is checked at the press."""
+
+    question: int
+
+
+class SendQuestion(QuestionButton, prefix="q", action="ask"):
+    """🙋 Ask a person: the asker sends their draft."""
+
+
+class TakeQuestion(QuestionButton, prefix="q", action="ans"):
+    """✍️ Answer: a helper takes the question."""
+
+
+class Solved(QuestionButton, prefix="q", action="ok"):
+    """✅ Thanks, solved."""
+
+
+class MoreHelp(QuestionButton, prefix="q", action="more"):
+    """🙋 I still need help."""
+
+
+class Answering(Payload, prefix="question", action="answer"):
+    """The state of a helper typing the answer to a question."""
+
+    question: int
 
 
 @dataclass(frozen=True)
@@ -56,7 +86,7 @@ async def keep(turn: Turn, text: str, *, urgent: bool = False) -> None:
 async def offer(turn: Turn) -> Button | None:
     """The button that hands the person's last unanswered question to a human."""
     question = await repo.latest_draft(turn.session, turn.user.id)
-    return Button(_("🙋 Ask a person"), f"q:ask:{question.id}") if question else None
+    return Button(_("🙋 Ask a person"), SendQuestion(question.id).encode()) if question else None
 
 
 async def route_for(session: AsyncSession, user: User, admin_ids: frozenset[int]) -> Route:
@@ -99,7 +129,7 @@ async def ask(turn: Turn, question: Question) -> None:
     await jobs.ensure(turn.session, "question", str(question.id), turn.now + REMIND_AFTER)
     whom = _("your sponsor group") if route.name == "group" else _("a coordinator")
     turn.say(_("I passed your question to {whom}. A person will answer you here, usually "
-               "within a day.").format(whom=whom), ((Button(_("⬅️ Menu"), "menu:back"),),))
+               "within a day.").format(whom=whom), ((Button(_("⬅️ Menu"), OpenMenu().encode()),),))
 
 
 async def _notify(session: AsyncSession, question: Question, asker: User, route: Route,
@@ -110,7 +140,7 @@ async def _notify(session: AsyncSession, question: Question, asker: User, route:
         return _card_text(question, asker, heading)
 
     def buttons() -> tuple[tuple[Button, ...], ...]:
-        return ((Button(_("✍️ Answer"), f"q:ans:{question.id}"),),)
+        return ((Button(_("✍️ Answer"), TakeQuestion(question.id).encode()),),)
 
     ref = f"q:{question.id}"
     lane = Lane.URGENT if question.urgent else Lane.NOTICE
@@ -158,17 +188,6 @@ async def may_answer(session: AsyncSession, question: Question, user: User,
     return coordinates and question.route in ("group", "coordinators")
 
 
-async def on_button(turn: Turn) -> None:
-    """q:ask|ans|ok|more:<question id>."""
-    parts = turn.event.data.split(":")
-    handler = _ACTIONS.get(parts[1] if len(parts) == 3 else "")
-    question = await repo.get(turn.session, access.number(parts[2]) or 0) if handler else None
-    if handler is None or question is None:
-        await fallback.stale(turn)
-        return
-    await handler(turn, question)
-
-
 async def _ask(turn: Turn, question: Question) -> None:
     if question.user_id != turn.user.id or question.status != "draft":
         turn.notice(_("This question was already sent."))
@@ -185,7 +204,7 @@ async def _take(turn: Turn, question: Question) -> None:
                                                                    turn.user.id):
         await _already(turn, question)
         return
-    turn.user.state = f"{ANSWERING}:{question.id}"
+    turn.user.state = Answering(question.id).encode()
     if turn.event.private:
         await turn.resume()
         return
@@ -214,17 +233,17 @@ def _answer_prompt(question: Question) -> str:
 
 async def ask_answer(turn: Turn) -> None:
     """The prompt while a helper writes an answer."""
-    question = await repo.get(turn.session, _answering(turn.user.state) or 0)
+    question = await repo.get(turn.session, _answering(turn.user.state))
     if question is None:
         turn.user.state = states.MENU
         await turn.resume()
         return
-    turn.say(_answer_prompt(question), ((Button(_("Cancel"), "menu:back"),),))
+    turn.say(_answer_prompt(question), ((Button(_("Cancel"), OpenMenu().encode()),),))
 
 
 async def on_answer_text(turn: Turn) -> None:
     """The typed answer of the helper who took the question."""
-    question = await repo.get(turn.session, _answering(turn.user.state) or 0)
+    question = await repo.get(turn.session, _answering(turn.user.state))
     turn.user.state = states.MENU
     if question is None:
         await turn.resume()
@@ -249,8 +268,8 @@ async def give_answer(turn: Turn, question: Question, text: str) -> None:
         name = turn.user.first_name or "?"
         await outbox.tell(turn.session, asker, lambda: format_html(
             _("💬 <b>Answer from a person</b> ({name}):\n{answer}"), name=name, answer=text),
-            lambda: ((Button(_("✅ Thanks, solved"), f"q:ok:{question.id}"),),
-                     (Button(_("🙋 I still need help"), f"q:more:{question.id}"),)))
+            lambda: ((Button(_("✅ Thanks, solved"), Solved(question.id).encode()),),
+                     (Button(_("🙋 I still need help"), MoreHelp(question.id).encode()),)))
     turn.say(_("Thank you! Your answer was sent."))
 
 
@@ -287,7 +306,7 @@ async def follow_up(turn: Turn) -> bool:
     question.followups = [*question.followups, text]
     await _tell_helpers(turn, question, text)
     turn.say(_("I added this to your question. A person will answer you here."),
-             ((Button(_("⬅️ Menu"), "menu:back"),),))
+             ((Button(_("⬅️ Menu"), OpenMenu().encode()),),))
     return True
 
 
@@ -350,8 +369,8 @@ async def inbox(turn: Turn) -> None:
     if not found:
         turn.say(_("No open questions. 🎉"))
         return
-    rows = [(Button(f"#{q.id} {q.text[:40]}", f"q:ans:{q.id}"),) for q in found[:20]]
-    turn.say(_("<b>Open questions</b>"), (*rows, (Button(_("⬅️ Menu"), "menu:back"),)))
+    rows = [(Button(f"#{q.id} {q.text[:40]}", TakeQuestion(q.id).encode()),) for q in found[:20]]
+    turn.say(_("<b>Open questions</b>"), (*rows, (Button(_("⬅️ Menu"), OpenMenu().encode()),)))
 
 
 async def remind(run: JobRun) -> None:
@@ -366,21 +385,30 @@ async def remind(run: JobRun) -> None:
                       number=question.id))
 
 
-def _answering(state: str) -> int | None:
-    rest = state.removeprefix(f"{ANSWERING}:")
-    return int(rest) if state.startswith(f"{ANSWERING}:") and rest.isdigit() else None
+def _answering(state: str) -> int:
+    """The question a helper is answering (0 for none)."""
+    found = Answering.read(state)
+    return found.question if found else 0
 
 
-_ACTIONS: dict[str, Callable[[Turn, Question], Awaitable[None]]] = {
-    "ask": _ask, "ans": _take, "ok": _solved, "more": _more_help,
-}
+def _on(handler: Callable[[Turn, Question], Awaitable[None]]) -> Press[QuestionButton]:
+    """The pressed button's question, if it exists; who may act is the handler's check."""
+
+    async def press(turn: Turn, pressed: QuestionButton) -> None:
+        question = await repo.get(turn.session, pressed.question)
+        await (handler(turn, question) if question else fallback.stale(turn))
+
+    return press
 
 
 def register(router: Router) -> None:
     """The q: buttons, /answer, /inbox, replies, follow-ups and the 24-hour reminder."""
     router.intercept(answer_by_reply)
     router.intercept(follow_up)
-    router.button("q", on_button)
+    router.on(SendQuestion, _on(_ask))
+    router.on(TakeQuestion, _on(_take))
+    router.on(Solved, _on(_solved))
+    router.on(MoreHelp, _on(_more_help))
     router.group_button("q")
     router.group_event(Kind.TEXT, on_group_reply)
     router.command("answer", answer_command)

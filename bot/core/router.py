@@ -10,11 +10,12 @@ import html
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.core.payloads import BadPayload, Payload, decode, prefix_of
 from bot.core.ports import Button, Document, Incoming, Keyboard, Kind, Outcome, Reply
 from bot.core.render import finish
 from bot.storage.models import Group, Post, Reminder, User
@@ -64,6 +65,8 @@ class Turn:
 
 
 Handler = Callable[[Turn], Awaitable[None]]
+P = TypeVar("P", bound=Payload)
+Press = Callable[[Turn, P], Awaitable[None]]  # a button's handler gets its value, checked
 Interceptor = Callable[[Turn], Awaitable[bool]]
 Visible = Callable[[Turn], Awaitable[bool]]
 @dataclass(frozen=True)
@@ -97,12 +100,13 @@ class Router:
     """The registry features fill in at startup, in the composition root's order."""
 
     commands: dict[str, Handler] = field(default_factory=dict)
-    buttons: dict[str, Handler] = field(default_factory=dict)
+    buttons: dict[str, list[type[Payload]]] = field(default_factory=dict)  # by prefix
+    presses: dict[type[Payload], Press[Any]] = field(default_factory=dict)
     text_inputs: dict[str, Handler] = field(default_factory=dict)
     prompts: dict[str, Handler] = field(default_factory=dict)
     fallbacks: dict[Kind, Handler] = field(default_factory=dict)
     descriptions: dict[str, str] = field(default_factory=dict)
-    menu_buttons: list[tuple[str, str, Visible | None]] = field(default_factory=list)
+    menu_buttons: list[tuple[str, Payload, Visible | None]] = field(default_factory=list)
     interceptors: list[Interceptor] = field(default_factory=list)
     epilogues: list[Handler] = field(default_factory=list)
     free_text: Handler | None = None
@@ -124,16 +128,21 @@ class Router:
         if description is not None:
             self.descriptions[name] = description
 
-    def menu_button(self, label: str, data: str, visible: Visible | None = None) -> None:
+    def menu_button(self, label: str, payload: Payload, visible: Visible | None = None) -> None:
         """Put a feature on the main menu (label is an N_() msgid, shown translated).
 
         With `visible`, the button is shown only to people for whom it returns True.
         """
-        self.menu_buttons.append((label, data, visible))
+        self.menu_buttons.append((label, payload, visible))
 
-    def button(self, prefix: str, handler: Handler) -> None:
-        """Own every callback whose data starts with `prefix:`."""
-        _claim(self.buttons, prefix, handler)
+    def on(self, kind: type[P], handler: Press[P]) -> None:
+        """Own the buttons that carry a `kind` of payload; the handler gets it decoded."""
+        kind.parts()  # a field without a codec fails at startup, not in a chat
+        rivals = self.buttons.setdefault(kind.prefix, [])
+        if kind in self.presses or any(r.shape == kind.shape for r in rivals):
+            raise ValueError(f"{kind.__name__} ({kind.prefix}:{kind.shape}) is registered twice")
+        self.presses[kind] = handler
+        rivals.append(kind)
 
     def text_input(self, state: str, handler: Handler) -> None:
         """Own free text typed while the user is in `state`."""
@@ -200,7 +209,7 @@ class Router:
         if event.kind is Kind.COMMAND:
             return event.command in self.group_commands
         if event.kind is Kind.BUTTON:
-            return event.data.split(":", 1)[0] in self.group_buttons
+            return prefix_of(event.data) in self.group_buttons
         if event.kind is Kind.TEXT:  # the bot only hears replies to its own messages
             return event.reply_to is not None and Kind.TEXT in self.group_events
         return event.kind in self.group_events
@@ -241,15 +250,26 @@ class Router:
 
     def prompt_key(self, state: str) -> str:
         """States may carry detail after a second colon; prompts use the first two parts."""
-        key = ":".join(state.split(":")[:2])
+        head, colon, rest = state.partition(":")
+        key = head + colon + rest.partition(":")[0]
         return key if key in self.prompts else "menu"
+
+    async def press(self, turn: Turn) -> None:
+        """A button: its payload, read and checked, to the handler of its kind. Data no kind
+        reads (old, forged, cut short) gets the kind answer for unknown buttons."""
+        try:
+            payload = decode(turn.event.data, self.buttons.get(prefix_of(turn.event.data), ()))
+        except BadPayload:
+            await self._unclaimed(turn)(turn)
+            return
+        await self.presses[type(payload)](turn, payload)
 
     def _handler_for(self, turn: Turn) -> Handler | None:
         event = turn.event
         if event.kind is Kind.COMMAND:
             return self.commands.get(event.command)
         if event.kind is Kind.BUTTON:
-            return self.buttons.get(event.data.split(":", 1)[0])
+            return self.press
         if event.kind is Kind.TEXT:
             return self.text_inputs.get(self.prompt_key(turn.user.state))
         return None
@@ -259,7 +279,7 @@ class Router:
         if event.kind is Kind.COMMAND:
             return self.group_commands[event.command]
         if event.kind is Kind.BUTTON:
-            return self.buttons[event.data.split(":", 1)[0]]
+            return self.press
         return self.group_events[event.kind]
 
     def _unclaimed(self, turn: Turn) -> Handler:

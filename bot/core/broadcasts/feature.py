@@ -2,14 +2,16 @@
 message (and versions in other languages), preview it as a recipient would, send; and
 /broadcasts with the numbers.
 
-Button data `bc:<action>:<broadcast id>[:<value>]`; every press re-checks that the presser
-wrote this broadcast (or is an admin) and that it is still a draft where that matters.
+Buttons name the broadcast (`bc:<action>:<broadcast id>[:<value>]`); every press
+re-checks that the presser wrote it (or is an admin) and that it is still a draft where
+that matters.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import time
+from datetime import date, datetime, time
+from typing import Annotated, TypeVar
 
 from babel.dates import format_datetime
 
@@ -23,12 +25,14 @@ from bot.core.broadcasts.audience import (
     reach,
     spec,
 )
+from bot.core.menu import OpenMenu
 from bot.core.municipalities import all_municipalities
+from bot.core.payloads import Month, Payload, Stamp
 from bot.core.ports import Button, Keyboard
 from bot.core.profile import SITUATIONS as SITUATION_LABELS
 from bot.core.reminders import timing
 from bot.core.render import shown_length
-from bot.core.router import JobRun, Router, Turn
+from bot.core.router import JobRun, Press, Router, Turn
 from bot.i18n import FALLBACK_LANGUAGE, N_, _, current_locale, languages
 from bot.storage import audit, jobs
 from bot.storage import broadcasts as repo
@@ -40,6 +44,125 @@ WRITING = "bc:text"  # state: bc:text:<broadcast id>:<language>
 HISTORY = 15  # broadcasts listed by /broadcasts
 ROLE_LABELS = {"newcomer": N_("Newcomers"), "member": N_("Group members"),
                "coordinator": N_("Coordinators")}
+
+
+class Writing(Payload, prefix="bc", action="text"):
+    """The state of an author typing one language version."""
+
+    number: int
+    language: str
+
+
+class BroadcastButton(Payload):
+    """A button about one broadcast."""
+
+    number: int
+
+
+class ToggleRole(BroadcastButton, prefix="bc", action="r"):
+    """Newcomers, members or coordinators in the audience, or not."""
+
+    role: str
+
+
+class CycleLanguage(BroadcastButton, prefix="bc", action="l"):
+    """🌐 The recipients' language: all, then each in turn."""
+
+
+class CycleMunicipality(BroadcastButton, prefix="bc", action="m"):
+    """📍 All municipalities, then each where the organisation has groups."""
+
+
+class ToggleUnfinished(BroadcastButton, prefix="bc", action="u"):
+    """Only people who did not finish First steps."""
+
+
+class ToggleChats(BroadcastButton, prefix="bc", action="c"):
+    """Also to the group chats."""
+
+
+class CycleSituation(BroadcastButton, prefix="bc", action="i"):
+    """👤 Every situation, then each in turn."""
+
+
+class Later(BroadcastButton, prefix="bc", action="t"):
+    """🕘 Later: the calendar."""
+
+
+class LaterMonth(BroadcastButton, prefix="bc", shape="t:{number}:m{month}"):
+    """The calendar at a month."""
+
+    month: Month
+
+
+class LaterDay(BroadcastButton, prefix="bc", shape="t:{number}:d{day}"):
+    """The day it goes out: then the hours."""
+
+    day: date
+
+
+class At(BroadcastButton, prefix="bc", action="h"):
+    """The day and hour it goes out (local time)."""
+
+    at: Annotated[datetime, Stamp("%Y%m%d%H", datetime)]
+
+
+class PickGroups(BroadcastButton, prefix="bc", action="q"):
+    """👥 The groups; with a group, picks or unpicks it."""
+
+    group: int | None = None
+
+
+class ToggleUrgent(BroadcastButton, prefix="bc", action="g"):
+    """Urgent: also to muted people."""
+
+
+class CycleFallback(BroadcastButton, prefix="bc", action="f"):
+    """🔤 The version people get when theirs is missing."""
+
+
+class Write(BroadcastButton, prefix="bc", action="w"):
+    """✍️ Write one language version."""
+
+    language: str
+
+
+class Preview(BroadcastButton, prefix="bc", action="p"):
+    """👁 What a recipient reading this language gets."""
+
+    language: str
+
+
+class AskSend(BroadcastButton, prefix="bc", action="s"):
+    """📤 Send: how many, and are you sure."""
+
+
+class Send(BroadcastButton, prefix="bc", action="y"):
+    """✅ Yes, send."""
+
+
+class Discard(BroadcastButton, prefix="bc", action="x"):
+    """✖️ Discard the draft."""
+
+
+class OpenBroadcast(BroadcastButton, prefix="bc", action="o"):
+    """The draft, or the numbers of a sent one (Back and Cancel lead here)."""
+
+
+class StopBroadcast(BroadcastButton, prefix="bc", action="k"):
+    """✖️ Stop sending, or cancel a scheduled one."""
+
+
+class Report(BroadcastButton, prefix="bc", action="v"):
+    """The numbers of a sent broadcast."""
+
+
+class ShowBroadcasts(Payload, prefix="bc", shape="list:0"):
+    """⬅️ Back from a report: /broadcasts."""
+
+
+B = TypeVar("B", bound=BroadcastButton)
+Act = Callable[[Turn, Broadcast, B], Awaitable[None]]
 
 
 async def new(turn: Turn) -> None:
@@ -82,46 +205,52 @@ def _compose_buttons(b: Broadcast) -> Keyboard:
         return "✅" if on else "◻️"
 
     town = all_municipalities().get(municipality)
+    n = b.id
     return (
-        tuple(Button(f"{mark(r in roles)} {_(ROLE_LABELS[r])}", f"bc:r:{b.id}:{r}") for r in ROLES),
-        (Button(_("🌐 Language: {language}").format(language=language or _("all")), f"bc:l:{b.id}"),
+        tuple(Button(f"{mark(r in roles)} {_(ROLE_LABELS[r])}", ToggleRole(n, r).encode())
+              for r in ROLES),
+        (Button(_("🌐 Language: {language}").format(language=language or _("all")),
+                CycleLanguage(n).encode()),
          Button(_("📍 {place}").format(place=town.name if town else _("all municipalities")),
-                f"bc:m:{b.id}")),
-        (Button(f"{mark(unfinished)} " + _("Not finished First steps"), f"bc:u:{b.id}"),
-         Button(f"{mark(chats)} " + _("Group chats"), f"bc:c:{b.id}")),
+                CycleMunicipality(n).encode())),
+        (Button(f"{mark(unfinished)} " + _("Not finished First steps"),
+                ToggleUnfinished(n).encode()),
+         Button(f"{mark(chats)} " + _("Group chats"), ToggleChats(n).encode())),
         (Button(_("👤 {situation}").format(situation=_(SITUATION_LABELS[situation])
                                            if situation else _("every situation")),
-                f"bc:i:{b.id}"),
+                CycleSituation(n).encode()),
          Button(_("👥 Groups: {count}").format(count=len(picked)) if picked
-                else _("👥 All groups"), f"bc:q:{b.id}")),
-        tuple(Button(f"✍️ {code}", f"bc:w:{b.id}:{code}") for code in LANGUAGES[1:]),
-        tuple(Button(f"👁 {code}", f"bc:p:{b.id}:{code}") for code in LANGUAGES[1:]),
-        (Button(f"{mark(b.urgent)} " + _("Urgent (also to muted people)"), f"bc:g:{b.id}"),
-         Button(_("🔤 Fallback: {language}").format(language=b.fallback), f"bc:f:{b.id}")),
-        (Button(_("📤 Send"), f"bc:s:{b.id}"), Button(_("🕘 Later"), f"bc:t:{b.id}"),
-         Button(_("✖️ Discard"), f"bc:x:{b.id}")),
+                else _("👥 All groups"), PickGroups(n).encode())),
+        tuple(Button(f"✍️ {code}", Write(n, code).encode()) for code in LANGUAGES[1:]),
+        tuple(Button(f"👁 {code}", Preview(n, code).encode()) for code in LANGUAGES[1:]),
+        (Button(f"{mark(b.urgent)} " + _("Urgent (also to muted people)"),
+                ToggleUrgent(n).encode()),
+         Button(_("🔤 Fallback: {language}").format(language=b.fallback),
+                CycleFallback(n).encode())),
+        (Button(_("📤 Send"), AskSend(n).encode()), Button(_("🕘 Later"), Later(n).encode()),
+         Button(_("✖️ Discard"), Discard(n).encode())),
     )
 
 
-async def on_button(turn: Turn) -> None:
-    """bc:<action>:<id>[:<value>]."""
-    parts = turn.event.data.split(":")
-    action = _ACTIONS.get(parts[1] if len(parts) > 2 else "")
-    broadcast = await _mine(turn, parts[2] if len(parts) > 2 else "")
-    if action is None or broadcast is None:
-        if action is None:
-            await fallback.stale(turn)
-        return
-    drafts_only, handler = action
-    if drafts_only and broadcast.state != "draft":
-        turn.notice(_("This broadcast was already sent."))
-        return
-    await handler(turn, broadcast, parts[3] if len(parts) > 3 else "")
+def _on(handler: Act[B], drafts_only: bool = True) -> Press[B]:
+    """The pressed broadcast, if the presser wrote it (or is an admin) and, for changes, it
+    is still a draft."""
+
+    async def press(turn: Turn, pressed: B) -> None:
+        broadcast = await _mine(turn, pressed.number)
+        if broadcast is None:
+            return
+        if drafts_only and broadcast.state != "draft":
+            turn.notice(_("This broadcast was already sent."))
+            return
+        await handler(turn, broadcast, pressed)
+
+    return press
 
 
-async def _mine(turn: Turn, value: str) -> Broadcast | None:
+async def _mine(turn: Turn, number: int) -> Broadcast | None:
     """The broadcast, if the presser wrote it or is an admin."""
-    broadcast = await turn.session.get(Broadcast, access.number(value) or 0)
+    broadcast = await turn.session.get(Broadcast, number)
     if broadcast is None or not (broadcast.author_id == turn.user.id
                                  or (await access.actor(turn)).admin):
         access.refuse(turn)
@@ -129,22 +258,22 @@ async def _mine(turn: Turn, value: str) -> Broadcast | None:
     return broadcast
 
 
-async def _role(turn: Turn, b: Broadcast, value: str) -> None:
-    roles = spec(b.audience)[0]
+async def _role(turn: Turn, b: Broadcast, pressed: ToggleRole) -> None:
+    roles, value = spec(b.audience)[0], pressed.role
     if value in ROLES:
         roles = [r for r in roles if r != value] if value in roles else [*roles, value]
     b.audience = {**b.audience, "roles": roles}
     await compose(turn, b)
 
 
-async def _language(turn: Turn, b: Broadcast, _value: str) -> None:
+async def _language(turn: Turn, b: Broadcast, _pressed: CycleLanguage) -> None:
     current = spec(b.audience)[1]
     b.audience = {**b.audience, "language": LANGUAGES[(LANGUAGES.index(current) + 1)
                                                       % len(LANGUAGES)]}
     await compose(turn, b)
 
 
-async def _municipality(turn: Turn, b: Broadcast, _value: str) -> None:
+async def _municipality(turn: Turn, b: Broadcast, _pressed: CycleMunicipality) -> None:
     """Cycle through the municipalities where the author's organisation has groups."""
     codes = ["", *await group_repo.municipalities_of(turn.session, b.organisation_id)]
     current = spec(b.audience)[2]
@@ -158,7 +287,7 @@ async def _toggle(turn: Turn, b: Broadcast, key: str) -> None:
     await compose(turn, b)
 
 
-async def _situation(turn: Turn, b: Broadcast, _value: str) -> None:
+async def _situation(turn: Turn, b: Broadcast, _pressed: CycleSituation) -> None:
     current = str(b.audience.get("situation", ""))
     following = SITUATIONS[(SITUATIONS.index(current) + 1) % len(SITUATIONS)] \
         if current in SITUATIONS else ""
@@ -166,48 +295,54 @@ async def _situation(turn: Turn, b: Broadcast, _value: str) -> None:
     await compose(turn, b)
 
 
-async def _groups(turn: Turn, b: Broadcast, value: str) -> None:
-    """bc:q:<id> lists the author's groups; bc:q:<id>:<group> picks or unpicks one."""
+async def _groups(turn: Turn, b: Broadcast, pressed: PickGroups) -> None:
+    """The author's groups; with a group pressed, it is picked or unpicked."""
     groups = (await group_repo.all_groups(turn.session) if b.organisation_id is None
               else await group_repo.groups_of_orgs(turn.session, [b.organisation_id]))
     picked = chosen_groups(b.audience)
-    if (number := access.number(value)) is not None and number in {g.id for g in groups}:
+    if (number := pressed.group) is not None and number in {g.id for g in groups}:
         picked = [g for g in picked if g != number] if number in picked else [*picked, number]
         b.audience = {**b.audience, "groups": picked}
-    rows = [(Button(f"{'✅' if g.id in picked else '◻️'} {g.name}", f"bc:q:{b.id}:{g.id}"),)
-            for g in groups[:30]]
-    turn.say(_("Which groups? None picked means all of them."),
-             (*rows, (Button(_("⬅️ Back"), f"bc:o:{b.id}"),)))
+    rows = [(Button(f"{'✅' if g.id in picked else '◻️'} {g.name}",
+                    PickGroups(b.id, g.id).encode()),) for g in groups[:30]]
+    turn.say(_("Which groups? None picked means all of them."), (*rows, (_back(b),)))
 
 
-async def _later(turn: Turn, b: Broadcast, value: str) -> None:
-    """🕘 Later: a day on the calendar (bc:t:<id>:m<yyyymm> turns the page), then a time."""
+def _back(b: Broadcast) -> Button:
+    return Button(_("⬅️ Back"), OpenBroadcast(b.id).encode())
+
+
+async def _later(turn: Turn, b: Broadcast, _pressed: Later) -> None:
+    """🕘 Later: a day on the calendar, then a time."""
+    _calendar(turn, b, turn.now.astimezone(turn.timezone).date())
+
+
+async def _later_month(turn: Turn, b: Broadcast, pressed: LaterMonth) -> None:
+    _calendar(turn, b, pressed.month)
+
+
+def _calendar(turn: Turn, b: Broadcast, month: date) -> None:
     today = turn.now.astimezone(turn.timezone).date()
-    if value.startswith("d") and (day := calendar.parse_day(value[1:])) and day >= today:
-        hours = [Button(f"{h:02d}:00", f"bc:h:{b.id}:{day:%Y%m%d}{h:02d}") for h in range(8, 21)]
-        turn.say(_("At what time?"), (*[tuple(hours[i:i + 4]) for i in range(0, len(hours), 4)],
-                                      (Button(_("⬅️ Back"), f"bc:o:{b.id}"),)))
+    links = calendar.Links(lambda m: LaterMonth(b.id, m), lambda d: LaterDay(b.id, d))
+    turn.say(_("On which day should it go out?"),
+             (*calendar.month_keyboard(links, month, today), (_back(b),)))
+
+
+async def _later_day(turn: Turn, b: Broadcast, pressed: LaterDay) -> None:
+    """The hours of the day picked (a day already past shows this month again)."""
+    today = turn.now.astimezone(turn.timezone).date()
+    if pressed.day < today:
+        _calendar(turn, b, today)
         return
-    month = calendar.parse_month(value[1:]) if value.startswith("m") else None
-    keyboard = calendar.month_keyboard("x", month or today, today)
-    rows = tuple(tuple(Button(k.label, _calendar_data(b.id, k.data)) for k in row)
-                 for row in keyboard)
-    turn.say(_("On which day should it go out?"), (*rows, (Button(_("⬅️ Back"),
-                                                                   f"bc:o:{b.id}"),)))
+    hours = [Button(f"{h:02d}:00", At(b.id, datetime.combine(pressed.day, time(h))).encode())
+             for h in range(8, 21)]
+    turn.say(_("At what time?"), (*[tuple(hours[i:i + 4]) for i in range(0, len(hours), 4)],
+                                  (_back(b),)))
 
 
-def _calendar_data(number: int, data: str) -> str:
-    """The shared calendar's x:m:… and x:d:… as this feature's bc:t:<id>:m… and …:d…."""
-    _x, kind, value = data.split(":")
-    return f"bc:t:{number}:{kind}{value}"
-
-
-async def _at(turn: Turn, b: Broadcast, value: str) -> None:
-    """bc:h:<id>:<yyyymmddHH>: scheduled as a durable job; the recipients are chosen then."""
-    day = calendar.parse_day(value[:8])
-    hour = access.number(value[8:])
-    moment = timing.local_moment(day, time(hour, 0), turn.timezone) \
-        if day and hour is not None and hour < 24 else None
+async def _at(turn: Turn, b: Broadcast, pressed: At) -> None:
+    """Scheduled as a durable job; the recipients are chosen then."""
+    moment = timing.local_moment(pressed.at.date(), pressed.at.time(), turn.timezone)
     if moment is None or moment <= turn.now:
         await fallback.stale(turn)
         return
@@ -217,7 +352,8 @@ async def _at(turn: Turn, b: Broadcast, value: str) -> None:
     when = format_datetime(moment.astimezone(turn.timezone), "EEEE d MMMM, HH:mm",
                            locale=current_locale())
     turn.say(_("Broadcast #{number} will go out on {when}.").format(number=b.id, when=when),
-             ((Button(_("✖️ Cancel it"), f"bc:k:{b.id}"),), (Button(_("⬅️ Menu"), "menu:back"),)))
+             ((Button(_("✖️ Cancel it"), StopBroadcast(b.id).encode()),),
+              (Button(_("⬅️ Menu"), OpenMenu().encode()),)))
 
 
 async def send_scheduled(run: JobRun) -> None:
@@ -227,50 +363,57 @@ async def send_scheduled(run: JobRun) -> None:
         await delivery.start(run.session, broadcast, run.now)
 
 
-async def _unfinished(turn: Turn, b: Broadcast, _value: str) -> None:
+async def _unfinished(turn: Turn, b: Broadcast, _pressed: ToggleUnfinished) -> None:
     await _toggle(turn, b, "unfinished")
 
 
-async def _chats(turn: Turn, b: Broadcast, _value: str) -> None:
+async def _chats(turn: Turn, b: Broadcast, _pressed: ToggleChats) -> None:
     await _toggle(turn, b, "chats")
 
 
-async def _urgent(turn: Turn, b: Broadcast, _value: str) -> None:
+async def _urgent(turn: Turn, b: Broadcast, _pressed: ToggleUrgent) -> None:
     b.urgent = not b.urgent
     await compose(turn, b)
 
 
-async def _fallback(turn: Turn, b: Broadcast, _value: str) -> None:
+async def _fallback(turn: Turn, b: Broadcast, _pressed: CycleFallback) -> None:
     written = [code for code in LANGUAGES[1:] if code in b.texts] or [b.fallback]
     b.fallback = written[(written.index(b.fallback) + 1) % len(written)] \
         if b.fallback in written else written[0]
     await compose(turn, b)
 
 
-async def _write(turn: Turn, b: Broadcast, value: str) -> None:
-    if value not in LANGUAGES[1:]:
+async def _write(turn: Turn, b: Broadcast, pressed: Write) -> None:
+    if pressed.language not in LANGUAGES[1:]:
         await fallback.stale(turn)
         return
-    turn.user.state = f"{WRITING}:{b.id}:{value}"
+    turn.user.state = Writing(b.id, pressed.language).encode()
     await turn.resume()
 
 
 async def ask_text(turn: Turn) -> None:
     """The prompt while the author writes one language version."""
-    _bc, _text, number, code = [*turn.user.state.split(":"), "", "", "", ""][:4]
+    writing = Writing.read(turn.user.state)
+    if writing is None:
+        turn.user.state = states.MENU
+        await turn.resume()
+        return
+    code = writing.language
     name = next((lang.native_name for lang in languages() if lang.code == code), code)
     turn.say(_("Type the message in {language}.").format(language=name),
-             ((Button(_("Cancel"), f"bc:o:{number}"),),))
+             ((Button(_("Cancel"), OpenBroadcast(writing.number).encode()),),))
 
 
 async def on_text(turn: Turn) -> None:
     """A language version, typed."""
-    _bc, _text, number, code = [*turn.user.state.split(":"), "", "", "", ""][:4]
-    broadcast = await _mine(turn, number)
+    writing = Writing.read(turn.user.state)
+    broadcast = await _mine(turn, writing.number) if writing else None
     text = turn.event.text.strip()
-    if broadcast is None or broadcast.state != "draft" or code not in LANGUAGES[1:]:
+    if writing is None or broadcast is None or broadcast.state != "draft" or \
+            writing.language not in LANGUAGES[1:]:
         turn.user.state = states.MENU
         return
+    code = writing.language
     if not 1 <= shown_length(text) <= TEXT_LIMIT:
         turn.say(_("Please keep the message under {limit} characters.").format(limit=TEXT_LIMIT))
         return
@@ -281,45 +424,45 @@ async def on_text(turn: Turn) -> None:
     await compose(turn, broadcast)
 
 
-async def _open(turn: Turn, b: Broadcast, _value: str) -> None:
+async def _open(turn: Turn, b: Broadcast, _pressed: OpenBroadcast) -> None:
     turn.user.state = states.MENU
     await (compose(turn, b) if b.state == "draft" else _show_report(turn, b))
 
 
-async def _preview(turn: Turn, b: Broadcast, value: str) -> None:
-    """Exactly what a recipient reading `value` would get."""
-    if value not in LANGUAGES[1:] or not b.texts:
+async def _preview(turn: Turn, b: Broadcast, pressed: Preview) -> None:
+    """Exactly what a recipient reading that language would get."""
+    if pressed.language not in LANGUAGES[1:] or not b.texts:
         turn.notice(_("Write the message first."))
         return
-    reply = await delivery.preview(turn.session, b, value)
-    turn.say(reply.text, ((Button(_("⬅️ Back"), f"bc:o:{b.id}"),),))
+    reply = await delivery.preview(turn.session, b, pressed.language)
+    turn.say(reply.text, ((_back(b),),))
 
 
-async def _confirm(turn: Turn, b: Broadcast, _value: str) -> None:
+async def _confirm(turn: Turn, b: Broadcast, _pressed: AskSend) -> None:
     if not b.texts:
         turn.notice(_("Write the message first."))
         return
     count = await audience.count(turn.session, b.audience, b.organisation_id, b.urgent)
     turn.say(_("Send broadcast #{number} to {count} recipients now?").format(
         number=b.id, count=count),
-        ((Button(_("✅ Yes, send"), f"bc:y:{b.id}"), Button(_("⬅️ Back"), f"bc:o:{b.id}")),))
+        ((Button(_("✅ Yes, send"), Send(b.id).encode()), _back(b)),))
 
 
-async def _send(turn: Turn, b: Broadcast, _value: str) -> None:
+async def _send(turn: Turn, b: Broadcast, _pressed: Send) -> None:
     count = await delivery.start(turn.session, b, turn.now)
     audit.record(turn.session, turn.user.id, "broadcast.send", turn.now, broadcast=b.id,
                  recipients=count)
     turn.say(_("Sending to {count} recipients. The numbers below stay up to date.").format(
-        count=count), ((Button(_("⬅️ Menu"), "menu:back"),),))
+        count=count), ((Button(_("⬅️ Menu"), OpenMenu().encode()),),))
 
 
-async def _discard(turn: Turn, b: Broadcast, _value: str) -> None:
-    await repo.discard(turn.session, b)
+async def _discard(turn: Turn, b: Broadcast, _pressed: Discard) -> None:
+    await turn.session.delete(b)
     turn.say(_("The draft was thrown away."))
     await turn.resume()
 
 
-async def _cancel(turn: Turn, b: Broadcast, _value: str) -> None:
+async def _cancel(turn: Turn, b: Broadcast, _pressed: StopBroadcast) -> None:
     if b.state in ("sending", "scheduled"):
         await delivery.cancel(turn.session, b, turn.now)
         audit.record(turn.session, turn.user.id, "broadcast.cancel", turn.now, broadcast=b.id)
@@ -331,12 +474,12 @@ async def _show_report(turn: Turn, b: Broadcast) -> None:
     counts = await repo.counts(turn.session, b.id)
     rows: list[tuple[Button, ...]] = []
     if b.state == "sending":
-        rows.append((Button(_("✖️ Stop sending"), f"bc:k:{b.id}"),))
-    rows.append((Button(_("⬅️ Back"), "bc:list:0"),))
+        rows.append((Button(_("✖️ Stop sending"), StopBroadcast(b.id).encode()),))
+    rows.append((Button(_("⬅️ Back"), ShowBroadcasts().encode()),))
     turn.say(delivery.report_text(b, counts), tuple(rows))
 
 
-async def _report(turn: Turn, b: Broadcast, _value: str) -> None:
+async def _report(turn: Turn, b: Broadcast, _pressed: Report) -> None:
     await _show_report(turn, b)
 
 
@@ -350,31 +493,22 @@ async def history(turn: Turn) -> None:
     rows = []
     for b in found:
         sent = (await repo.counts(turn.session, b.id)).get("sent", 0)
-        rows.append((Button(f"#{b.id} · {b.created_at:%d-%m} · ✅ {sent}", f"bc:v:{b.id}"),))
+        rows.append((Button(f"#{b.id} · {b.created_at:%d-%m} · ✅ {sent}",
+                            Report(b.id).encode()),))
     turn.say(_("<b>Broadcasts</b>") if found else _("<b>Broadcasts</b>\nNone yet."),
-             (*rows, (Button(_("⬅️ Menu"), "menu:back"),)))
+             (*rows, (Button(_("⬅️ Menu"), OpenMenu().encode()),)))
 
 
-async def on_list(turn: Turn) -> None:
-    """bc:list:0, the Back button of a report."""
+async def on_list(turn: Turn, _pressed: ShowBroadcasts) -> None:
+    """The Back button of a report."""
     await history(turn)
-
-
-_ACTIONS: dict[str, tuple[bool, Callable[[Turn, Broadcast, str], Awaitable[None]]]] = {
-    "r": (True, _role), "l": (True, _language), "m": (True, _municipality),
-    "u": (True, _unfinished), "c": (True, _chats), "i": (True, _situation),
-    "t": (True, _later), "h": (True, _at), "q": (True, _groups),
-    "g": (True, _urgent), "f": (True, _fallback),
-    "w": (True, _write), "p": (True, _preview), "s": (True, _confirm), "y": (True, _send),
-    "x": (True, _discard), "o": (False, _open), "k": (False, _cancel), "v": (False, _report),
-}
 
 
 def register(router: Router) -> None:
     """/broadcast, /broadcasts, the bc: buttons and the typed versions."""
     router.command("broadcast", new)
     router.command("broadcasts", history)
-    router.button("bc", _dispatch)
+    _register_buttons(router)
     router.prompt(WRITING, ask_text)
     router.text_input(WRITING, on_text)
     router.on_startup(delivery.requeue)
@@ -383,7 +517,28 @@ def register(router: Router) -> None:
     router.job("broadcast", send_scheduled)
 
 
-async def _dispatch(turn: Turn) -> None:
-    """bc:list:… is the list; everything else acts on one broadcast."""
-    await (on_list(turn) if turn.event.data.startswith("bc:list") else on_button(turn))
+def _register_buttons(router: Router) -> None:
+    """Changes need a draft; opening, stopping and the numbers work at any time."""
+    router.on(ShowBroadcasts, on_list)
+    router.on(ToggleRole, _on(_role))
+    router.on(CycleLanguage, _on(_language))
+    router.on(CycleMunicipality, _on(_municipality))
+    router.on(ToggleUnfinished, _on(_unfinished))
+    router.on(ToggleChats, _on(_chats))
+    router.on(CycleSituation, _on(_situation))
+    router.on(Later, _on(_later))
+    router.on(LaterMonth, _on(_later_month))
+    router.on(LaterDay, _on(_later_day))
+    router.on(At, _on(_at))
+    router.on(PickGroups, _on(_groups))
+    router.on(ToggleUrgent, _on(_urgent))
+    router.on(CycleFallback, _on(_fallback))
+    router.on(Write, _on(_write))
+    router.on(Preview, _on(_preview))
+    router.on(AskSend, _on(_confirm))
+    router.on(Send, _on(_send))
+    router.on(Discard, _on(_discard))
+    router.on(OpenBroadcast, _on(_open, drafts_only=False))
+    router.on(StopBroadcast, _on(_cancel, drafts_only=False))
+    router.on(Report, _on(_report, drafts_only=False))
 

@@ -2,7 +2,7 @@
 
 Answers show their question, the answer, a Source button and, where there is one, the
 journey step that goes with it. Typed during a journey, the answer has one button back
-to the step. Button data: `faq:<id>:a` (show), `faq:<id>:s` (sources), `faq:-:n` (none).
+to the step.
 """
 
 from __future__ import annotations
@@ -12,12 +12,31 @@ from dataclasses import dataclass
 from bot.core import conversation, fallback, questions, smalltalk, states
 from bot.core.faq.matcher import Matcher
 from bot.core.faq.schema import Entry
+from bot.core.journeys.feature import GoToStep, OpenJourney
+from bot.core.menu import OpenMenu
+from bot.core.payloads import Payload
 from bot.core.ports import Button, Keyboard
 from bot.core.router import Router, Turn
 from bot.core.sources import sources_text
 from bot.i18n import _
 
 QUESTION_LIMIT = 500  # characters of a typed question the matcher looks at
+
+
+class ShowAnswer(Payload, prefix="faq", shape="{entry}:a"):
+    """One entry's answer (a "did you mean" choice, or Back from its sources)."""
+
+    entry: str
+
+
+class ShowSources(Payload, prefix="faq", shape="{entry}:s"):
+    """ℹ️ Source of an answer."""
+
+    entry: str
+
+
+class NoneOfThese(Payload, prefix="faq", shape="-:n"):
+    """None of the suggestions: admit it, offer a person."""
 
 
 @dataclass(frozen=True)
@@ -42,37 +61,45 @@ class Faq:
             turn.say(_("Your message is very long. If you ask a person, they get the first "
                        "{limit} characters.").format(limit=questions.ANSWER_LIMIT))
         if result.decision == "suggest":
-            rows = [(Button(_(self.entries[m.id].question), f"faq:{m.id}:a"),)
+            rows = [(Button(_(self.entries[m.id].question), ShowAnswer(m.id).encode()),)
                     for m in result.matches]
-            rows.append((Button(_("None of these"), "faq:-:n"),))
+            rows.append((Button(_("None of these"), NoneOfThese().encode()),))
             rows.append((_back_button(turn),))
             turn.say(_("Did you mean:"), tuple(rows))
         else:
             await self._unknown(turn)
 
-    async def on_button(self, turn: Turn) -> None:
-        """Show an answer, its sources, or admit we do not know."""
-        _prefix, entry_id, action = [*turn.event.data.split(":", 2), "", ""][:3]
-        entry = self.entries.get(entry_id)
-        if entry_id == "-" and action == "n":
-            await self._unknown(turn)
-        elif entry is None:
+    async def answer(self, turn: Turn, pressed: ShowAnswer) -> None:
+        """An answer picked from the suggestions."""
+        entry = self.entries.get(pressed.entry)
+        if entry is None:
             await fallback.stale(turn)
-        elif action == "s":
-            turn.say(sources_text(entry.sources, entry.last_checked),
-                     ((Button(_("⬅️ Back"), f"faq:{entry.id}:a"),),))
-        else:
-            self._show(turn, entry)
+            return
+        self._show(turn, entry)
+
+    async def sources(self, turn: Turn, pressed: ShowSources) -> None:
+        """Where an answer's facts come from."""
+        entry = self.entries.get(pressed.entry)
+        if entry is None:
+            await fallback.stale(turn)
+            return
+        turn.say(sources_text(entry.sources, entry.last_checked),
+                 ((Button(_("⬅️ Back"), ShowAnswer(entry.id).encode()),),))
+
+    async def none_of_these(self, turn: Turn, _pressed: NoneOfThese) -> None:
+        """None of the suggestions fits."""
+        await self._unknown(turn)
 
     def _show(self, turn: Turn, entry: Entry) -> None:
         text = f"<b>{_(entry.question)}</b>\n{_(entry.answer)}"
         turn.say(text, self._answer_keyboard(turn, entry))
 
     def _answer_keyboard(self, turn: Turn, entry: Entry) -> Keyboard:
-        rows: list[tuple[Button, ...]] = [(Button(_("ℹ️ Source"), f"faq:{entry.id}:s"),)]
+        rows: list[tuple[Button, ...]] = [(Button(_("ℹ️ Source"),
+                                                  ShowSources(entry.id).encode()),)]
         if entry.journey is not None:
             journey, _sep, node = entry.journey.partition(":")
-            rows.append((Button(_("🧭 Go to this step"), f"j:{journey}:{node}:g"),))
+            rows.append((Button(_("🧭 Go to this step"), GoToStep(journey, node).encode()),))
         rows.append((_back_button(turn),))
         return tuple(rows)
 
@@ -88,8 +115,8 @@ def _back_button(turn: Turn) -> Button:
     """Back to the journey step the user was on, or to the menu."""
     journey = states.journey_of(turn.user.state)
     if journey is not None:
-        return Button(_("↩️ Back to my step"), f"j:{journey}::o")
-    return Button(_("⬅️ Menu"), "menu:back")
+        return Button(_("↩️ Back to my step"), OpenJourney(journey).encode())
+    return Button(_("⬅️ Menu"), OpenMenu().encode())
 
 
 def register(router: Router, entries: dict[str, Entry]) -> None:
@@ -97,4 +124,6 @@ def register(router: Router, entries: dict[str, Entry]) -> None:
     faq = Faq(entries, Matcher(entries.values()))
     router.answer_free_text(faq.on_text)  # journeys hand typed text here too
     router.text_input(states.MENU, faq.on_text)
-    router.button("faq", faq.on_button)
+    router.on(ShowAnswer, faq.answer)
+    router.on(ShowSources, faq.sources)
+    router.on(NoneOfThese, faq.none_of_these)

@@ -1,25 +1,54 @@
 """The shared task board: create a task (title → date → time → who), claim, give back, done,
 comment, reassign, cancel — in private chat and in the group's own chat.
 
-Button data carries only the task id and an action letter (`t:<id>:<letter>`); the task's
-group is read from the database and the presser's rights are checked every time.
+Task buttons carry only the task id (bot.core.groups.buttons); the task's group is read
+from the database and the presser's rights are checked every time.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import date, datetime, time
+from typing import TypeVar
 
 from babel.dates import format_datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core import access, calendar, fallback, outbox, states
 from bot.core.groups import cards, deadlines, feed
+from bot.core.groups.buttons import (
+    Assign,
+    CancelTask,
+    ChooseAssignee,
+    ChooseCategory,
+    ClaimTask,
+    Comment,
+    CompleteTask,
+    DraftAnyone,
+    DraftAssignee,
+    DraftCancel,
+    DraftDay,
+    DraftMe,
+    DraftMonth,
+    DraftNoDate,
+    DraftNoTime,
+    DraftTime,
+    EditNotes,
+    GiveBack,
+    History,
+    NewTask,
+    OpenGroup,
+    OpenTask,
+    SetCategory,
+    TaskButton,
+    ToggleNewcomerView,
+)
+from bot.core.payloads import Payload
 from bot.core.permissions import Action, allowed
 from bot.core.ports import Button, Keyboard
 from bot.core.render import format_html, shown_length
-from bot.core.router import Handler, Router, Turn
+from bot.core.router import Handler, Press, Router, Turn
 from bot.i18n import N_, _, current_locale
 from bot.storage import groups as group_repo
 from bot.storage import tasks as task_repo
@@ -27,17 +56,19 @@ from bot.storage.models import Group, Task, TaskComment, TaskDraft, User
 
 TITLE_LIMIT = 120
 COMMENT_LIMIT = 1000
-TIMES = ("0900", "1000", "1100", "1300", "1400", "1500", "1700", "1900")
+TIMES = tuple(time(hour) for hour in (9, 10, 11, 13, 14, 15, 17, 19))
 DRAFT = "task:draft"  # private state while the new-task buttons are on screen
+CALENDAR = calendar.Links(DraftMonth, DraftDay)
+P = TypeVar("P", bound=Payload)
+T = TypeVar("T", bound=TaskButton)
 
 
 # ---------------------------------------------------------------- creating a task
 
 
-async def start_private(turn: Turn) -> None:
-    """tn:<group id> — the ➕ New task button on a group's page."""
-    found = await access.group_for(turn, access.number(turn.event.data.split(":")[1]),
-                                   Action.CREATE_TASK)
+async def start_private(turn: Turn, pressed: NewTask) -> None:
+    """The ➕ New task button on a group's page."""
+    found = await access.group_for(turn, pressed.group, Action.CREATE_TASK)
     if not found:
         return
     await task_repo.start_draft(turn.session, turn.user.id, turn.event.chat_id, found[1].id, None)
@@ -63,7 +94,7 @@ async def start_in_group(turn: Turn) -> None:
 async def ask_title(turn: Turn) -> None:
     """Step 1: the title, typed."""
     turn.say(_("What needs to be done? Type a short title, for example: Call the housing "
-               "corporation about the leak."), ((Button(_("Cancel"), "tn:x"),),))
+               "corporation about the leak."), ((Button(_("Cancel"), DraftCancel().encode()),),))
 
 
 async def on_title(turn: Turn) -> None:
@@ -93,24 +124,29 @@ def _title_ok(turn: Turn, title: str, command: str | None) -> bool:
 
 def _ask_date(turn: Turn, draft: TaskDraft) -> None:
     today = turn.now.astimezone(turn.timezone).date()
-    month = draft.due_date or today
+    _show_month(turn, draft, draft.due_date or today)
+
+
+def _show_month(turn: Turn, draft: TaskDraft, month: date) -> None:
+    today = turn.now.astimezone(turn.timezone).date()
     turn.say(format_html(_("<b>{title}</b>\nBy when? Pick a date."), title=draft.title or ""),
-             (*calendar.month_keyboard("tn", month, today),
-              (Button(calendar.no_date_label(), "tn:n"), Button(_("Cancel"), "tn:x"))))
+             (*calendar.month_keyboard(CALENDAR, month, today),
+              (Button(calendar.no_date_label(), DraftNoDate().encode()),
+               Button(_("Cancel"), DraftCancel().encode()))))
 
 
 def _ask_time(turn: Turn, draft: TaskDraft) -> None:
-    buttons = [Button(f"{t[:2]}:{t[2:]}", f"tn:t:{t}") for t in TIMES]
+    buttons = [Button(f"{t:%H:%M}", DraftTime(t).encode()) for t in TIMES]
     rows = [tuple(buttons[i:i + 4]) for i in range(0, len(buttons), 4)]
     turn.say(format_html(_("<b>{title}</b>\nAt what time?"), title=draft.title or ""),
-             (*rows, (Button(_("No time"), "tn:t:n"),)))
+             (*rows, (Button(_("No time"), DraftNoTime().encode()),)))
 
 
 async def _ask_who(turn: Turn, draft: TaskDraft) -> None:
     people = await group_repo.members(turn.session, draft.group_id, role="member")
-    rows: list[tuple[Button, ...]] = [(Button(_("🙋 Me"), "tn:a:me"),
-                                       Button(_("👥 Anyone"), "tn:a:any"))]
-    rows += [(Button(p.first_name or "?", f"tn:a:{p.id}"),) for p in people
+    rows: list[tuple[Button, ...]] = [(Button(_("🙋 Me"), DraftMe().encode()),
+                                       Button(_("👥 Anyone"), DraftAnyone().encode()))]
+    rows += [(Button(p.first_name or "?", DraftAssignee(p.id).encode()),) for p in people
              if p.id != turn.user.id]
     turn.say(format_html(_("<b>{title}</b>\nWho does it?"), title=draft.title or ""), tuple(rows))
 
@@ -129,64 +165,70 @@ async def show_draft(turn: Turn) -> None:
         await _ask_who(turn, draft)
 
 
-async def on_dialog(turn: Turn) -> None:
-    """tn:… buttons of the new-task dialog; only the person who started it can press them."""
-    parts = turn.event.data.split(":")
-    if len(parts) == 2 and parts[1].isdigit():
-        await start_private(turn)
-        return
-    draft = await task_repo.load(turn.session, turn.user.id, turn.event.chat_id)
-    if draft is None:
-        turn.notice(_("This is not your form. Start your own with ➕ New task or /newtask."))
-        return
-    step = _STEPS.get(parts[1] if len(parts) > 1 else "")
-    await (step(turn, draft, parts[2] if len(parts) > 2 else "") if step
-           else fallback.stale(turn))
+DraftStep = Callable[[Turn, TaskDraft, P], Awaitable[None]]
 
 
-async def _on_month(turn: Turn, draft: TaskDraft, value: str) -> None:
-    month = calendar.parse_month(value)
-    if month is not None:
-        draft.due_date = None
-        today = turn.now.astimezone(turn.timezone).date()
-        turn.say(format_html(_("<b>{title}</b>\nBy when? Pick a date."), title=draft.title or ""),
-                 (*calendar.month_keyboard("tn", month, today),
-                  (Button(calendar.no_date_label(), "tn:n"), Button(_("Cancel"), "tn:x"))))
+def _in_draft(step: DraftStep[P]) -> Press[P]:
+    """The new-task dialog's buttons; only the person who started it can press them."""
+
+    async def press(turn: Turn, pressed: P) -> None:
+        draft = await task_repo.load(turn.session, turn.user.id, turn.event.chat_id)
+        if draft is None:
+            turn.notice(_("This is not your form. Start your own with ➕ New task or /newtask."))
+            return
+        await step(turn, draft, pressed)
+
+    return press
 
 
-async def _on_day(turn: Turn, draft: TaskDraft, value: str) -> None:
-    day = calendar.parse_day(value)
-    if day is None or day < turn.now.astimezone(turn.timezone).date():
+async def _on_month(turn: Turn, draft: TaskDraft, pressed: DraftMonth) -> None:
+    draft.due_date = None
+    _show_month(turn, draft, pressed.month)
+
+
+async def _on_day(turn: Turn, draft: TaskDraft, pressed: DraftDay) -> None:
+    if pressed.day < turn.now.astimezone(turn.timezone).date():
         await fallback.stale(turn)
         return
-    draft.due_date, draft.step = day, "time"
+    draft.due_date, draft.step = pressed.day, "time"
     _ask_time(turn, draft)
 
 
-async def _on_no_date(turn: Turn, draft: TaskDraft, _value: str) -> None:
+async def _on_no_date(turn: Turn, draft: TaskDraft, _pressed: DraftNoDate) -> None:
     draft.due_date, draft.due_time, draft.step = None, None, "who"
     await _ask_who(turn, draft)
 
 
-async def _on_time(turn: Turn, draft: TaskDraft, value: str) -> None:
-    if value != "n" and value not in TIMES:
+async def _on_time(turn: Turn, draft: TaskDraft, pressed: DraftTime) -> None:
+    if pressed.at not in TIMES:
         await fallback.stale(turn)
         return
-    draft.due_time = None if value == "n" else time(int(value[:2]), int(value[2:]))
-    draft.step = "who"
+    draft.due_time, draft.step = pressed.at, "who"
     await _ask_who(turn, draft)
 
 
-async def _on_who(turn: Turn, draft: TaskDraft, value: str) -> None:
+async def _on_no_time(turn: Turn, draft: TaskDraft, _pressed: DraftNoTime) -> None:
+    draft.due_time, draft.step = None, "who"
+    await _ask_who(turn, draft)
+
+
+async def _on_me(turn: Turn, draft: TaskDraft, _pressed: DraftMe) -> None:
+    await _create(turn, draft, [turn.user.id])
+
+
+async def _on_anyone(turn: Turn, draft: TaskDraft, _pressed: DraftAnyone) -> None:
+    await _create(turn, draft, [])
+
+
+async def _on_who(turn: Turn, draft: TaskDraft, pressed: DraftAssignee) -> None:
     members = {p.id for p in await group_repo.members(turn.session, draft.group_id, "member")}
-    chosen = {"me": turn.user.id, "any": None}.get(value, access.number(value))
-    if value not in ("me", "any") and chosen not in members:
+    if pressed.person not in members:
         await fallback.stale(turn)
         return
-    await _create(turn, draft, [chosen] if chosen else [])
+    await _create(turn, draft, [pressed.person])
 
 
-async def _on_cancel(turn: Turn, draft: TaskDraft, _value: str) -> None:
+async def _on_cancel(turn: Turn, draft: TaskDraft, _pressed: DraftCancel) -> None:
     await task_repo.drop_draft(turn.session, turn.user.id, turn.event.chat_id)
     turn.say(_("OK, no new task."))
     if turn.event.private:
@@ -224,13 +266,7 @@ async def _tell_assignees(turn: Turn, task: Task, assignee_ids: list[int]) -> No
         if person.id in assignee_ids and person.id != turn.user.id:
             await outbox.tell(turn.session, person, lambda: format_html(
                 _("📌 {name} gave you a task:"), name=name) + f" #{task.id} {cards.title(task)}",
-                lambda: ((Button(_("Open"), f"t:{task.id}:v"),),))
-
-
-_STEPS: dict[str, Callable[[Turn, TaskDraft, str], Awaitable[None]]] = {
-    "m": _on_month, "d": _on_day, "n": _on_no_date, "t": _on_time, "a": _on_who,
-    "x": _on_cancel,
-}
+                lambda: ((Button(_("Open"), OpenTask(task.id).encode()),),))
 
 
 # ---------------------------------------------------------------- acting on a task
@@ -269,45 +305,45 @@ def _card_keyboard(task: Task) -> Keyboard:
     if task.status in task_repo.OPEN_STATES:
         eye = _("👁 Newcomer sees it: yes") if task.visible_to_newcomer else _(
             "👁 Newcomer sees it: no")
-        rows += [(Button(_("👥 Give to…"), f"t:{task.id}:r"),
-                  Button(_("🗂 Category"), f"t:{task.id}:k")),
-                 (Button(_("📝 Notes"), f"t:{task.id}:n"),
-                  Button(_("🕘 History"), f"t:{task.id}:h")),
-                 (Button(eye, f"t:{task.id}:w"),),
-                 (Button(_("✖️ Cancel task"), f"t:{task.id}:x"),)]
-    rows.append((Button(_("⬅️ Back"), f"g:o:{task.group_id}"),))
+        rows += [(Button(_("👥 Give to…"), ChooseAssignee(task.id).encode()),
+                  Button(_("🗂 Category"), ChooseCategory(task.id).encode())),
+                 (Button(_("📝 Notes"), EditNotes(task.id).encode()),
+                  Button(_("🕘 History"), History(task.id).encode())),
+                 (Button(eye, ToggleNewcomerView(task.id).encode()),),
+                 (Button(_("✖️ Cancel task"), CancelTask(task.id).encode()),)]
+    rows.append((Button(_("⬅️ Back"), OpenGroup(task.group_id).encode()),))
     return tuple(rows)
 
 
-async def on_task(turn: Turn) -> None:
-    """t:<task id>:<action>[:<argument>]."""
-    parts = turn.event.data.split(":")
-    action = _ACTIONS.get(parts[2] if len(parts) > 2 else "")
-    if action is None:
-        await fallback.stale(turn)
-        return
-    needed, handler = action
-    found = await access.task_for(turn, access.number(parts[1]), needed)
-    if found is not None:
-        await handler(turn, found[0], found[1], parts[3] if len(parts) > 3 else "")
+TaskHandler = Callable[[Turn, Group, Task, T], Awaitable[None]]
 
 
-async def _view(turn: Turn, group: Group, task: Task, _arg: str) -> None:
+def _on_task(needed: Action, handler: TaskHandler[T]) -> Press[T]:
+    """The task and its group, if the presser may do `needed` to it; otherwise refused."""
+
+    async def press(turn: Turn, pressed: T) -> None:
+        found = await access.task_for(turn, pressed.task, needed)
+        if found is not None:
+            await handler(turn, found[0], found[1], pressed)
+
+    return press
+
+
+async def _view(turn: Turn, group: Group, task: Task, _pressed: OpenTask) -> None:
     if not turn.event.private:
         turn.notice(cards.title(task))
         return
     await show_card(turn, task)
 
 
-TaskHandler = Callable[[Turn, Group, Task, str], Awaitable[None]]
 Change = Callable[[AsyncSession, int, int, datetime], Awaitable[bool]]
 
 
-def _transition(change: Change, notice: str) -> TaskHandler:
+def _transition(change: Change, notice: str) -> TaskHandler[TaskButton]:
     """Claim, give back, done, cancel: the database decides who was first (one conditional
     UPDATE); everyone else is told how the task stands now."""
 
-    async def handler(turn: Turn, group: Group, task: Task, _arg: str) -> None:
+    async def handler(turn: Turn, group: Group, task: Task, _pressed: TaskButton) -> None:
         if not await change(turn.session, task.id, turn.user.id, turn.now):
             await _already(turn, task)
             return
@@ -329,21 +365,21 @@ async def _already(turn: Turn, task: Task) -> None:
         await show_card(turn, fresh)
 
 
-async def _reassign_menu(turn: Turn, group: Group, task: Task, _arg: str) -> None:
+async def _reassign_menu(turn: Turn, group: Group, task: Task,
+                         _pressed: ChooseAssignee) -> None:
     people = await group_repo.members(turn.session, group.id, role="member")
-    rows = [(Button(p.first_name or "?", f"t:{task.id}:a:{p.id}"),) for p in people]
-    rows.append((Button(_("👥 Nobody: open for anyone"), f"t:{task.id}:a:0"),))
+    rows = [(Button(p.first_name or "?", Assign(task.id, p.id).encode()),) for p in people]
+    rows.append((Button(_("👥 Nobody: open for anyone"), Assign(task.id, 0).encode()),))
     turn.say(format_html(_("Who should do <b>{title}</b>?"), title=cards.title(task)),
              tuple(rows))
 
 
-async def _reassign(turn: Turn, group: Group, task: Task, arg: str) -> None:
+async def _reassign(turn: Turn, group: Group, task: Task, pressed: Assign) -> None:
     members = {p.id for p in await group_repo.members(turn.session, group.id, role="member")}
-    chosen = access.number(arg)
-    if arg != "0" and chosen not in members:
+    if pressed.person and pressed.person not in members:
         await fallback.stale(turn)
         return
-    ids = [chosen] if chosen else []
+    ids = [pressed.person] if pressed.person else []
     if not await task_repo.reassign(turn.session, task.id, turn.user.id, ids, turn.now):
         await _already(turn, task)
         return
@@ -351,7 +387,8 @@ async def _reassign(turn: Turn, group: Group, task: Task, arg: str) -> None:
     await _changed(turn, group, task)
 
 
-async def _visibility(turn: Turn, group: Group, task: Task, _arg: str) -> None:
+async def _visibility(turn: Turn, group: Group, task: Task,
+                      _pressed: ToggleNewcomerView) -> None:
     task.visible_to_newcomer = not task.visible_to_newcomer
     task.updated_at = turn.now
     await task_repo.log(turn.session, task.id, turn.user.id, "visibility", turn.now,
@@ -359,19 +396,23 @@ async def _visibility(turn: Turn, group: Group, task: Task, _arg: str) -> None:
     await _changed(turn, group, task)
 
 
-async def _category(turn: Turn, group: Group, task: Task, arg: str) -> None:
-    """t:<id>:k shows the categories; t:<id>:k:<category> sets one."""
-    if arg in cards.CATEGORIES:
-        task.category, task.updated_at = arg, turn.now
-        await task_repo.log(turn.session, task.id, turn.user.id, "category", turn.now,
-                            category=arg)
-        await _changed(turn, group, task)
+async def _set_category(turn: Turn, group: Group, task: Task, pressed: SetCategory) -> None:
+    """One category set; an unknown one shows the categories again."""
+    if pressed.category not in cards.CATEGORIES:
+        await _categories(turn, group, task, pressed)
         return
+    task.category, task.updated_at = pressed.category, turn.now
+    await task_repo.log(turn.session, task.id, turn.user.id, "category", turn.now,
+                        category=pressed.category)
+    await _changed(turn, group, task)
+
+
+async def _categories(turn: Turn, group: Group, task: Task, _pressed: TaskButton) -> None:
     keys = list(cards.CATEGORIES)
-    rows = [tuple(Button(_(cards.CATEGORIES[k]), f"t:{task.id}:k:{k}") for k in keys[i:i + 2])
-            for i in range(0, len(keys), 2)]
+    rows = [tuple(Button(_(cards.CATEGORIES[k]), SetCategory(task.id, k).encode())
+                  for k in keys[i:i + 2]) for i in range(0, len(keys), 2)]
     turn.say(format_html(_("Which kind of task is <b>{title}</b>?"), title=cards.title(task)),
-             (*rows, (Button(_("⬅️ Back"), f"t:{task.id}:v"),)))
+             (*rows, (Button(_("⬅️ Back"), OpenTask(task.id).encode()),)))
 
 
 HISTORY = {
@@ -384,7 +425,7 @@ HISTORY = {
 }
 
 
-async def _history(turn: Turn, group: Group, task: Task, _arg: str) -> None:
+async def _history(turn: Turn, group: Group, task: Task, _pressed: History) -> None:
     """The last changes of a task: when, who, what."""
     events = (await task_repo.history(turn.session, task.id))[-10:]
     people = {p.id: p for p in await group_repo.members(turn.session, group.id)}
@@ -394,7 +435,7 @@ async def _history(turn: Turn, group: Group, task: Task, _arg: str) -> None:
                                locale=current_locale())
         lines.append(f"{when} · {cards.name(people.get(event.actor_id or 0))}: "
                      f"{_(HISTORY.get(event.kind, HISTORY['created']))}")
-    turn.say("\n".join(lines), ((Button(_("⬅️ Back"), f"t:{task.id}:v"),),))
+    turn.say("\n".join(lines), ((Button(_("⬅️ Back"), OpenTask(task.id).encode()),),))
 
 
 @dataclass(frozen=True)
@@ -436,10 +477,10 @@ TYPED = {
 }
 
 
-def _typed_action(typed: Typed) -> TaskHandler:
+def _typed_action(typed: Typed) -> TaskHandler[TaskButton]:
     """💬 Comment / 📝 Notes: in private, type it now; from the group chat, asked in private."""
 
-    async def handler(turn: Turn, group: Group, task: Task, _arg: str) -> None:
+    async def handler(turn: Turn, group: Group, task: Task, _pressed: TaskButton) -> None:
         turn.user.state = f"{typed.state}:{task.id}"
         if turn.event.private:
             await turn.resume()
@@ -459,7 +500,7 @@ def _typed_prompt(typed: Typed) -> Handler:
             turn.user.state = states.MENU
             await turn.resume()
             return
-        turn.say(typed.ask(task), ((Button(_("Cancel"), f"t:{task.id}:v"),),))
+        turn.say(typed.ask(task), ((Button(_("Cancel"), OpenTask(task.id).encode()),),))
 
     return prompt
 
@@ -495,29 +536,11 @@ async def _changed(turn: Turn, group: Group, task: Task) -> None:
         await show_card(turn, fresh or task)
 
 
-_ACTIONS: dict[str, tuple[Action, TaskHandler]] = {
-    "v": (Action.VIEW_TASKS, _view),
-    "c": (Action.CLAIM, _transition(task_repo.claim, N_("✋ It is yours: #{number}"))),
-    "u": (Action.UNCLAIM, _transition(task_repo.unclaim,
-                                      N_("↩️ Given back to the group: #{number}"))),
-    "d": (Action.COMPLETE, _transition(task_repo.complete,
-                                       N_("✅ Done: #{number}. Thank you!"))),
-    "x": (Action.CANCEL, _transition(task_repo.cancel, N_("✖️ Cancelled: #{number}"))),
-    "r": (Action.REASSIGN, _reassign_menu),
-    "a": (Action.REASSIGN, _reassign),
-    "w": (Action.REASSIGN, _visibility),
-    "m": (Action.COMMENT, _typed_action(TYPED[states.TASK_COMMENT])),
-    "k": (Action.EDIT, _category),
-    "n": (Action.EDIT, _typed_action(TYPED[states.TASK_NOTES])),
-    "h": (Action.VIEW_TASKS, _history),
-}
-
-
 def register(router: Router) -> None:
     """Task buttons (also in group chats), the new-task dialog, comments, /newtask."""
     router.post_kind(feed.BOARD, feed.board)
-    router.button("t", on_task)
-    router.button("tn", on_dialog)
+    _register_tasks(router)
+    _register_dialog(router)
     router.group_button("t")
     router.group_button("tn")
     router.group_command("newtask", start_in_group)
@@ -528,3 +551,38 @@ def register(router: Router) -> None:
     for state, typed in TYPED.items():
         router.prompt(state, _typed_prompt(typed))
         router.text_input(state, _typed_input(typed))
+
+
+def _register_tasks(router: Router) -> None:
+    """Each task button with the right it needs (bot.core.permissions)."""
+    router.on(OpenTask, _on_task(Action.VIEW_TASKS, _view))
+    router.on(ClaimTask, _on_task(Action.CLAIM, _transition(
+        task_repo.claim, N_("✋ It is yours: #{number}"))))
+    router.on(GiveBack, _on_task(Action.UNCLAIM, _transition(
+        task_repo.unclaim, N_("↩️ Given back to the group: #{number}"))))
+    router.on(CompleteTask, _on_task(Action.COMPLETE, _transition(
+        task_repo.complete, N_("✅ Done: #{number}. Thank you!"))))
+    router.on(CancelTask, _on_task(Action.CANCEL, _transition(
+        task_repo.cancel, N_("✖️ Cancelled: #{number}"))))
+    router.on(ChooseAssignee, _on_task(Action.REASSIGN, _reassign_menu))
+    router.on(Assign, _on_task(Action.REASSIGN, _reassign))
+    router.on(ToggleNewcomerView, _on_task(Action.REASSIGN, _visibility))
+    router.on(Comment, _on_task(Action.COMMENT, _typed_action(TYPED[states.TASK_COMMENT])))
+    router.on(ChooseCategory, _on_task(Action.EDIT, _categories))
+    router.on(SetCategory, _on_task(Action.EDIT, _set_category))
+    router.on(EditNotes, _on_task(Action.EDIT, _typed_action(TYPED[states.TASK_NOTES])))
+    router.on(History, _on_task(Action.VIEW_TASKS, _history))
+
+
+def _register_dialog(router: Router) -> None:
+    """The new-task dialog's buttons."""
+    router.on(NewTask, start_private)
+    router.on(DraftMonth, _in_draft(_on_month))
+    router.on(DraftDay, _in_draft(_on_day))
+    router.on(DraftNoDate, _in_draft(_on_no_date))
+    router.on(DraftTime, _in_draft(_on_time))
+    router.on(DraftNoTime, _in_draft(_on_no_time))
+    router.on(DraftMe, _in_draft(_on_me))
+    router.on(DraftAnyone, _in_draft(_on_anyone))
+    router.on(DraftAssignee, _in_draft(_on_who))
+    router.on(DraftCancel, _in_draft(_on_cancel))

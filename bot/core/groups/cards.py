@@ -12,6 +12,7 @@ from html import escape
 
 from babel.dates import format_date, format_time
 
+from bot.core.groups.buttons import ClaimTask, Comment, CompleteTask, GiveBack
 from bot.core.ports import Button, Keyboard
 from bot.i18n import N_, _, current_locale
 from bot.storage.models import Task, User
@@ -91,10 +92,10 @@ def card_buttons(task: Task) -> Keyboard:
     """Claim / Done / Comment on a single card, as far as the task's state allows."""
     if task.status not in ("open", "claimed"):
         return ()
-    take = (Button(_("✋ Claim"), f"t:{task.id}:c") if task.status == "open"
-            else Button(_("↩️ Give back"), f"t:{task.id}:u"))
-    return ((take, Button(_("✅ Done"), f"t:{task.id}:d")),
-            (Button(_("💬 Comment"), f"t:{task.id}:m"),))
+    take = (Button(_("✋ Claim"), ClaimTask(task.id).encode()) if task.status == "open"
+            else Button(_("↩️ Give back"), GiveBack(task.id).encode()))
+    return ((take, Button(_("✅ Done"), CompleteTask(task.id).encode())),
+            (Button(_("💬 Comment"), Comment(task.id).encode()),))
 
 
 def board_buttons(tasks: Sequence[Task]) -> Keyboard:
@@ -103,10 +104,10 @@ def board_buttons(tasks: Sequence[Task]) -> Keyboard:
     for task in tasks:
         if task.status not in ("open", "claimed"):
             continue
-        take = (Button(f"✋ #{task.id}", f"t:{task.id}:c") if task.status == "open"
-                else Button(f"↩️ #{task.id}", f"t:{task.id}:u"))
-        rows.append((take, Button(f"✅ #{task.id}", f"t:{task.id}:d"),
-                     Button(f"💬 #{task.id}", f"t:{task.id}:m")))
+        take = (Button(f"✋ #{task.id}", ClaimTask(task.id).encode()) if task.status == "open"
+                else Button(f"↩️ #{task.id}", GiveBack(task.id).encode()))
+        rows.append((take, Button(f"✅ #{task.id}", CompleteTask(task.id).encode()),
+                     Button(f"💬 #{task.id}", Comment(task.id).encode())))
     return tuple(rows)
 
 

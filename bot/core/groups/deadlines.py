@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core import outbox
 from bot.core.groups import cards, feed
+from bot.core.groups.buttons import OpenTask
 from bot.core.ports import Button
 from bot.core.router import JobRun, Router
 from bot.i18n import _
@@ -57,7 +58,7 @@ async def remind_assignees(run: JobRun) -> None:
                                                              title=cards.title(task))
 
     def buttons() -> tuple[tuple[Button, ...], ...]:
-        return ((Button(_("Open"), f"t:{task.id}:v"),),)
+        return ((Button(_("Open"), OpenTask(task.id).encode()),),)
 
     for person in people:
         await outbox.tell(run.session, person, text, buttons)

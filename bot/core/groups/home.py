@@ -4,14 +4,39 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import Literal
 
 from babel.dates import format_date
 
 from bot.core import access, calendar, fallback, municipalities, states
 from bot.core.groups import deadlines, invites, plan
+from bot.core.groups.buttons import (
+    ApplyPlan,
+    ArrivalDay,
+    ArrivalMonth,
+    ArrivalUnknown,
+    CoordinatorInvite,
+    GroupsHome,
+    Invite,
+    InviteRole,
+    LinkChat,
+    ListKind,
+    NewGroup,
+    NewTask,
+    OpenGroup,
+    OpenTask,
+    Overview,
+    RevokeInvites,
+    SkipMunicipality,
+    SupportPlan,
+    TaskList,
+)
 from bot.core.groups.feed import task_added
 from bot.core.groups.overview import next_monday_morning, show_overview
+from bot.core.menu import OpenMenu
+from bot.core.payloads import Payload
 from bot.core.permissions import Action, allowed, may_create_groups
 from bot.core.ports import Button, Keyboard
 from bot.core.render import format_html
@@ -24,9 +49,23 @@ from bot.storage.models import Group, Task
 
 LINK_CODE_LIFETIME = timedelta(minutes=30)
 NAME_LIMIT = 80
-BACK = "menu:back"
 PAGE = 8  # tasks per page of a list
 GROUPS_PAGE = 12  # groups per page for coordinators and admins (Telegram allows 100 buttons)
+CALENDAR = calendar.Links(ArrivalMonth, ArrivalDay)
+ROLES: dict[InviteRole, str] = {"m": "member", "n": "newcomer"}
+
+
+class NamingGroup(Payload, prefix="group", action="name"):
+    """The state of someone typing the name of a new group of an organisation."""
+
+    organisation: int
+
+
+class SettingUp(Payload, prefix="group"):
+    """The state of someone answering the new group's next questions."""
+
+    step: Literal["municipality", "arrival"]
+    group: int
 
 
 async def is_helper(turn: Turn) -> bool:
@@ -35,13 +74,14 @@ async def is_helper(turn: Turn) -> bool:
     return who.admin or who.coordinator or "member" in who.groups.values()
 
 
-def pager(total: int, page: int, size: int, data: str) -> list[tuple[Button, ...]]:
-    """◀ ▶ between pages, when there is more than one; `data` has {} for the page."""
+def pager(total: int, page: int, size: int,
+          link: Callable[[int], Payload]) -> list[tuple[Button, ...]]:
+    """◀ ▶ between pages, when there is more than one; `link` gives a page's payload."""
     pages = []
     if page > 0:
-        pages.append(Button("◀", data.format(page - 1)))
+        pages.append(Button("◀", link(page - 1).encode()))
     if total > (page + 1) * size:
-        pages.append(Button("▶", data.format(page + 1)))
+        pages.append(Button("▶", link(page + 1).encode()))
     return [tuple(pages)] if pages else []
 
 
@@ -68,15 +108,17 @@ async def show_home(turn: Turn, page: int = 0) -> None:
         return
     page = min(max(page, 0), max(len(shown) - 1, 0) // GROUPS_PAGE)
     rows: list[tuple[Button, ...]] = [
-        (Button(g.name, f"g:o:{g.id}"),)
+        (Button(g.name, OpenGroup(g.id).encode()),)
         for g in shown[page * GROUPS_PAGE:(page + 1) * GROUPS_PAGE]]
-    rows += pager(len(shown), page, GROUPS_PAGE, "g:h:{}")
+    rows += pager(len(shown), page, GROUPS_PAGE, GroupsHome)
     if may_create_groups(who):
-        rows.append((Button(_("➕ New group"), "g:n"), Button(_("📊 Overview"), "g:v")))
+        rows.append((Button(_("➕ New group"), NewGroup().encode()),
+                     Button(_("📊 Overview"), Overview().encode())))
     if who.admin:
-        rows += [(Button(_("🔑 Coordinator invite: {name}").format(name=o.name), f"g:ci:{o.id}"),)
+        rows += [(Button(_("🔑 Coordinator invite: {name}").format(name=o.name),
+                         CoordinatorInvite(o.id).encode()),)
                  for o in await group_repo.all_organisations(turn.session)]
-    rows.append((Button(_("⬅️ Back"), BACK),))
+    rows.append((Button(_("⬅️ Back"), OpenMenu().encode()),))
     text = _("<b>Groups</b>") if shown else _("<b>Groups</b>\nNo groups yet.")
     if who.admin:
         text += "\n" + _("New organisation: send /neworg and its name.")
@@ -103,36 +145,42 @@ async def show_group(turn: Turn, group: Group) -> None:
 def _group_buttons(group: Group, lead: bool) -> Keyboard:
     gid = group.id
     rows: list[tuple[Button, ...]] = [
-        (Button(_("➕ New task"), f"tn:{gid}"),),
-        (Button(_("📋 Open"), f"g:l:{gid}:o:0"), Button(_("🙋 Mine"), f"g:l:{gid}:m:0")),
-        (Button(_("⏰ Overdue"), f"g:l:{gid}:v:0"), Button(_("✅ Done"), f"g:l:{gid}:d:0")),
-        (Button(_("👋 Invite a member"), f"g:i:{gid}:m"),),
-        (Button(_("💬 Link group chat"), f"g:c:{gid}"),),
+        (Button(_("➕ New task"), NewTask(gid).encode()),),
+        (Button(_("📋 Open"), TaskList(gid, "o", 0).encode()),
+         Button(_("🙋 Mine"), TaskList(gid, "m", 0).encode())),
+        (Button(_("⏰ Overdue"), TaskList(gid, "v", 0).encode()),
+         Button(_("✅ Done"), TaskList(gid, "d", 0).encode())),
+        (Button(_("👋 Invite a member"), Invite(gid, "m").encode()),),
+        (Button(_("💬 Link group chat"), LinkChat(gid).encode()),),
     ]
     if lead:
-        rows.insert(4, (Button(_("🧑‍🤝‍🧑 Invite the newcomer"), f"g:i:{gid}:n"),))
-        rows.append((Button(_("📅 12-month support plan"), f"g:p:{gid}"),))
-    rows.append((Button(_("⬅️ Back"), "g:h"),))
+        rows.insert(4, (Button(_("🧑‍🤝‍🧑 Invite the newcomer"), Invite(gid, "n").encode()),))
+        rows.append((Button(_("📅 12-month support plan"), SupportPlan(gid).encode()),))
+    rows.append((Button(_("⬅️ Back"), GroupsHome().encode()),))
     return tuple(rows)
 
 
-LISTS = {"o": N_("Open tasks"), "m": N_("My tasks"), "v": N_("Overdue tasks"),
-         "d": N_("Done tasks")}
+LISTS: dict[ListKind, str] = {"o": N_("Open tasks"), "m": N_("My tasks"),
+                              "v": N_("Overdue tasks"), "d": N_("Done tasks")}
 
 
-async def show_list(turn: Turn, group: Group, which: str, page: int) -> None:
+async def show_list(turn: Turn, group: Group, which: ListKind, page: int) -> None:
     """A page of tasks as buttons; pressing one opens its card."""
     found = await _tasks_for(turn, group, which)
     shown = found[page * PAGE:(page + 1) * PAGE]
     rows: list[tuple[Button, ...]] = [
-        (Button(f"#{t.id} {_short(t)}", f"t:{t.id}:v"),) for t in shown]
-    rows += pager(len(found), page, PAGE, f"g:l:{group.id}:{which}:{{}}")
-    rows.append((Button(_("⬅️ Back"), f"g:o:{group.id}"),))
+        (Button(f"#{t.id} {_short(t)}", OpenTask(t.id).encode()),) for t in shown]
+    rows += pager(len(found), page, PAGE, lambda number: TaskList(group.id, which, number))
+    rows.append((_back(group),))
     heading = format_html(_("<b>{title}</b> · {group}"), title=_(LISTS[which]), group=group.name)
     turn.say(heading if found else heading + "\n" + _("Nothing here."), tuple(rows))
 
 
-async def _tasks_for(turn: Turn, group: Group, which: str) -> list[Task]:
+def _back(group: Group) -> Button:
+    return Button(_("⬅️ Back"), OpenGroup(group.id).encode())
+
+
+async def _tasks_for(turn: Turn, group: Group, which: ListKind) -> list[Task]:
     today = turn.now.astimezone(turn.timezone).date()
     if which == "m":
         return await task_repo.of_assignee(turn.session, group.id, turn.user.id)
@@ -147,73 +195,58 @@ def _short(task: Task) -> str:
     return text if len(text) <= 40 else text[:39] + "…"
 
 
-async def on_button(turn: Turn) -> None:
-    """g:<action>:… — every action re-checks the person's rights on the group."""
-    parts = turn.event.data.split(":")
-    action, args = parts[1] if len(parts) > 1 else "", parts[2:]
-    handler = _ACTIONS.get(action)
-    if handler is None:
-        await fallback.stale(turn)
-        return
-    await handler(turn, args)
+async def _home(turn: Turn, pressed: GroupsHome) -> None:
+    await show_home(turn, pressed.page or 0)
 
 
-async def _home(turn: Turn, args: list[str]) -> None:
-    await show_home(turn, _arg(args, 0) or 0)
-
-
-async def _open(turn: Turn, args: list[str]) -> None:
-    found = await access.group_for(turn, _arg(args, 0), Action.VIEW_GROUP)
+async def _open(turn: Turn, pressed: OpenGroup) -> None:
+    found = await access.group_for(turn, pressed.group, Action.VIEW_GROUP)
     if found:
         await show_group(turn, found[1])
 
 
-async def _list(turn: Turn, args: list[str]) -> None:
-    found = await access.group_for(turn, _arg(args, 0), Action.VIEW_TASKS)
-    which, page = (args[1], _arg(args, 2)) if len(args) == 3 else ("", None)
-    if found and which in LISTS:
-        await show_list(turn, found[1], which, page or 0)
-    elif found:
-        await fallback.stale(turn)
+async def _list(turn: Turn, pressed: TaskList) -> None:
+    found = await access.group_for(turn, pressed.group, Action.VIEW_TASKS)
+    if found:
+        await show_list(turn, found[1], pressed.kind, pressed.page)
 
 
-async def _invite_target(turn: Turn, args: list[str]) -> tuple[Group, str] | None:
-    """The group and role (m: member, n: newcomer) of an invite button, if allowed."""
-    role = {"m": "member", "n": "newcomer"}.get(args[1] if len(args) > 1 else "")
-    action = Action.INVITE_NEWCOMER if role == "newcomer" else Action.INVITE_MEMBER
-    found = await access.group_for(turn, _arg(args, 0), action)
-    return (found[1], role) if found and role else None
+async def _invite_target(turn: Turn, group_id: int, role: InviteRole) -> Group | None:
+    """The group of an invite button, if the presser may invite that role to it."""
+    action = Action.INVITE_NEWCOMER if role == "n" else Action.INVITE_MEMBER
+    found = await access.group_for(turn, group_id, action)
+    return found[1] if found else None
 
 
-async def _invite(turn: Turn, args: list[str]) -> None:
-    target = await _invite_target(turn, args)
-    if target is None:
+async def _invite(turn: Turn, pressed: Invite) -> None:
+    group = await _invite_target(turn, pressed.group, pressed.role)
+    if group is None:
         return
-    group, role = target
+    role = ROLES[pressed.role]
     url = await invites.create(turn, role, group.organisation_id, group.id)
     intro = (_("Invite link for the newcomer of <b>{group}</b>:") if role == "newcomer"
              else _("Invite link for a new member of <b>{group}</b>:"))
     turn.say(format_html(intro, group=group.name) + f"\n{url}\n" + invites.lifetime_note(role)
              + "\n" + _("Send it only to the person it is meant for."),
-             ((Button(_("🚫 Stop these links"), f"g:r:{group.id}:{args[1]}"),),
-              (Button(_("⬅️ Back"), f"g:o:{group.id}"),)))
+             ((Button(_("🚫 Stop these links"), RevokeInvites(group.id, pressed.role).encode()),),
+              (_back(group),)))
 
 
-async def _revoke(turn: Turn, args: list[str]) -> None:
-    target = await _invite_target(turn, args)
-    if target is None:
+async def _revoke(turn: Turn, pressed: RevokeInvites) -> None:
+    group = await _invite_target(turn, pressed.group, pressed.role)
+    if group is None:
         return
-    group, role = target
+    role = ROLES[pressed.role]
     count = await group_repo.revoke_invites(turn.session, group.id, role, turn.now)
     audit.record(turn.session, turn.user.id, "invite.revoke", turn.now, group=group.id,
                  role=role, count=count)
     turn.say(ngettext("{count} invite link no longer works.",
                       "{count} invite links no longer work.", count).format(count=count),
-             ((Button(_("⬅️ Back"), f"g:o:{group.id}"),),))
+             ((_back(group),),))
 
 
-async def _link_code(turn: Turn, args: list[str]) -> None:
-    found = await access.group_for(turn, _arg(args, 0), Action.LINK_CHAT)
+async def _link_code(turn: Turn, pressed: LinkChat) -> None:
+    found = await access.group_for(turn, pressed.group, Action.LINK_CHAT)
     if not found:
         return
     group, code = found[1], secrets.token_hex(4).upper()
@@ -222,7 +255,7 @@ async def _link_code(turn: Turn, args: list[str]) -> None:
     turn.say(_("<b>Link your group chat</b>\n1. Add me to your group chat in Telegram.\n"
                "2. Send this message in the group chat:\n<code>/link {code}</code>\n"
                "The code works once, for 30 minutes.").format(code=code),
-             ((Button(_("⬅️ Back"), f"g:o:{group.id}"),),))
+             ((_back(group),),))
 
 
 def hash_code(code: str) -> str:
@@ -230,14 +263,17 @@ def hash_code(code: str) -> str:
     return hashlib.sha256(code.strip().upper().encode()).hexdigest()
 
 
-async def _plan(turn: Turn, args: list[str]) -> None:
-    found = await access.group_for(turn, _arg(args, 0), Action.APPLY_PLAN)
+async def _apply(turn: Turn, pressed: ApplyPlan) -> None:
+    found = await access.group_for(turn, pressed.group, Action.APPLY_PLAN)
+    if found:
+        await apply_plan(turn, found[1])
+
+
+async def _plan(turn: Turn, pressed: SupportPlan) -> None:
+    found = await access.group_for(turn, pressed.group, Action.APPLY_PLAN)
     if not found:
         return
     group, template = found[1], plan.load_plan()
-    if len(args) > 1 and args[1] == "y":
-        await apply_plan(turn, group)
-        return
     start = group.arrival_date or turn.now.astimezone(turn.timezone).date()
     count = sum(1 for _item in template.items())
     turn.say(ngettext(
@@ -246,8 +282,7 @@ async def _plan(turn: Turn, args: list[str]) -> None:
         "Add the 12-month support plan: {count} tasks, due counted from {date}. "
         "The group can change or cancel each one.", count).format(
             count=count, date=format_date(start, "d MMMM y", locale=current_locale())),
-        ((Button(_("✅ Add the plan"), f"g:p:{group.id}:y"),),
-         (Button(_("⬅️ Back"), f"g:o:{group.id}"),)))
+        ((Button(_("✅ Add the plan"), ApplyPlan(group.id).encode()),), (_back(group),)))
 
 
 async def apply_plan(turn: Turn, group: Group) -> None:
@@ -255,8 +290,7 @@ async def apply_plan(turn: Turn, group: Group) -> None:
     existing = await task_repo.of_group(turn.session, group.id, ("open", "claimed", "done",
                                                                   "cancelled"))
     if any((t.source or "").startswith("plan:") for t in existing):
-        turn.say(_("This group already has the support plan."),
-                 ((Button(_("⬅️ Back"), f"g:o:{group.id}"),),))
+        turn.say(_("This group already has the support plan."), ((_back(group),),))
         return
     start = group.arrival_date or turn.now.astimezone(turn.timezone).date()
     for item in plan.load_plan().items():
@@ -271,18 +305,18 @@ async def apply_plan(turn: Turn, group: Group) -> None:
     await show_group(turn, group)
 
 
-async def _new_group(turn: Turn, args: list[str]) -> None:
+async def _new_group(turn: Turn, pressed: NewGroup) -> None:
     who = await access.actor(turn)
     organisations = sorted(who.organisations) if not who.admin else [
         o.id for o in await group_repo.all_organisations(turn.session)]
-    chosen = _arg(args, 0)
+    chosen = pressed.organisation
     if not may_create_groups(who) or (chosen is not None and chosen not in organisations):
         access.refuse(turn)
         return
     if chosen is None and len(organisations) != 1:
         await _pick_organisation(turn, organisations)
         return
-    turn.user.state = f"{states.GROUP_NAME}:{chosen or organisations[0]}"
+    turn.user.state = NamingGroup(chosen or organisations[0]).encode()
     await turn.resume()
 
 
@@ -293,30 +327,30 @@ async def _pick_organisation(turn: Turn, organisation_ids: list[int]) -> None:
     rows = []
     for org_id in organisation_ids:
         org = await group_repo.organisation(turn.session, org_id)
-        rows.append((Button(org.name if org else str(org_id), f"g:n:{org_id}"),))
+        rows.append((Button(org.name if org else str(org_id), NewGroup(org_id).encode()),))
     turn.say(_("For which organisation?"), tuple(rows))
 
 
 async def ask_name(turn: Turn) -> None:
     """Step 1 of a new group: its name."""
     turn.say(_("What is the new group called? For example: Welkom Amira."),
-             ((Button(_("Cancel"), "g:h"),),))
+             ((Button(_("Cancel"), GroupsHome().encode()),),))
 
 
 async def on_name(turn: Turn) -> None:
     """The group exists from here on; the next questions fill it in."""
     name = turn.event.text.strip()
-    org_id = access.number(turn.user.state.split(":")[-1])
-    if not 2 <= len(name) <= NAME_LIMIT or org_id is None:
+    naming = NamingGroup.read(turn.user.state)
+    if not 2 <= len(name) <= NAME_LIMIT or naming is None:
         turn.say(_("Please type a name of 2 to {limit} characters.").format(limit=NAME_LIMIT))
         return
     group = await group_repo.create_group(turn.session, Group(
-        organisation_id=org_id, name=name, created_by=turn.user.id, created_at=turn.now,
-        last_activity_at=turn.now))
+        organisation_id=naming.organisation, name=name, created_by=turn.user.id,
+        created_at=turn.now, last_activity_at=turn.now))
     audit.record(turn.session, turn.user.id, "group.create", turn.now, group=group.id,
-                 organisation=org_id)
+                 organisation=naming.organisation)
     await schedule_weekly(turn, group)
-    turn.user.state = f"{states.GROUP_MUNICIPALITY}:{group.id}"
+    turn.user.state = SettingUp("municipality", group.id).encode()
     await turn.resume()
 
 
@@ -329,7 +363,7 @@ async def schedule_weekly(turn: Turn, group: Group) -> None:
 async def ask_municipality(turn: Turn) -> None:
     """Step 2: where the group lives (typed, like in onboarding)."""
     turn.say(_("In which municipality (gemeente) is the group? Type its name."),
-             ((Button(_("Skip"), "g:m:skip"),),))
+             ((Button(_("Skip"), SkipMunicipality().encode()),),))
 
 
 async def on_municipality(turn: Turn) -> None:
@@ -340,45 +374,55 @@ async def on_municipality(turn: Turn) -> None:
         return
     if found.exact is None:
         turn.say(_("I do not know that municipality. Please check the spelling, or skip."),
-                 ((Button(_("Skip"), "g:m:skip"),),))
+                 ((Button(_("Skip"), SkipMunicipality().encode()),),))
         return
     group.municipality_code = found.exact.code
     await _ask_arrival(turn, group)
 
 
-async def _municipality_button(turn: Turn, args: list[str]) -> None:
+async def _skip_municipality(turn: Turn, _pressed: SkipMunicipality) -> None:
     group = await _group_in_state(turn)
-    if group is not None and args == ["skip"]:
+    if group is not None:
         await _ask_arrival(turn, group)
 
 
 async def _ask_arrival(turn: Turn, group: Group) -> None:
-    turn.user.state = f"{states.GROUP_ARRIVAL}:{group.id}"
+    turn.user.state = SettingUp("arrival", group.id).encode()
     await turn.resume()
 
 
 async def ask_arrival(turn: Turn) -> None:
     """Step 3: the newcomer's arrival date, from which the support plan counts."""
+    _show_month(turn, turn.now.astimezone(turn.timezone).date())
+
+
+def _show_month(turn: Turn, month: date) -> None:
+    """A year back can be picked too: the newcomer may have arrived already."""
     today = turn.now.astimezone(turn.timezone).date()
-    keyboard = calendar.month_keyboard("ga", today, today - timedelta(days=365))
+    keyboard = calendar.month_keyboard(CALENDAR, month, today - timedelta(days=365))
     turn.say(_("When does (or did) the newcomer arrive? Pick the date."),
-             (*keyboard, (Button(_("Not known yet"), "ga:n"),)))
+             (*keyboard, (Button(_("Not known yet"), ArrivalUnknown().encode()),)))
 
 
-async def on_arrival(turn: Turn) -> None:
-    """ga:m:<yyyymm> turns the page, ga:d:<date> picks, ga:n skips."""
+async def _arrival_month(turn: Turn, pressed: ArrivalMonth) -> None:
+    if await _group_in_state(turn) is not None:
+        _show_month(turn, pressed.month)
+
+
+async def _arrival_day(turn: Turn, pressed: ArrivalDay) -> None:
     group = await _group_in_state(turn)
-    if group is None:
-        return
-    _prefix, kind, value = [*turn.event.data.split(":"), "", ""][:3]
-    today = turn.now.astimezone(turn.timezone).date()
-    if kind == "m" and (month := calendar.parse_month(value)):
-        keyboard = calendar.month_keyboard("ga", month, today - timedelta(days=365))
-        turn.say(_("When does (or did) the newcomer arrive? Pick the date."),
-                 (*keyboard, (Button(_("Not known yet"), "ga:n"),)))
-        return
-    if kind == "d":
-        group.arrival_date = calendar.parse_day(value)
+    if group is not None:
+        group.arrival_date = pressed.day
+        await _ready(turn, group)
+
+
+async def _arrival_unknown(turn: Turn, _pressed: ArrivalUnknown) -> None:
+    group = await _group_in_state(turn)
+    if group is not None:
+        await _ready(turn, group)
+
+
+async def _ready(turn: Turn, group: Group) -> None:
     turn.user.state = states.MENU
     turn.say(format_html(_("The group <b>{name}</b> is ready."), name=group.name))
     await show_group(turn, group)
@@ -386,25 +430,25 @@ async def on_arrival(turn: Turn) -> None:
 
 async def _group_in_state(turn: Turn) -> Group | None:
     """The group being set up, from the state (never from a button)."""
-    state = turn.user.state
-    if not state.startswith(("group:municipality:", "group:arrival:")):
+    setting_up = SettingUp.read(turn.user.state)
+    if setting_up is None:
         await fallback.stale(turn)
         return None
-    found = await access.group_for(turn, access.number(state.split(":")[-1]),
-                                   Action.APPLY_PLAN)
+    found = await access.group_for(turn, setting_up.group, Action.APPLY_PLAN)
     return found[1] if found else None
 
 
-async def _coordinator_invite(turn: Turn, args: list[str]) -> None:
+async def _coordinator_invite(turn: Turn, pressed: CoordinatorInvite) -> None:
     who = await access.actor(turn)
-    org = await group_repo.organisation(turn.session, _arg(args, 0) or 0)
+    org = await group_repo.organisation(turn.session, pressed.organisation)
     if not who.admin or org is None:
         access.refuse(turn)
         return
     url = await invites.create(turn, "coordinator", org.id, None)
     turn.say(format_html(_("Invite link for a coordinator of <b>{organisation}</b>:"),
                          organisation=org.name) + f"\n{url}\n"
-             + invites.lifetime_note("coordinator"), ((Button(_("⬅️ Back"), "g:h"),),))
+             + invites.lifetime_note("coordinator"),
+             ((Button(_("⬅️ Back"), GroupsHome().encode()),),))
 
 
 async def new_organisation(turn: Turn) -> None:
@@ -422,7 +466,7 @@ async def new_organisation(turn: Turn) -> None:
                  organisation=org.id)
     await jobs.ensure(turn.session, "coordinators", str(org.id),
                       next_monday_morning(turn.now, turn.timezone))
-    await _coordinator_invite(turn, [str(org.id)])
+    await _coordinator_invite(turn, CoordinatorInvite(org.id))
 
 
 async def groups_command(turn: Turn) -> None:
@@ -433,28 +477,30 @@ async def groups_command(turn: Turn) -> None:
     await show_home(turn)
 
 
-async def _overview(turn: Turn, _args: list[str]) -> None:
+async def _overview(turn: Turn, _pressed: Overview) -> None:
     await show_overview(turn)
-
-
-def _arg(args: list[str], index: int) -> int | None:
-    return access.number(args[index]) if len(args) > index else None
-
-
-_ACTIONS = {
-    "h": _home, "o": _open, "l": _list, "i": _invite, "r": _revoke, "c": _link_code,
-    "p": _plan, "n": _new_group, "m": _municipality_button, "ci": _coordinator_invite,
-    "v": _overview,
-}
 
 
 def register(router: Router) -> None:
     """The 👥 Groups menu entry, its screens and the new-group questions."""
-    router.menu_button(N_("👥 Groups"), "g:h", is_helper)
+    router.menu_button(N_("👥 Groups"), GroupsHome(), is_helper)
     router.command("groups", groups_command)
     router.command("neworg", new_organisation)
-    router.button("g", on_button)
-    router.button("ga", on_arrival)
+    router.on(GroupsHome, _home)
+    router.on(OpenGroup, _open)
+    router.on(TaskList, _list)
+    router.on(Invite, _invite)
+    router.on(RevokeInvites, _revoke)
+    router.on(LinkChat, _link_code)
+    router.on(SupportPlan, _plan)
+    router.on(ApplyPlan, _apply)
+    router.on(NewGroup, _new_group)
+    router.on(SkipMunicipality, _skip_municipality)
+    router.on(CoordinatorInvite, _coordinator_invite)
+    router.on(Overview, _overview)
+    router.on(ArrivalMonth, _arrival_month)
+    router.on(ArrivalDay, _arrival_day)
+    router.on(ArrivalUnknown, _arrival_unknown)
     router.prompt(states.GROUP_NAME, ask_name)
     router.prompt(states.GROUP_MUNICIPALITY, ask_municipality)
     router.prompt(states.GROUP_ARRIVAL, ask_arrival)

@@ -11,9 +11,11 @@ import hashlib
 import math
 import secrets
 from datetime import datetime, timedelta
+from typing import Literal
 
 from bot.core import states
 from bot.core.groups import feed
+from bot.core.payloads import Payload
 from bot.core.ports import Button
 from bot.core.render import format_html
 from bot.core.router import Router, Turn
@@ -29,6 +31,12 @@ LIFETIME = {"member": timedelta(days=14), "newcomer": timedelta(days=14),
 MAX_USES = {"member": 10, "newcomer": 2, "coordinator": 1}
 FAILURE_WINDOW = timedelta(minutes=15)
 FAILURE_LIMIT = 5  # wrong tokens per window before we stop checking
+
+
+class InviteAnswer(Payload, prefix="inv"):
+    """✅ Join (y) or No thanks (n)."""
+
+    join: Literal["y", "n"]
 
 
 def hash_token(token: str) -> str:
@@ -115,7 +123,8 @@ async def ask(turn: Turn) -> None:
     if invite is None:
         return
     turn.say(await _offer(turn, invite),
-             ((Button(_("✅ Join"), "inv:y"), Button(_("No thanks"), "inv:n")),))
+             ((Button(_("✅ Join"), InviteAnswer("y").encode()),
+               Button(_("No thanks"), InviteAnswer("n").encode())),))
 
 
 async def _offer(turn: Turn, invite: Invite) -> str:
@@ -154,12 +163,12 @@ async def _invite(turn: Turn) -> Invite | None:
     return await turn.session.get(Invite, pending) if pending else None
 
 
-async def on_button(turn: Turn) -> None:
-    """inv:y joins, inv:n declines; both only while an invite is really pending."""
+async def on_button(turn: Turn, answer: InviteAnswer) -> None:
+    """Join or decline, only while an invite is really pending."""
     if turn.user.state != states.INVITE or turn.user.pending_invite_id is None:
         turn.notice(_("This invitation is no longer open."))
         return
-    if turn.event.data == "inv:y":
+    if answer.join == "y":
         await _accept(turn)
     else:
         turn.user.pending_invite_id = None
@@ -218,4 +227,4 @@ def register(router: Router) -> None:
     """Deep-link invites, the confirmation question, and its two buttons."""
     router.deep_link(PREFIX, redeem)
     router.prompt(states.INVITE, ask)
-    router.button("inv", on_button)
+    router.on(InviteAnswer, on_button)

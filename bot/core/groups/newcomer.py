@@ -6,12 +6,24 @@ tasks the group typed are shown as written.
 
 from __future__ import annotations
 
-from bot.core import access, fallback
+from collections.abc import Awaitable, Callable
+
+from bot.core import access
 from bot.core.groups import cards, feed
+from bot.core.groups.buttons import (
+    ClaimTask,
+    MyGroup,
+    NeedHelp,
+    SeeTask,
+    SharedTask,
+    TaskDone,
+    ToggleSharing,
+)
+from bot.core.menu import OpenMenu
 from bot.core.permissions import Action
 from bot.core.ports import Button
 from bot.core.render import format_html
-from bot.core.router import Router, Turn
+from bot.core.router import Press, Router, Turn
 from bot.i18n import N_, _
 from bot.storage import groups as group_repo
 from bot.storage import tasks as task_repo
@@ -24,18 +36,18 @@ async def is_newcomer_in_group(turn: Turn) -> bool:
 
 
 async def show_tasks(turn: Turn) -> None:
-    """nt:l — the shared tasks, soonest first, each a button."""
+    """🤝 My group: the shared tasks, soonest first, each a button."""
     who = await access.actor(turn)
     rows: list[tuple[Button, ...]] = []
     for group_id in [g for g, role in who.groups.items() if role == "newcomer"]:
         for task in await task_repo.of_group(turn.session, group_id, task_repo.OPEN_STATES,
                                              newcomer_only=True):
-            rows.append((Button(f"{_label(task)} · {cards.due(task)}", f"nt:v:{task.id}"),))
+            rows.append((Button(f"{_label(task)} · {cards.due(task)}", SeeTask(task.id).encode()),))
     shown = len(rows)
     share = await _sharing(turn)
     rows.append((Button(_("💬 My group sees my questions: yes") if share else
-                        _("💬 My group sees my questions: no"), "nt:s"),))
-    rows.append((Button(_("⬅️ Back"), "menu:back"),))
+                        _("💬 My group sees my questions: no"), ToggleSharing().encode()),))
+    rows.append((Button(_("⬅️ Back"), OpenMenu().encode()),))
     text = _("<b>My group</b>\nWhat you and your group are doing together:")
     turn.say(text if shown else _("<b>My group</b>\nNothing to do right now."), tuple(rows))
 
@@ -46,7 +58,11 @@ async def _sharing(turn: Turn) -> bool:
                                                                              turn.user.id))
 
 
-async def toggle_sharing(turn: Turn) -> None:
+async def _show(turn: Turn, _pressed: MyGroup) -> None:
+    await show_tasks(turn)
+
+
+async def toggle_sharing(turn: Turn, _pressed: ToggleSharing) -> None:
     """The newcomer decides what their group may see; the default is no."""
     share = not await _sharing(turn)
     await group_repo.share_questions(turn.session, turn.user.id, share)
@@ -60,20 +76,18 @@ def _label(task: Task) -> str:
     return text if len(text) <= 40 else text[:39] + "…"
 
 
-async def on_button(turn: Turn) -> None:
-    """nt:l lists; nt:v|k|h:<task id> views, marks done, asks for help."""
-    parts = turn.event.data.split(":")
-    action = parts[1] if len(parts) > 1 else ""
-    if action in ("l", "s"):
-        await (show_tasks if action == "l" else toggle_sharing)(turn)
-        return
-    needed = {"v": Action.NEWCOMER_VIEW, "k": Action.NEWCOMER_DONE, "h": Action.ASK_HELP}
-    if action not in needed or len(parts) != 3:
-        await fallback.stale(turn)
-        return
-    found = await access.task_for(turn, access.number(parts[2]), needed[action])
-    if found is not None:
-        await {"v": _view, "k": _done, "h": _help}[action](turn, *found)
+TaskHandler = Callable[[Turn, Group, Task], Awaitable[None]]
+
+
+def _on_task(needed: Action, handler: TaskHandler) -> Press[SharedTask]:
+    """The task and its group, if the newcomer may do this to it; otherwise refused."""
+
+    async def press(turn: Turn, pressed: SharedTask) -> None:
+        found = await access.task_for(turn, pressed.task, needed)
+        if found is not None:
+            await handler(turn, *found)
+
+    return press
 
 
 async def _view(turn: Turn, group: Group, task: Task) -> None:
@@ -81,9 +95,9 @@ async def _view(turn: Turn, group: Group, task: Task) -> None:
     helpers = ", ".join(cards.name(p) for p in people) or _("your group")
     text = f"<b>{cards.title(task)}</b>\n📅 {cards.due(task)}\n" + _(
         "Who helps: {names}").format(names=helpers)
-    turn.say(text, ((Button(_("✅ Done"), f"nt:k:{task.id}"),
-                     Button(_("🆘 I need help"), f"nt:h:{task.id}")),
-                    (Button(_("⬅️ Back"), "nt:l"),)))
+    turn.say(text, ((Button(_("✅ Done"), TaskDone(task.id).encode()),
+                     Button(_("🆘 I need help"), NeedHelp(task.id).encode())),
+                    (Button(_("⬅️ Back"), MyGroup().encode()),)))
 
 
 async def _done(turn: Turn, group: Group, task: Task) -> None:
@@ -101,7 +115,8 @@ async def _help(turn: Turn, group: Group, task: Task) -> None:
     name = turn.user.first_name or ""
     await feed.tell_group(turn.session, group, lambda: format_html(
         _("🆘 {name} needs help with:"), name=name) + f" #{task.id} {cards.title(task)}",
-        lambda: ((Button(_("✋ Claim"), f"t:{task.id}:c"),),) if task.status == "open" else ())
+        lambda: ((Button(_("✋ Claim"), ClaimTask(task.id).encode()),),)
+        if task.status == "open" else ())
     await task_repo.log(turn.session, task.id, turn.user.id, "help", turn.now)
     turn.say(_("I told your group. Someone will contact you."))
     await show_tasks(turn)
@@ -127,11 +142,15 @@ async def ask_group(turn: Turn, title: str, category: str, source: str) -> None:
     name = turn.user.first_name or ""
     await feed.tell_group(turn.session, group, lambda: format_html(
         _("🆘 {name} asks the group for help:"), name=name) + f" #{task.id} {cards.title(task)}",
-        lambda: ((Button(_("✋ Claim"), f"t:{task.id}:c"),),))
+        lambda: ((Button(_("✋ Claim"), ClaimTask(task.id).encode()),),))
     turn.notice(_("I asked your group. You can follow it in 🤝 My group."))
 
 
 def register(router: Router) -> None:
     """🤝 My group on the newcomer's menu."""
-    router.menu_button(N_("🤝 My group"), "nt:l", is_newcomer_in_group)
-    router.button("nt", on_button)
+    router.menu_button(N_("🤝 My group"), MyGroup(), is_newcomer_in_group)
+    router.on(MyGroup, _show)
+    router.on(ToggleSharing, toggle_sharing)
+    router.on(SeeTask, _on_task(Action.NEWCOMER_VIEW, _view))
+    router.on(TaskDone, _on_task(Action.NEWCOMER_DONE, _done))
+    router.on(NeedHelp, _on_task(Action.ASK_HELP, _help))

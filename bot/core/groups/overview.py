@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core import access, outbox
 from bot.core.groups import cards, feed
+from bot.core.groups.buttons import GroupsHome
 from bot.core.permissions import may_create_groups
 from bot.core.ports import Button
 from bot.core.render import format_html
@@ -152,7 +153,7 @@ async def show_overview(turn: Turn) -> None:
     groups = (await group_repo.all_groups(turn.session) if who.admin else
               await group_repo.groups_of_orgs(turn.session, list(who.organisations)))
     lines = await gather_groups(turn.session, groups, turn.now, turn.timezone)
-    turn.say(render_groups(lines), ((Button(_("⬅️ Back"), "g:h"),),))
+    turn.say(render_groups(lines), ((Button(_("⬅️ Back"), GroupsHome().encode()),),))
 
 
 async def schedule_all(session: AsyncSession, now: datetime, zone: ZoneInfo) -> None:

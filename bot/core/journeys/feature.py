@@ -1,13 +1,15 @@
 """The journeys feature: "My steps", showing a step, Done / Not yet / Back / Source.
 
-Button data is `j:<journey>:<node>:<action>`; an action counts only on the node the user
-is at in that journey, so old or forged buttons cannot tick or skip steps.
+Step buttons name the journey and the step (`j:<journey>:<node>:<action>`); an action
+counts only on the step the user is at in that journey, so old or forged buttons cannot
+tick or skip steps.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,10 +17,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.core import fallback, states
 from bot.core.groups import newcomer
 from bot.core.journeys.schema import Journey, Node
+from bot.core.menu import OpenMenu
+from bot.core.payloads import Count, Payload
 from bot.core.ports import Button, Keyboard, Reply
 from bot.core.reminders import follow_ups
+from bot.core.reminders.feature import SnoozeTomorrow
 from bot.core.render import finish, format_html
-from bot.core.router import Handler, Router, Turn
+from bot.core.router import Handler, Press, Router, Turn
 from bot.core.sources import sources_text
 from bot.i18n import N_, _, ngettext
 from bot.storage import progress as repo
@@ -26,6 +31,73 @@ from bot.storage.models import JourneyProgress, Reminder, User
 
 Profile = Mapping[str, str | None]
 ORDER = ("first_steps", "housing", "inburgering", "work", "volunteering", "health")
+
+
+class ShowSteps(Payload, prefix="steps"):
+    """🧭 My steps: every journey with how far the user got."""
+
+
+class OpenJourney(Payload, prefix="j", shape="{journey}::o"):
+    """A journey, at the step the user is at (or its start)."""
+
+    journey: str
+
+
+class StepButton(Payload):
+    """A button under one step; it counts only on the step the user is at."""
+
+    journey: str
+    node: str
+
+
+class GoToStep(StepButton, prefix="j", shape="{journey}:{node}:g"):
+    """🧭 Go to this step (from an answer or a follow-up): any step of the journey."""
+
+
+class Done(StepButton, prefix="j", shape="{journey}:{node}:d"):
+    """✅ Done."""
+
+
+class NotYet(StepButton, prefix="j", shape="{journey}:{node}:l"):
+    """⏳ Not yet."""
+
+
+class StepBack(StepButton, prefix="j", shape="{journey}:{node}:b"):
+    """⬅️ Back to the step before."""
+
+
+class Sources(StepButton, prefix="j", shape="{journey}:{node}:s"):
+    """ℹ️ Source."""
+
+
+class AskGroup(StepButton, prefix="j", shape="{journey}:{node}:t"):
+    """🤝 Ask my group to help."""
+
+
+class Choose(StepButton, prefix="j", shape="{journey}:{node}:c{index}"):
+    """One of the step's choices, by its place."""
+
+    index: Count
+
+
+@dataclass(frozen=True)
+class Step:
+    """The step a user is at: the journey, their progress in it, the node."""
+
+    journey: Journey
+    progress: JourneyProgress
+    node: Node
+
+
+S = TypeVar("S", bound=StepButton)
+Act = Callable[[Turn, Step, S], Awaitable[None]]
+
+
+class FollowUp(Payload, prefix="j", shape="{journey}:{node}"):
+    """The ref of a step's follow-up reminder (not a button)."""
+
+    journey: str
+    node: str
 
 
 @dataclass(frozen=True)
@@ -47,31 +119,57 @@ class Journeys:
             done, total = _counts(journey, started.get(journey.journey), profile_of(turn.user))
             mark = " ✅" if total and done >= total else ""
             rows.append((Button(f"{_(journey.title)} {done}/{total}{mark}",
-                                f"j:{journey.journey}::o"),))
-        rows.append((Button(_("⬅️ Back"), "menu:back"),))
+                                OpenJourney(journey.journey).encode()),))
+        rows.append((Button(_("⬅️ Back"), OpenMenu().encode()),))
         turn.user.state = states.MENU
         turn.say(_("<b>My steps</b>\nChoose a topic. You can stop at any time and continue "
                    "later where you left off."), tuple(rows))
 
-    async def on_button(self, turn: Turn) -> None:
-        """Route j:<journey>:<node>:<action> after checking it is the user's current step."""
-        parts = turn.event.data.split(":")
-        journey = self.journeys.get(parts[1]) if len(parts) == 4 else None
+    async def show(self, turn: Turn, _pressed: ShowSteps) -> None:
+        """The 🧭 My steps button."""
+        await self.overview(turn)
+
+    async def open(self, turn: Turn, pressed: OpenJourney) -> None:
+        """A journey, where the user left off."""
+        journey = self.journeys.get(pressed.journey)
         if journey is None:
             await fallback.stale(turn)
             return
-        progress = await repo.get(turn.session, turn.user.id, journey.journey)
-        if progress is not None:
-            _repair(journey, progress, profile_of(turn.user))
-        action, node_id = parts[3], parts[2]
-        if action == "o":
-            await self._open(turn, journey, progress)
-        elif action == "g" and journey.has(node_id):
-            await self._go_to(turn, journey, progress, node_id)
-        elif progress is None or progress.node != node_id:
+        await self._open(turn, journey, await repo.get(turn.session, turn.user.id,
+                                                       journey.journey))
+
+    async def go_to(self, turn: Turn, pressed: GoToStep) -> None:
+        """Open a journey at a given step (an answer or a follow-up pointed to it)."""
+        journey = self.journeys.get(pressed.journey)
+        if journey is None or not journey.has(pressed.node):
             await fallback.stale(turn)
+            return
+        progress = await repo.get(turn.session, turn.user.id, journey.journey)
+        if progress is None:
+            progress = await repo.start(turn.session, turn.user.id, journey.journey,
+                                        journey.version, pressed.node)
         else:
-            await self._act(turn, journey, progress, action)
+            _repair(journey, progress, profile_of(turn.user))
+        if progress.node != pressed.node:
+            repo.move(progress, pressed.node)
+        turn.user.state = states.journey(journey.journey)
+        await self._show(turn, journey, progress)
+
+    def at_step(self, act: Act[S]) -> Press[S]:
+        """A step's button, if it is the step the user is at in that journey."""
+
+        async def press(turn: Turn, pressed: S) -> None:
+            journey = self.journeys.get(pressed.journey)
+            progress = await repo.get(turn.session, turn.user.id, journey.journey) \
+                if journey else None
+            if journey is not None and progress is not None:
+                _repair(journey, progress, profile_of(turn.user))
+            if journey is None or progress is None or progress.node != pressed.node:
+                await fallback.stale(turn)
+                return
+            await act(turn, Step(journey, progress, journey.node(progress.node)), pressed)
+
+        return press
 
     async def _open(self, turn: Turn, journey: Journey, progress: JourneyProgress | None) -> None:
         if progress is not None:
@@ -83,43 +181,29 @@ class Journeys:
         turn.user.state = states.journey(journey.journey)
         await self._show(turn, journey, progress)
 
-    async def _go_to(self, turn: Turn, journey: Journey, progress: JourneyProgress | None,
-                     node_id: str) -> None:
-        """Open a journey at a given step (an answer pointed to it)."""
-        if progress is None:
-            progress = await repo.start(turn.session, turn.user.id, journey.journey,
-                                        journey.version, node_id)
-        elif progress.node != node_id:
-            repo.move(progress, node_id)
-        turn.user.state = states.journey(journey.journey)
-        await self._show(turn, journey, progress)
-
-    async def _act(self, turn: Turn, journey: Journey, progress: JourneyProgress,
-                   action: str) -> None:
-        node = journey.node(progress.node)
-        if action == "d":
-            await self._done(turn, journey, progress, node)
-        elif action == "l":
-            await self._later(turn, journey, node)
-        elif action == "b":
-            await self._back(turn, journey, progress)
-        elif action == "s":
-            self._sources(turn, journey, node)
-        elif action == "t" and node.group_task is not None:
-            await newcomer.ask_group(turn, node.group_task.title, node.group_task.category,
-                                     f"journey:{journey.journey}:{node.id}")
-            await self._show(turn, journey, progress)
-        elif (choice := _choice(node, action)) is not None:
-            await self._go(turn, journey, progress, choice, None)
-        else:
+    async def _ask_group(self, turn: Turn, step: Step, _pressed: AskGroup) -> None:
+        if step.node.group_task is None:
             await fallback.stale(turn)
+            return
+        await newcomer.ask_group(turn, step.node.group_task.title, step.node.group_task.category,
+                                 f"journey:{step.journey.journey}:{step.node.id}")
+        await self._show(turn, step.journey, step.progress)
 
-    async def _later(self, turn: Turn, journey: Journey, node: Node) -> None:
+    async def _choose(self, turn: Turn, step: Step, pressed: Choose) -> None:
+        if pressed.index >= len(step.node.choices):
+            await fallback.stale(turn)
+            return
+        await self._go(turn, step.journey, step.progress, step.node.choices[pressed.index].next,
+                       None)
+
+    async def _later(self, turn: Turn, step: Step, _pressed: NotYet) -> None:
         """⏳ Not yet: the step waits; with a follow-up, the bot asks again in N days."""
+        node = step.node
         if node.follow_up is None:
             turn.notice(_("This step waits for you."))
         else:
-            await follow_ups.schedule(turn, f"j:{journey.journey}:{node.id}", node.follow_up.days)
+            ref = FollowUp(step.journey.journey, node.id).encode()
+            await follow_ups.schedule(turn, ref, node.follow_up.days)
             turn.notice(ngettext("I will ask you again in {days} day.",
                                  "I will ask you again in {days} days.",
                                  node.follow_up.days).format(days=node.follow_up.days))
@@ -128,20 +212,23 @@ class Journeys:
     async def follow_up_text(self, session: AsyncSession, reminder: Reminder, user: User,
                              zone: ZoneInfo) -> Reply | None:
         """The follow-up question, unless the step was ticked meanwhile."""
-        _j, journey_id, node_id = (reminder.ref or "::").split(":")[:3]
-        journey = self.journeys.get(journey_id)
-        node = journey.node(node_id) if journey and journey.has(node_id) else None
-        progress = await repo.get(session, user.id, journey_id) if node else None
-        if node is None or node.follow_up is None or (progress and node.id in progress.done):
+        ref = FollowUp.read(reminder.ref or "")
+        journey = self.journeys.get(ref.journey) if ref else None
+        node = journey.node(ref.node) if ref and journey and journey.has(ref.node) else None
+        progress = await repo.get(session, user.id, journey.journey) if journey and node \
+            else None
+        if journey is None or node is None or node.follow_up is None or \
+                (progress and node.id in progress.done):
             return None
-        keyboard = ((Button(_("🧭 Go to this step"), f"j:{journey_id}:{node_id}:g"),),
-                    (Button(_("💤 Ask me tomorrow"), f"r:o:{reminder.id}"),))
+        keyboard = ((Button(_("🧭 Go to this step"),
+                            GoToStep(journey.journey, node.id).encode()),),
+                    (Button(_("💤 Ask me tomorrow"), SnoozeTomorrow(reminder.id).encode()),))
         return Reply(finish("🔔 " + _(node.follow_up.question)),
                      tuple(tuple(Button(finish(b.label), b.data) for b in row)
                            for row in keyboard))
 
-    async def _done(self, turn: Turn, journey: Journey, progress: JourneyProgress,
-                    node: Node) -> None:
+    async def _done(self, turn: Turn, step: Step, _pressed: Done) -> None:
+        journey, progress, node = step.journey, step.progress, step.node
         if node.next is None:
             repo.tick(progress, node.id)
             finished = _("🎉 You finished “{title}”. Well done!")
@@ -155,12 +242,12 @@ class Journeys:
         repo.move(progress, _resolve(journey, target, profile_of(turn.user)), done=done)
         await self._show(turn, journey, progress)
 
-    async def _back(self, turn: Turn, journey: Journey, progress: JourneyProgress) -> None:
-        if not progress.history:
+    async def _back(self, turn: Turn, step: Step, _pressed: StepBack) -> None:
+        if not step.progress.history:
             turn.notice(_("This is the first step."))
         else:
-            repo.move(progress, progress.history[-1], back=True)
-        await self._show(turn, journey, progress)
+            repo.move(step.progress, step.progress.history[-1], back=True)
+        await self._show(turn, step.journey, step.progress)
 
     async def _show(self, turn: Turn, journey: Journey, progress: JourneyProgress) -> None:
         node = journey.node(progress.node)
@@ -169,11 +256,12 @@ class Journeys:
         ask = node.group_task is not None and await newcomer.is_newcomer_in_group(turn)
         turn.say(f"{_(node.text or '')}{links}{ticked}", _step_keyboard(journey, node, ask))
 
-    def _sources(self, turn: Turn, journey: Journey, node: Node) -> None:
+    async def _sources(self, turn: Turn, step: Step, _pressed: Sources) -> None:
         """Where the facts come from and when a person last checked them."""
-        assert node.last_checked is not None  # the loader requires it on every step
-        turn.say(sources_text(node.sources, node.last_checked),
-                 ((Button(_("⬅️ Back to the step"), f"j:{journey.journey}::o"),),))
+        assert step.node.last_checked is not None  # the loader requires it on every step
+        turn.say(sources_text(step.node.sources, step.node.last_checked),
+                 ((Button(_("⬅️ Back to the step"),
+                          OpenJourney(step.journey.journey).encode()),),))
 
     async def resume(self, turn: Turn) -> None:
         """After a restart or stray text: show the step the user is at."""
@@ -193,25 +281,18 @@ def _repair(journey: Journey, progress: JourneyProgress, profile: Profile) -> No
     repo.restart(progress, _resolve(journey, journey.start, profile), journey.version)
 
 
-def _choice(node: Node, action: str) -> str | None:
-    """The target of choice button `c<i>`, if it exists on this node."""
-    index = action[1:]
-    if action[:1] != "c" or not (index.isascii() and index.isdigit()) \
-            or int(index) >= len(node.choices):
-        return None
-    return node.choices[int(index)].next
-
-
 def _step_keyboard(journey: Journey, node: Node, ask_group: bool = False) -> Keyboard:
     """Done (labelled with the checklist item), choices, Ask my group, Not yet, Back, Source."""
-    prefix = f"j:{journey.journey}:{node.id}:"
+    here = (journey.journey, node.id)
     done = _("✅ Done") if node.check is None else f"✅ {_(node.check)}"
-    rows: list[tuple[Button, ...]] = [(Button(done, prefix + "d"),)]
-    rows += [(Button(_(choice.label), f"{prefix}c{i}"),) for i, choice in enumerate(node.choices)]
+    rows: list[tuple[Button, ...]] = [(Button(done, Done(*here).encode()),)]
+    rows += [(Button(_(choice.label), Choose(*here, i).encode()),)
+             for i, choice in enumerate(node.choices)]
     if ask_group:
-        rows.append((Button(_("🤝 Ask my group to help"), prefix + "t"),))
-    rows.append((Button(_("⏳ Not yet"), prefix + "l"), Button(_("⬅️ Back"), prefix + "b")))
-    rows.append((Button(_("ℹ️ Source"), prefix + "s"),))
+        rows.append((Button(_("🤝 Ask my group to help"), AskGroup(*here).encode()),))
+    rows.append((Button(_("⏳ Not yet"), NotYet(*here).encode()),
+                 Button(_("⬅️ Back"), StepBack(*here).encode())))
+    rows.append((Button(_("ℹ️ Source"), Sources(*here).encode()),))
     return tuple(rows)
 
 
@@ -254,9 +335,16 @@ def register(router: Router, journeys: dict[str, Journey]) -> None:
     """My steps on the main menu and as /steps; one prompt per journey for resuming."""
     feature = Journeys(journeys)
     router.command("steps", feature.overview, N_("My steps"))
-    router.menu_button(N_("🧭 My steps"), "steps:")
-    router.button("steps", feature.overview)
-    router.button("j", feature.on_button)
+    router.menu_button(N_("🧭 My steps"), ShowSteps())
+    router.on(ShowSteps, feature.show)
+    router.on(OpenJourney, feature.open)
+    router.on(GoToStep, feature.go_to)
+    router.on(Done, feature.at_step(feature._done))
+    router.on(NotYet, feature.at_step(feature._later))
+    router.on(StepBack, feature.at_step(feature._back))
+    router.on(Sources, feature.at_step(feature._sources))
+    router.on(AskGroup, feature.at_step(feature._ask_group))
+    router.on(Choose, feature.at_step(feature._choose))
     router.reminder_text("followup", feature.follow_up_text)
     for journey_id in journeys:
         router.prompt(states.journey(journey_id), feature.resume)

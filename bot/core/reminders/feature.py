@@ -1,23 +1,24 @@
 """⏰ Reminders: appointments (what → date → time → which reminders), /reminders with
 cancel, snooze and change, and a calendar file for the phone.
 
-Button data: `r:<action>[:<value>]`. The appointment being made or changed is named in
-the user's state (`remind:<step>:<appointment id>`), never in a button, so a forged
-button cannot touch someone else's appointment; list actions check the owner.
+The appointment being made or changed is named in the user's state
+(`remind:<step>:<appointment id>`), never in a button, so a forged button cannot touch
+someone else's appointment; buttons about one reminder or appointment check the owner.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import partial
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core import calendar, fallback, states
-from bot.core.access import number as id_in
+from bot.core.menu import OpenMenu
+from bot.core.payloads import Month, Payload
 from bot.core.ports import Button, Document, Reply
 from bot.core.reminders import delivery, ics, timing
 from bot.core.render import finish, format_html
@@ -35,9 +36,96 @@ WHAT = {
     "lesson": N_("🗣 Language lesson"),
     "other": N_("✏️ Something else (type it)"),
 }
-TIMES = [f"{h:02d}{m:02d}" for h in range(7, 21) for m in (0, 30)]
+TIMES = [time(h, m) for h in range(7, 21) for m in (0, 30)]
 TEXT_LIMIT = 80
 STEP = "remind"  # states: remind:<what|text|date|time|confirm>:<appointment id>
+Step = Literal["what", "text", "date", "time", "confirm"]
+
+
+class Making(Payload, prefix=STEP):
+    """The state of someone making or changing an appointment: the step, the appointment."""
+
+    step: Step
+    appointment: int
+
+
+class ShowReminders(Payload, prefix="r", action="l"):
+    """📋 My reminders."""
+
+
+class NewAppointment(Payload, prefix="r", action="n"):
+    """➕ New appointment."""
+
+
+class PickWhat(Payload, prefix="r", action="w"):
+    """What the appointment is: a key of WHAT."""
+
+    what: str
+
+
+class PageMonth(Payload, prefix="r", action="m"):
+    """The calendar of the date question, at a month."""
+
+    month: Month
+
+
+class PickDay(Payload, prefix="r", action="d"):
+    """The appointment's day."""
+
+    day: date
+
+
+class PickTime(Payload, prefix="r", action="t"):
+    """The appointment's time, one of TIMES."""
+
+    at: time
+
+
+class Confirm(Payload, prefix="r", action="c"):
+    """The last question: day before (d) or hour before (h) on/off, save (s); cancel (x) on
+    every question."""
+
+    choice: Literal["d", "h", "s", "x"]
+
+
+class ReminderButton(Payload):
+    """A button about one of the person's reminders."""
+
+    reminder: int
+
+
+class ViewReminder(ReminderButton, prefix="r", action="v"):
+    """One reminder with what can be done to it."""
+
+
+class SnoozeHour(ReminderButton, prefix="r", action="h"):
+    """💤 1 hour later."""
+
+
+class SnoozeTomorrow(ReminderButton, prefix="r", action="o"):
+    """💤 Tomorrow (also under a journey's follow-up question)."""
+
+
+class CancelReminder(ReminderButton, prefix="r", action="x"):
+    """🗑 Cancel this reminder."""
+
+
+class AppointmentButton(Payload):
+    """A button about one of the person's appointments."""
+
+    appointment: int
+
+
+class ChangeTime(AppointmentButton, prefix="r", action="e"):
+    """✏️ Change the time."""
+
+
+class CalendarFile(AppointmentButton, prefix="r", action="i"):
+    """📅 A calendar file for the phone."""
+
+
+CALENDAR = calendar.Links(PageMonth, PickDay)
+CANCEL = Confirm("x")
 
 
 def what_label(appointment: Appointment) -> str:
@@ -59,8 +147,9 @@ async def show_list(turn: Turn) -> None:
     rows: list[tuple[Button, ...]] = []
     for reminder in upcoming[:15]:
         label = await _short(turn, reminder)
-        rows.append((Button(label, f"r:v:{reminder.id}"),))
-    rows += [(Button(_("➕ New appointment"), "r:n"),), (Button(_("⬅️ Menu"), "menu:back"),)]
+        rows.append((Button(label, ViewReminder(reminder.id).encode()),))
+    rows += [(Button(_("➕ New appointment"), NewAppointment().encode()),),
+             (Button(_("⬅️ Menu"), OpenMenu().encode()),)]
     text = _("<b>My reminders</b>") if upcoming else _("<b>My reminders</b>\nNothing planned.")
     turn.say(text, tuple(rows))
 
@@ -88,29 +177,37 @@ async def start(turn: Turn) -> None:
     await _go(turn, "what", appointment.id)
 
 
-async def _go(turn: Turn, step: str, appointment_id: int) -> None:
-    turn.user.state = f"{STEP}:{step}:{appointment_id}"
+async def _go(turn: Turn, step: Step, appointment_id: int) -> None:
+    turn.user.state = Making(step, appointment_id).encode()
     await turn.resume()
 
 
-async def _appointment(turn: Turn) -> Appointment | None:
-    """The appointment named in the state, if it is this person's."""
-    parts = turn.user.state.split(":")
-    number = parts[2] if len(parts) == 3 and parts[0] == STEP else ""
-    found = await repo.appointment(turn.session, id_in(number) or 0)
+def _step(turn: Turn) -> Step | None:
+    """The question of the appointment dialog the person is at, if any."""
+    making = Making.read(turn.user.state)
+    return making.step if making else None
+
+
+async def _appointment(turn: Turn, *steps: Step) -> Appointment | None:
+    """The appointment named in the state, if it is this person's (and the state is at one
+    of `steps`, when given)."""
+    making = Making.read(turn.user.state)
+    if making is None or (steps and making.step not in steps):
+        return None
+    found = await repo.appointment(turn.session, making.appointment)
     return found if found is not None and found.user_id == turn.user.id else None
 
 
 async def ask_what(turn: Turn) -> None:
     """Step 1: what kind of appointment."""
-    rows = tuple((Button(_(label), f"r:w:{key}"),) for key, label in WHAT.items())
-    turn.say(_("What is the appointment?"), (*rows, (Button(_("Cancel"), "r:c:x"),)))
+    rows = tuple((Button(_(label), PickWhat(key).encode()),) for key, label in WHAT.items())
+    turn.say(_("What is the appointment?"), (*rows, (Button(_("Cancel"), CANCEL.encode()),)))
 
 
 async def ask_text(turn: Turn) -> None:
     """Step 1b: typed, for anything not on the list."""
     turn.say(_("Type in a few words what it is, for example: bank, lawyer, housing "
-               "corporation."), ((Button(_("Cancel"), "r:c:x"),),))
+               "corporation."), ((Button(_("Cancel"), CANCEL.encode()),),))
 
 
 async def on_text(turn: Turn) -> None:
@@ -133,16 +230,21 @@ async def ask_date(turn: Turn) -> None:
     appointment = await _appointment(turn)
     month = appointment.at.astimezone(turn.timezone).date() if appointment and appointment.at \
         else today
-    turn.say(_("On which day?"), (*calendar.month_keyboard("r", month, today),
-                                  (Button(_("Cancel"), "r:c:x"),)))
+    _show_month(turn, month)
+
+
+def _show_month(turn: Turn, month: date) -> None:
+    today = turn.now.astimezone(turn.timezone).date()
+    turn.say(_("On which day?"), (*calendar.month_keyboard(CALENDAR, month, today),
+                                  (Button(_("Cancel"), CANCEL.encode()),)))
 
 
 async def ask_time(turn: Turn) -> None:
     """Step 3: the time, as buttons (or typed)."""
-    buttons = [Button(f"{t[:2]}:{t[2:]}", f"r:t:{t}") for t in TIMES]
+    buttons = [Button(f"{t:%H:%M}", PickTime(t).encode()) for t in TIMES]
     rows = [tuple(buttons[i:i + 4]) for i in range(0, len(buttons), 4)]
     turn.say(_("At what time? You can also type it, for example 14:45."),
-             (*rows, (Button(_("Cancel"), "r:c:x"),)))
+             (*rows, (Button(_("Cancel"), CANCEL.encode()),)))
 
 
 async def ask_confirm(turn: Turn) -> None:
@@ -158,9 +260,10 @@ async def ask_confirm(turn: Turn) -> None:
     text += "\n" + _("I will remind you:")
     text += f"\n{yes if appointment.day_before else no} " + _("the day before")
     text += f"\n{yes if appointment.hour_before else no} " + _("one hour before")
-    turn.say(text, ((Button(_("Day before: on/off"), "r:c:d"),
-                     Button(_("Hour before: on/off"), "r:c:h")),
-                    (Button(_("✅ Save"), "r:c:s"), Button(_("Cancel"), "r:c:x"))))
+    turn.say(text, ((Button(_("Day before: on/off"), Confirm("d").encode()),
+                     Button(_("Hour before: on/off"), Confirm("h").encode())),
+                    (Button(_("✅ Save"), Confirm("s").encode()),
+                     Button(_("Cancel"), CANCEL.encode()))))
 
 
 async def on_time_text(turn: Turn) -> None:
@@ -174,60 +277,44 @@ async def on_time_text(turn: Turn) -> None:
     await _set_time(turn, time(int(hour), int(minute)))
 
 
-async def on_button(turn: Turn) -> None:
-    """r:<action>[:<value>]."""
-    parts = turn.event.data.split(":")
-    handler = _ACTIONS.get(parts[1] if len(parts) > 1 else "")
-    if handler is None:
-        await fallback.stale(turn)
-        return
-    await handler(turn, parts[2] if len(parts) > 2 else "")
-
-
-async def _list(turn: Turn, _value: str) -> None:
+async def _list(turn: Turn, _pressed: ShowReminders) -> None:
     await show_list(turn)
 
 
-async def _new(turn: Turn, _value: str) -> None:
+async def _new(turn: Turn, _pressed: NewAppointment) -> None:
     await start(turn)
 
 
-async def _what(turn: Turn, value: str) -> None:
-    appointment = await _appointment(turn)
-    if appointment is None or value not in WHAT or not turn.user.state.startswith("remind:what"):
+async def _what(turn: Turn, pressed: PickWhat) -> None:
+    appointment = await _appointment(turn, "what")
+    if appointment is None or pressed.what not in WHAT:
         await fallback.stale(turn)
         return
-    appointment.what = value
-    await _go(turn, "text" if value == "other" else "date", appointment.id)
+    appointment.what = pressed.what
+    await _go(turn, "text" if pressed.what == "other" else "date", appointment.id)
 
 
-async def _month(turn: Turn, value: str) -> None:
-    month = calendar.parse_month(value)
-    if month is None or not turn.user.state.startswith("remind:date"):
+async def _month(turn: Turn, pressed: PageMonth) -> None:
+    if _step(turn) != "date":
         await fallback.stale(turn)
         return
-    today = turn.now.astimezone(turn.timezone).date()
-    turn.say(_("On which day?"), (*calendar.month_keyboard("r", month, today),
-                                  (Button(_("Cancel"), "r:c:x"),)))
+    _show_month(turn, pressed.month)
 
 
-async def _day(turn: Turn, value: str) -> None:
-    appointment = await _appointment(turn)
-    day = calendar.parse_day(value)
-    today = turn.now.astimezone(turn.timezone).date()
-    if appointment is None or day is None or day < today or \
-            not turn.user.state.startswith("remind:date"):
+async def _day(turn: Turn, pressed: PickDay) -> None:
+    appointment = await _appointment(turn, "date")
+    if appointment is None or pressed.day < turn.now.astimezone(turn.timezone).date():
         await fallback.stale(turn)
         return
-    appointment.at = timing.local_moment(day, time(12, 0), turn.timezone)
+    appointment.at = timing.local_moment(pressed.day, time(12, 0), turn.timezone)
     await _go(turn, "time", appointment.id)
 
 
-async def _time(turn: Turn, value: str) -> None:
-    if value not in TIMES or not turn.user.state.startswith("remind:time"):
+async def _time(turn: Turn, pressed: PickTime) -> None:
+    if pressed.at not in TIMES or _step(turn) != "time":
         await fallback.stale(turn)
         return
-    await _set_time(turn, time(int(value[:2]), int(value[2:])))
+    await _set_time(turn, pressed.at)
 
 
 async def _set_time(turn: Turn, clock: time) -> None:
@@ -249,25 +336,21 @@ async def _set_time(turn: Turn, clock: time) -> None:
     await _go(turn, "confirm", appointment.id)
 
 
-async def _confirm(turn: Turn, value: str) -> None:
-    appointment = await _appointment(turn)
-    if value == "x":
-        await _cancel_dialog(turn, appointment)
+async def _confirm(turn: Turn, pressed: Confirm) -> None:
+    if pressed.choice == "x":
+        await _cancel_dialog(turn, await _appointment(turn))
         return
-    if appointment is None or not turn.user.state.startswith("remind:confirm"):
+    appointment = await _appointment(turn, "confirm")
+    if appointment is None:
         await fallback.stale(turn)
-        return
-    if value in ("d", "h"):
-        if value == "d":
+    elif pressed.choice == "s":
+        await _save(turn, appointment)
+    else:
+        if pressed.choice == "d":
             appointment.day_before = not appointment.day_before
         else:
             appointment.hour_before = not appointment.hour_before
         await ask_confirm(turn)
-        return
-    if value == "s":
-        await _save(turn, appointment)
-        return
-    await fallback.stale(turn)
 
 
 async def _cancel_dialog(turn: Turn, appointment: Appointment | None) -> None:
@@ -288,8 +371,10 @@ async def _save(turn: Turn, appointment: Appointment) -> None:
     turn.say(format_html(_("Saved: <b>{what}</b>, {when}."), what=what_label(appointment),
                          when=when_label(appointment.at, turn.timezone) if appointment.at
                          else ""),
-             ((Button(_("📅 Add to my phone's calendar"), f"r:i:{appointment.id}"),),
-              (Button(_("📋 My reminders"), "r:l"),), (Button(_("⬅️ Menu"), "menu:back"),)))
+             ((Button(_("📅 Add to my phone's calendar"),
+                      CalendarFile(appointment.id).encode()),),
+              (Button(_("📋 My reminders"), ShowReminders().encode()),),
+              (Button(_("⬅️ Menu"), OpenMenu().encode()),)))
 
 
 def plan_reminders(appointment: Appointment, now: datetime, zone: ZoneInfo) -> list[Reminder]:
@@ -308,41 +393,42 @@ def plan_reminders(appointment: Appointment, now: datetime, zone: ZoneInfo) -> l
             for lead, due, urgent in planned if now < due < at]
 
 
-async def _view(turn: Turn, value: str) -> None:
+async def _view(turn: Turn, pressed: ViewReminder) -> None:
     """One reminder with what can be done to it."""
-    reminder = await _mine(turn, value)
+    reminder = await _mine(turn, pressed)
     if reminder is None:
         return
     text = await _short(turn, reminder)
     rows: list[tuple[Button, ...]] = [
-        (Button(_("💤 1 hour later"), f"r:h:{reminder.id}"),
-         Button(_("💤 Tomorrow"), f"r:o:{reminder.id}")),
+        (Button(_("💤 1 hour later"), SnoozeHour(reminder.id).encode()),
+         Button(_("💤 Tomorrow"), SnoozeTomorrow(reminder.id).encode())),
     ]
     if reminder.appointment_id is not None:
-        rows.append((Button(_("✏️ Change the time"), f"r:e:{reminder.appointment_id}"),
-                     Button(_("📅 Calendar file"), f"r:i:{reminder.appointment_id}")))
-    rows += [(Button(_("🗑 Cancel this reminder"), f"r:x:{reminder.id}"),),
-             (Button(_("⬅️ Back"), "r:l"),)]
+        rows.append((Button(_("✏️ Change the time"),
+                            ChangeTime(reminder.appointment_id).encode()),
+                     Button(_("📅 Calendar file"), CalendarFile(reminder.appointment_id).encode())))
+    rows += [(Button(_("🗑 Cancel this reminder"), CancelReminder(reminder.id).encode()),),
+             (Button(_("⬅️ Back"), ShowReminders().encode()),)]
     turn.say(text, tuple(rows))
 
 
-async def _mine(turn: Turn, value: str) -> Reminder | None:
+async def _mine(turn: Turn, pressed: ReminderButton) -> Reminder | None:
     """A reminder of this person's, or a kind refusal."""
-    reminder = await repo.get(turn.session, id_in(value) or 0)
+    reminder = await repo.get(turn.session, pressed.reminder)
     if reminder is None or reminder.user_id != turn.user.id:
         await fallback.stale(turn)
         return None
     return reminder
 
 
-async def _snooze_hour(turn: Turn, value: str) -> None:
-    reminder = await _mine(turn, value)
+async def _snooze_hour(turn: Turn, pressed: SnoozeHour) -> None:
+    reminder = await _mine(turn, pressed)
     if reminder is not None:
         await snooze(turn, reminder, turn.now + timedelta(hours=1))
 
 
-async def _snooze_tomorrow(turn: Turn, value: str) -> None:
-    reminder = await _mine(turn, value)
+async def _snooze_tomorrow(turn: Turn, pressed: SnoozeTomorrow) -> None:
+    reminder = await _mine(turn, pressed)
     if reminder is not None:
         base = reminder.due_at if reminder.state == "scheduled" else turn.now
         await snooze(turn, reminder, timing.tomorrow_same_time(max(base, turn.now),
@@ -365,39 +451,41 @@ async def snooze(turn: Turn, reminder: Reminder, due: datetime) -> None:
     await show_list(turn)
 
 
-async def _cancel(turn: Turn, value: str) -> None:
-    reminder = await _mine(turn, value)
+async def _cancel(turn: Turn, pressed: CancelReminder) -> None:
+    reminder = await _mine(turn, pressed)
     if reminder is not None and reminder.state == "scheduled":
         reminder.state = "cancelled"
         turn.notice(_("🗑 Cancelled."))
     await show_list(turn)
 
 
-async def _edit(turn: Turn, value: str) -> None:
-    """✏️ Change the time: the date and time questions again for this appointment."""
-    appointment = await repo.appointment(turn.session, id_in(value) or 0)
+async def _owned(turn: Turn, pressed: AppointmentButton) -> Appointment | None:
+    """An appointment of this person's, or a kind refusal."""
+    appointment = await repo.appointment(turn.session, pressed.appointment)
     if appointment is None or appointment.user_id != turn.user.id:
         await fallback.stale(turn)
-        return
-    await _go(turn, "date", appointment.id)
+        return None
+    return appointment
 
 
-async def _calendar_file(turn: Turn, value: str) -> None:
+async def _edit(turn: Turn, pressed: ChangeTime) -> None:
+    """✏️ Change the time: the date and time questions again for this appointment."""
+    appointment = await _owned(turn, pressed)
+    if appointment is not None:
+        await _go(turn, "date", appointment.id)
+
+
+async def _calendar_file(turn: Turn, pressed: CalendarFile) -> None:
     """An .ics file the phone's calendar app can open."""
-    appointment = await repo.appointment(turn.session, id_in(value) or 0)
-    if appointment is None or appointment.user_id != turn.user.id or appointment.at is None:
+    appointment = await _owned(turn, pressed)
+    if appointment is None:
+        return
+    if appointment.at is None:
         await fallback.stale(turn)
         return
     data = ics.calendar_file(appointment, what_label(appointment), turn.now)
     turn.say(_("Open this file to add the appointment to your phone's calendar."),
              document=Document(f"wegwijs-{appointment.id}.ics", data, "text/calendar"))
-
-
-_ACTIONS: dict[str, Callable[[Turn, str], Awaitable[None]]] = {
-    "l": _list, "n": _new, "w": _what, "m": _month, "d": _day, "t": _time, "c": _confirm,
-    "v": _view, "h": _snooze_hour, "o": _snooze_tomorrow, "x": _cancel, "e": _edit,
-    "i": _calendar_file,
-}
 
 
 async def appointment_text(session: AsyncSession, reminder: Reminder, user: User,
@@ -410,8 +498,8 @@ async def appointment_text(session: AsyncSession, reminder: Reminder, user: User
                else _("⏰ <b>Reminder of your appointment</b>"))
     text = heading + "\n" + format_html(_("{what}\n📅 {when}"), what=what_label(appointment),
                                          when=when_label(appointment.at, zone))
-    keyboard = ((Button(_("💤 1 hour later"), f"r:h:{reminder.id}"),),
-                (Button(_("📋 My reminders"), "r:l"),))
+    keyboard = ((Button(_("💤 1 hour later"), SnoozeHour(reminder.id).encode()),),
+                (Button(_("📋 My reminders"), ShowReminders().encode()),))
     return Reply(finish(text), tuple(tuple(Button(finish(b.label), b.data) for b in row)
                                      for row in keyboard))
 
@@ -421,9 +509,21 @@ def register(router: Router) -> None:
     router.reminder_text("appointment", appointment_text)
     router.every(1, partial(delivery.release, router=router))  # lateness stays under 2 s
     router.outbox_result(delivery.SOURCE, delivery.ended)
-    router.menu_button(N_("⏰ Reminders"), "r:l")
+    router.menu_button(N_("⏰ Reminders"), ShowReminders())
     router.command("reminders", show_list, N_("Your appointments and reminders"))
-    router.button("r", on_button)
+    router.on(ShowReminders, _list)
+    router.on(NewAppointment, _new)
+    router.on(PickWhat, _what)
+    router.on(PageMonth, _month)
+    router.on(PickDay, _day)
+    router.on(PickTime, _time)
+    router.on(Confirm, _confirm)
+    router.on(ViewReminder, _view)
+    router.on(SnoozeHour, _snooze_hour)
+    router.on(SnoozeTomorrow, _snooze_tomorrow)
+    router.on(CancelReminder, _cancel)
+    router.on(ChangeTime, _edit)
+    router.on(CalendarFile, _calendar_file)
     router.prompt("remind:what", ask_what)
     router.prompt("remind:text", ask_text)
     router.prompt("remind:date", ask_date)
