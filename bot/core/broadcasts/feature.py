@@ -457,7 +457,7 @@ async def _send(turn: Turn, b: Broadcast, _pressed: Send) -> None:
 
 
 async def _discard(turn: Turn, b: Broadcast, _pressed: Discard) -> None:
-    await turn.session.delete(b)
+    await repo.discard(turn.session, b)
     turn.say(_("The draft was thrown away."))
     await turn.resume()
 
