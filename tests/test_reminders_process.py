@@ -24,6 +24,7 @@ from fakebot.polling import TOKEN
 
 pytestmark = pytest.mark.slow  # a real process, started and killed
 
+STARTUP = 90.0  # seconds a start may take at most (10 s on a busy 2-core machine)
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -37,7 +38,8 @@ async def bot_process(fake: FakeTelegram, workdir: Path) -> AsyncIterator[Proces
         sys.executable, str(ROOT / "main.py"), cwd=workdir, env=env,
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
     try:
-        await fake.wait_for(lambda: bool(fake.commands), timeout=30, what="the bot to start")
+        await fake.wait_for(lambda: bool(fake.commands), timeout=STARTUP,
+                            what="the bot to start")
         yield process
     finally:
         if process.returncode is None:

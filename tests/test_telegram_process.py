@@ -18,6 +18,7 @@ from tests.telegram import TgUser, visible, watching_process
 
 pytestmark = pytest.mark.slow  # a real process, started and killed
 
+STARTUP = 90.0  # seconds a start may take at most (10 s on a busy 2-core machine)
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -31,7 +32,8 @@ async def bot_process(fake: FakeTelegram, workdir: Path) -> AsyncIterator[None]:
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
     )
     try:
-        await fake.wait_for(lambda: bool(fake.commands), timeout=30, what="the bot to start")
+        await fake.wait_for(lambda: bool(fake.commands), timeout=STARTUP,
+                            what="the bot to start")
         with watching_process(fake):
             yield
     finally:
