@@ -10,9 +10,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from bot.core.calendar import month_keyboard
+from bot.core.dialogs import Calendar
 from bot.core.engine import Core
-from bot.core.groups import board, invites
+from bot.core.groups import invites
+from bot.core.groups.buttons import DraftDay, DraftMonth
 from bot.core.groups.overview import next_monday_morning
 from bot.core.groups.plan import load_plan
 from bot.core.outbox import Lane, Result
@@ -231,10 +232,15 @@ async def test_weekly_job_runs_once_and_schedules_the_next(core: Core) -> None:
     assert all(due == datetime(2026, 11, 30, 8, 0, tzinfo=UTC) for _k, _r, due in scheduled)
 
 
+async def _nowhere(_turn: object, _draft: object, _day: date) -> None:
+    """A calendar that is only drawn."""
+
+
 @pytest.mark.parametrize("code", ["nl", "en", "ar", "ti"])
 def test_calendar_works_in_every_language(code: str) -> None:
     with use_locale(code):
-        keyboard = month_keyboard(board.CALENDAR, date(2026, 11, 1), date(2026, 11, 22))
+        calendar: Calendar[object] = Calendar(DraftMonth, DraftDay, _nowhere)
+        keyboard = calendar.keyboard(date(2026, 11, 1), date(2026, 11, 22), None)
     days = [b for row in keyboard for b in row if b.data.startswith("tn:d:")]
     assert sorted(int(b.label) for b in days) == list(range(22, 31))
     assert all(len(b.data.encode()) <= 64 for row in keyboard for b in row)

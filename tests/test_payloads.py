@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import functools
 from datetime import date, datetime, time
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 import pytest
 from hypothesis import given, settings
@@ -55,7 +55,7 @@ class Open(Payload, prefix="x", shape="{topic}::o"):
     topic: str
 
 
-class Home(Payload, prefix="x", action="p"):
+class Home(Payload, prefix="x", shape="p:{page}"):
     page: Count | None = None
 
 
@@ -72,6 +72,7 @@ class Pair(Payload, prefix="x", action="2"):
     second: str
 
 
+T = TypeVar("T")
 KINDS: list[type[Payload]] = [Stop, Pick, Page, At, Open, Home, Mood, Plain]
 
 
@@ -137,13 +138,37 @@ def test_what_cannot_be_sent_fails_when_it_is_written() -> None:
         Pair("w" * 40, "v" * 40).encode()
 
 
-def test_a_shape_must_name_every_field_once_and_optional_ones_last() -> None:
+def test_fields_that_default_to_none_are_optional_at_the_end_or_left_out() -> None:
+    class Keyed(Payload, prefix="m", shape="{key}:{number}"):
+        number: int
+        key: int | None = None
+        note: str | None = None  # not in the shape: always None
+
+    assert Keyed(2, key=1).encode() == "m:1:2"
+    with pytest.raises(BadPayload):
+        Keyed.decode("m:2")  # the key before a number must be sent
+    with pytest.raises(ValueError, match="outside the shape"):
+        Keyed(2, key=1, note="x").encode()
+    assert Home.shape == "p:{page}" and Stop.shape == "k:{number}"
+
+
+def test_a_generic_base_gives_its_field_the_type_of_its_parameter() -> None:
+    class Value(Payload, Generic[T]):
+        value: T
+
+    class Clock(Value[time], prefix="c", action="t"):
+        pass
+
+    assert Clock(time(9)).encode() == "c:t:0900"
+    assert Clock.decode("c:t:0900") == Clock(time(9))
+
+
+def test_a_shape_must_name_every_field_once() -> None:
     class Missing(Payload, prefix="m", shape="a"):
         number: int
 
-    class Early(Payload, prefix="m", shape="{page}:{number}"):
-        page: int | None = None
-        number: int = 1
+    class Early(Payload, prefix="m", shape="{number}:{number}"):
+        number: int
 
     class Unknown(Payload, prefix="m"):
         when: float

@@ -6,14 +6,16 @@
 
     StopBroadcast(12).encode() == "bc:k:12"
 
-Parts follow `action` and the fields in order, unless `shape` spells them out, for wire
-formats older buttons in chats still use: `shape="{task}:c"` gives `t:12:c`, a literal may
-lead a field (`"t:{number}:d{day}"`) and a part may be empty (`"{journey}::o"`). Fields are
-`int` (a positive id: ASCII digits, under 10 of them), a `Literal` of words, `str` (a word
-from content: letters, digits, `_`, `.`, `-`), `date` (yyyymmdd) and `time` (HHMM), or any
-of these `Annotated` with a `Number`, `Word` or `Stamp` of other bounds; a last field that
-defaults to None may be left off. Reading anything malformed, forged, truncated or too long
-raises the one `BadPayload`; the router answers that kindly.
+Parts follow `action` and the fields that need a value, in order, unless `shape` spells
+them out, for wire formats older buttons in chats still use: `shape="{task}:c"` gives
+`t:12:c`, a literal may lead a field (`"t:{number}:d{day}"`) and a part may be empty
+(`"{journey}::o"`). Fields are `int` (a positive id: ASCII digits, under 10 of them), a
+`Literal` of words, `str` (a word from content: letters, digits, `_`, `.`, `-`), `date`
+(yyyymmdd) and `time` (HHMM), or any of these `Annotated` with a `Number`, `Word` or
+`Stamp` of other bounds (a generic base's type parameter works too). A field that
+defaults to None may be left off the end of the data, or out of the shape (then it is
+always None). Reading anything malformed, forged, truncated or too long raises the one
+`BadPayload`; the router answers that kindly.
 """
 
 from __future__ import annotations
@@ -21,9 +23,8 @@ from __future__ import annotations
 import re
 import types
 from collections.abc import Iterable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime, time
-from itertools import pairwise
 from typing import (
     Annotated,
     Any,
@@ -31,6 +32,7 @@ from typing import (
     Literal,
     Protocol,
     Self,
+    TypeVar,
     Union,
     cast,
     dataclass_transform,
@@ -147,7 +149,7 @@ class Part:
 _PART = re.compile(r"([^{}]*)(?:\{(\w+)\})?")
 
 
-@dataclass_transform(frozen_default=True)
+@dataclass_transform(frozen_default=True, field_specifiers=(field,))
 class Payload:
     """What one kind of button carries; subclasses are frozen dataclasses of their fields."""
 
@@ -160,7 +162,7 @@ class Payload:
         dataclass(frozen=True)(cls)
         if not prefix:
             return  # a base that shares fields; its subclasses name their data
-        names = [f.name for f in fields(cast(Any, cls))]
+        names = [f.name for f in fields(cast(Any, cls)) if f.default is not None]
         cls.prefix = prefix
         cls.shape = shape if shape is not None else SEPARATOR.join(
             [*([action] if action else []), *(f"{{{name}}}" for name in names)])
@@ -176,8 +178,11 @@ class Payload:
 
     def encode(self) -> str:
         """The button data; a value the codec would not read back is a bug, found here."""
-        texts = []
-        for part in self.parts():
+        texts, parts = [], self.parts()
+        unsent = {f.name for f in fields(cast(Any, self))} - {p.field for p in parts}
+        if any(getattr(self, name) is not None for name in unsent):
+            raise ValueError(f"{self!r}: a field outside the shape {self.shape!r} cannot be sent")
+        for part in parts:
             value = getattr(self, part.field) if part.field else None
             if part.optional and value is None:
                 break
@@ -239,10 +244,12 @@ def prefix_of(data: str) -> str:
 
 
 def _parts(kind: type[Payload]) -> tuple[Part, ...]:
-    hints = get_type_hints(kind, include_extras=True)
+    """The shape's parts; a field that defaults to None is optional while only such fields
+    follow it (a key before a month must be sent)."""
+    hints = _hints(kind)
     defaults = {f.name: f.default for f in fields(cast(Any, kind))}
-    found = []
-    for text in kind.shape.split(SEPARATOR) if kind.shape else []:
+    found: list[Part] = []
+    for text in reversed(kind.shape.split(SEPARATOR) if kind.shape else []):
         match = _PART.fullmatch(text)
         if match is None:
             raise TypeError(f"{kind.__name__}: bad shape part {text!r}")
@@ -250,12 +257,28 @@ def _parts(kind: type[Payload]) -> tuple[Part, ...]:
         if name is not None and name not in defaults:
             raise TypeError(f"{kind.__name__}: the shape names {name!r}, not a field")
         codec = _codec(kind, name, hints[name]) if name else None
-        found.append(Part(literal, name, codec, name is not None and defaults[name] is None))
+        trailing = all(p.optional for p in found)
+        found.insert(0, Part(literal, name, codec, trailing and name is not None
+                             and defaults[name] is None))
     named = [p.field for p in found if p.field]
-    if sorted(named) != sorted(defaults) or any(
-            a.optional and not b.optional for a, b in pairwise(found)):
-        raise TypeError(f"{kind.__name__}: the shape names each field once, optional ones last")
+    required = [name for name, default in defaults.items() if default is not None]
+    if len(named) != len(set(named)) or not set(required) <= set(named):
+        raise TypeError(f"{kind.__name__}: the shape names each field once, and every field "
+                        "that does not default to None")
     return tuple(found)
+
+
+def _hints(kind: type[Payload]) -> dict[str, Any]:
+    """The field types, with a generic base's parameters put in (Chosen[time]: time)."""
+    hints = get_type_hints(kind, include_extras=True)
+    bound: dict[Any, Any] = {}
+    for cls in reversed(kind.__mro__):
+        for base in cls.__dict__.get("__orig_bases__", ()):
+            parameters = getattr(get_origin(base), "__parameters__", ())
+            bound.update(zip(parameters, (bound.get(a, a) for a in get_args(base)),
+                             strict=False))
+    return {name: bound.get(hint, hint) if isinstance(hint, TypeVar) else hint
+            for name, hint in hints.items()}
 
 
 def _codec(kind: type[Payload], name: str, hint: Any) -> Codec:

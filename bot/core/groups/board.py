@@ -15,7 +15,19 @@ from typing import TypeVar
 from babel.dates import format_datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core import access, calendar, fallback, outbox, states
+from bot.core import access, fallback, outbox, states
+from bot.core.dialogs import (
+    Calendar,
+    Dialog,
+    Question,
+    Row,
+    Select,
+    Step,
+    Tap,
+    TextInput,
+    ask,
+    chars,
+)
 from bot.core.groups import cards, deadlines, feed
 from bot.core.groups.buttons import (
     Assign,
@@ -44,7 +56,6 @@ from bot.core.groups.buttons import (
     TaskButton,
     ToggleNewcomerView,
 )
-from bot.core.payloads import Payload
 from bot.core.permissions import Action, allowed
 from bot.core.ports import Button, Keyboard
 from bot.core.render import format_html, shown_length
@@ -58,8 +69,6 @@ TITLE_LIMIT = 120
 COMMENT_LIMIT = 1000
 TIMES = tuple(time(hour) for hour in (9, 10, 11, 13, 14, 15, 17, 19))
 DRAFT = "task:draft"  # private state while the new-task buttons are on screen
-CALENDAR = calendar.Links(DraftMonth, DraftDay)
-P = TypeVar("P", bound=Payload)
 T = TypeVar("T", bound=TaskButton)
 
 
@@ -71,9 +80,9 @@ async def start_private(turn: Turn, pressed: NewTask) -> None:
     found = await access.group_for(turn, pressed.group, Action.CREATE_TASK)
     if not found:
         return
-    await task_repo.start_draft(turn.session, turn.user.id, turn.event.chat_id, found[1].id, None)
-    turn.user.state = states.TASK_TITLE
-    await turn.resume()
+    draft = await task_repo.start_draft(turn.session, turn.user.id, turn.event.chat_id,
+                                        found[1].id, None)
+    await NEW_TASK.go(turn, draft, "title")
 
 
 async def start_in_group(turn: Turn) -> None:
@@ -84,156 +93,123 @@ async def start_in_group(turn: Turn) -> None:
         access.refuse(turn)
         return
     title = turn.event.text.strip()
-    if not _title_ok(turn, title, "/newtask"):
+    if not 3 <= len(title) <= TITLE_LIMIT:
+        turn.say(_("Write the task after the command, for example: /newtask Buy a bicycle")
+                 if not title else _title_hint())
         return
     draft = await task_repo.start_draft(turn.session, turn.user.id, turn.event.chat_id, group.id,
                                         title)
-    _ask_date(turn, draft)
+    await NEW_TASK.go(turn, draft, "date")
 
 
-async def ask_title(turn: Turn) -> None:
-    """Step 1: the title, typed."""
-    turn.say(_("What needs to be done? Type a short title, for example: Call the housing "
-               "corporation about the leak."), ((Button(_("Cancel"), DraftCancel().encode()),),))
+def _title_hint() -> str:
+    return _("Please use 3 to {limit} characters for the title.").format(limit=TITLE_LIMIT)
 
 
-async def on_title(turn: Turn) -> None:
-    """The title typed in private chat."""
-    draft = await task_repo.load(turn.session, turn.user.id, turn.event.chat_id)
-    title = turn.event.text.strip()
-    if draft is None:
-        turn.user.state = states.MENU
-        await turn.resume()
-        return
-    if _title_ok(turn, title, None):
-        draft.title, draft.step = title, "date"
-        turn.user.state = DRAFT
-        _ask_date(turn, draft)
+class Drafts:
+    """A new task is kept per person and chat (task_drafts), with the step it is at, so it
+    survives restarts and only its author's presses count in a group chat."""
 
-
-def _title_ok(turn: Turn, title: str, command: str | None) -> bool:
-    """Titles are short and present; say how to fix it otherwise."""
-    if 3 <= len(title) <= TITLE_LIMIT:
-        return True
-    if command and not title:
-        turn.say(_("Write the task after the command, for example: /newtask Buy a bicycle"))
-    else:
-        turn.say(_("Please use 3 to {limit} characters for the title.").format(limit=TITLE_LIMIT))
-    return False
-
-
-def _ask_date(turn: Turn, draft: TaskDraft) -> None:
-    today = turn.now.astimezone(turn.timezone).date()
-    _show_month(turn, draft, draft.due_date or today)
-
-
-def _show_month(turn: Turn, draft: TaskDraft, month: date) -> None:
-    today = turn.now.astimezone(turn.timezone).date()
-    turn.say(format_html(_("<b>{title}</b>\nBy when? Pick a date."), title=draft.title or ""),
-             (*calendar.month_keyboard(CALENDAR, month, today),
-              (Button(calendar.no_date_label(), DraftNoDate().encode()),
-               Button(_("Cancel"), DraftCancel().encode()))))
-
-
-def _ask_time(turn: Turn, draft: TaskDraft) -> None:
-    buttons = [Button(f"{t:%H:%M}", DraftTime(t).encode()) for t in TIMES]
-    rows = [tuple(buttons[i:i + 4]) for i in range(0, len(buttons), 4)]
-    turn.say(format_html(_("<b>{title}</b>\nAt what time?"), title=draft.title or ""),
-             (*rows, (Button(_("No time"), DraftNoTime().encode()),)))
-
-
-async def _ask_who(turn: Turn, draft: TaskDraft) -> None:
-    people = await group_repo.members(turn.session, draft.group_id, role="member")
-    rows: list[tuple[Button, ...]] = [(Button(_("🙋 Me"), DraftMe().encode()),
-                                       Button(_("👥 Anyone"), DraftAnyone().encode()))]
-    rows += [(Button(p.first_name or "?", DraftAssignee(p.id).encode()),) for p in people
-             if p.id != turn.user.id]
-    turn.say(format_html(_("<b>{title}</b>\nWho does it?"), title=draft.title or ""), tuple(rows))
-
-
-async def show_draft(turn: Turn) -> None:
-    """Show the new task's current question again (after /menu, a restart, …)."""
-    draft = await task_repo.load(turn.session, turn.user.id, turn.event.chat_id)
-    if draft is None or draft.step == "title":
-        turn.user.state = states.MENU
-        await turn.resume()
-    elif draft.step == "date":
-        _ask_date(turn, draft)
-    elif draft.step == "time":
-        _ask_time(turn, draft)
-    else:
-        await _ask_who(turn, draft)
-
-
-DraftStep = Callable[[Turn, TaskDraft, P], Awaitable[None]]
-
-
-def _in_draft(step: DraftStep[P]) -> Press[P]:
-    """The new-task dialog's buttons; only the person who started it can press them."""
-
-    async def press(turn: Turn, pressed: P) -> None:
+    async def load(self, turn: Turn, _key: int | None) -> TaskDraft | None:
         draft = await task_repo.load(turn.session, turn.user.id, turn.event.chat_id)
         if draft is None:
             turn.notice(_("This is not your form. Start your own with ➕ New task or /newtask."))
-            return
-        await step(turn, draft, pressed)
+        return draft
 
-    return press
+    def at(self, _turn: Turn, draft: TaskDraft) -> str:
+        return draft.step
 
+    def move(self, turn: Turn, draft: TaskDraft, step: str) -> None:
+        draft.step = step
+        if turn.event.private:
+            turn.user.state = self.state(step)
 
-async def _on_month(turn: Turn, draft: TaskDraft, pressed: DraftMonth) -> None:
-    draft.due_date = None
-    _show_month(turn, draft, pressed.month)
+    def key(self, _draft: TaskDraft) -> int | None:
+        return None
 
-
-async def _on_day(turn: Turn, draft: TaskDraft, pressed: DraftDay) -> None:
-    if pressed.day < turn.now.astimezone(turn.timezone).date():
-        await fallback.stale(turn)
-        return
-    draft.due_date, draft.step = pressed.day, "time"
-    _ask_time(turn, draft)
+    def state(self, step: str) -> str:
+        return states.TASK_TITLE if step == "title" else DRAFT
 
 
-async def _on_no_date(turn: Turn, draft: TaskDraft, _pressed: DraftNoDate) -> None:
-    draft.due_date, draft.due_time, draft.step = None, None, "who"
-    await _ask_who(turn, draft)
+def _about(msgid: str) -> Question[TaskDraft]:
+    """A question under the new task's title (an N_() msgid with {title})."""
+
+    async def question(_turn: Turn, draft: TaskDraft) -> str:
+        return format_html(_(msgid), title=draft.title or "")
+
+    return question
 
 
-async def _on_time(turn: Turn, draft: TaskDraft, pressed: DraftTime) -> None:
-    if pressed.at not in TIMES:
-        await fallback.stale(turn)
-        return
-    draft.due_time, draft.step = pressed.at, "who"
-    await _ask_who(turn, draft)
+async def _titled(_turn: Turn, draft: TaskDraft, title: str) -> str:
+    draft.title = title
+    return "date"
 
 
-async def _on_no_time(turn: Turn, draft: TaskDraft, _pressed: DraftNoTime) -> None:
-    draft.due_time, draft.step = None, "who"
-    await _ask_who(turn, draft)
+async def _dated(_turn: Turn, draft: TaskDraft, day: date) -> str:
+    draft.due_date = day
+    return "time"
 
 
-async def _on_me(turn: Turn, draft: TaskDraft, _pressed: DraftMe) -> None:
+async def _no_date(_turn: Turn, draft: TaskDraft) -> str:
+    draft.due_date, draft.due_time = None, None
+    return "who"
+
+
+async def _times(_turn: Turn, _draft: TaskDraft, _view: object) -> list[tuple[str, time]]:
+    return [(f"{t:%H:%M}", t) for t in TIMES]
+
+
+async def _timed(_turn: Turn, draft: TaskDraft, clock: time | None) -> str:
+    draft.due_time = clock
+    return "who"
+
+
+async def _no_time(turn: Turn, draft: TaskDraft) -> str:
+    return await _timed(turn, draft, None)
+
+
+async def _members(turn: Turn, draft: TaskDraft, _view: object) -> list[tuple[str, int]]:
+    """The group's members besides the person making the task (🙋 Me is for them)."""
+    people = await group_repo.members(turn.session, draft.group_id, role="member")
+    return [(p.first_name or "?", p.id) for p in people if p.id != turn.user.id]
+
+
+async def _assigned(turn: Turn, draft: TaskDraft, person: int) -> None:
+    await _create(turn, draft, [person])
+
+
+async def _me(turn: Turn, draft: TaskDraft) -> None:
     await _create(turn, draft, [turn.user.id])
 
 
-async def _on_anyone(turn: Turn, draft: TaskDraft, _pressed: DraftAnyone) -> None:
+async def _anyone(turn: Turn, draft: TaskDraft) -> None:
     await _create(turn, draft, [])
 
 
-async def _on_who(turn: Turn, draft: TaskDraft, pressed: DraftAssignee) -> None:
-    members = {p.id for p in await group_repo.members(turn.session, draft.group_id, "member")}
-    if pressed.person not in members:
-        await fallback.stale(turn)
-        return
-    await _create(turn, draft, [pressed.person])
-
-
-async def _on_cancel(turn: Turn, draft: TaskDraft, _pressed: DraftCancel) -> None:
+async def _cancel(turn: Turn, _draft: TaskDraft) -> None:
     await task_repo.drop_draft(turn.session, turn.user.id, turn.event.chat_id)
     turn.say(_("OK, no new task."))
     if turn.event.private:
         turn.user.state = states.MENU
         await turn.resume()
+
+
+CANCEL = Tap(N_("Cancel"), DraftCancel, _cancel)
+NEW_TASK = Dialog(
+    Drafts(),
+    Step("title", ask(N_("What needs to be done? Type a short title, for example: Call the "
+                         "housing corporation about the leak.")),
+         TextInput(chars(3, TITLE_LIMIT), _title_hint, _titled), CANCEL),
+    Step("date", _about(N_("<b>{title}</b>\nBy when? Pick a date.")),
+         Calendar(DraftMonth, DraftDay, _dated, start=lambda _turn, draft: draft.due_date),
+         Row(Tap(N_("No date"), DraftNoDate, _no_date), CANCEL)),
+    Step("time", _about(N_("<b>{title}</b>\nAt what time?")),
+         Select(DraftTime, _times, _timed, columns=4),
+         Tap(N_("No time"), DraftNoTime, _no_time)),
+    Step("who", _about(N_("<b>{title}</b>\nWho does it?")),
+         Row(Tap(N_("🙋 Me"), DraftMe, _me), Tap(N_("👥 Anyone"), DraftAnyone, _anyone)),
+         Select(DraftAssignee, _members, _assigned)),
+)
 
 
 async def _create(turn: Turn, draft: TaskDraft, assignee_ids: list[int]) -> None:
@@ -540,14 +516,11 @@ def register(router: Router) -> None:
     """Task buttons (also in group chats), the new-task dialog, comments, /newtask."""
     router.post_kind(feed.BOARD, feed.board)
     _register_tasks(router)
-    _register_dialog(router)
+    router.on(NewTask, start_private)
+    NEW_TASK.register(router)
     router.group_button("t")
     router.group_button("tn")
     router.group_command("newtask", start_in_group)
-    router.prompt(states.TASK_TITLE, ask_title)
-    router.prompt(DRAFT, show_draft)
-    router.text_input(states.TASK_TITLE, on_title)
-    router.text_input(DRAFT, fallback.use_buttons)
     for state, typed in TYPED.items():
         router.prompt(state, _typed_prompt(typed))
         router.text_input(state, _typed_input(typed))
@@ -574,15 +547,3 @@ def _register_tasks(router: Router) -> None:
     router.on(History, _on_task(Action.VIEW_TASKS, _history))
 
 
-def _register_dialog(router: Router) -> None:
-    """The new-task dialog's buttons."""
-    router.on(NewTask, start_private)
-    router.on(DraftMonth, _in_draft(_on_month))
-    router.on(DraftDay, _in_draft(_on_day))
-    router.on(DraftNoDate, _in_draft(_on_no_date))
-    router.on(DraftTime, _in_draft(_on_time))
-    router.on(DraftNoTime, _in_draft(_on_no_time))
-    router.on(DraftMe, _in_draft(_on_me))
-    router.on(DraftAnyone, _in_draft(_on_anyone))
-    router.on(DraftAssignee, _in_draft(_on_who))
-    router.on(DraftCancel, _in_draft(_on_cancel))

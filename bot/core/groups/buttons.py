@@ -7,10 +7,11 @@ the presser's rights (bot.core.access) at every press.
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import time
 from typing import Literal
 
-from bot.core.payloads import Count, Month, Payload
+from bot.core.dialogs import Chosen, DayPick, MonthPage, Pressed
+from bot.core.payloads import Count, Payload
 
 ListKind = Literal["o", "m", "v", "d"]  # open, mine, overdue, done
 InviteRole = Literal["m", "n"]  # member, newcomer
@@ -90,54 +91,46 @@ class NewTask(Payload, prefix="tn", shape="{group}"):
     group: int
 
 
-class DraftMonth(Payload, prefix="tn", action="m"):
+class DraftMonth(MonthPage, prefix="tn", action="m"):
     """The new task's calendar at a month."""
 
-    month: Month
 
-
-class DraftDay(Payload, prefix="tn", action="d"):
+class DraftDay(DayPick, prefix="tn", action="d"):
     """The new task's due date."""
 
-    day: date
 
-
-class DraftNoDate(Payload, prefix="tn", action="n"):
+class DraftNoDate(Pressed, prefix="tn", shape="n"):
     """No date."""
 
 
-class DraftTime(Payload, prefix="tn", action="t"):
+class DraftTime(Chosen[time], prefix="tn", action="t"):
     """The new task's time, one of board.TIMES."""
 
-    at: time
 
-
-class DraftNoTime(Payload, prefix="tn", shape="t:n"):
+class DraftNoTime(Pressed, prefix="tn", shape="t:n"):
     """No time."""
 
 
-class DraftMe(Payload, prefix="tn", shape="a:me"):
+class DraftMe(Pressed, prefix="tn", shape="a:me"):
     """🙋 Me."""
 
 
-class DraftAnyone(Payload, prefix="tn", shape="a:any"):
+class DraftAnyone(Pressed, prefix="tn", shape="a:any"):
     """👥 Anyone."""
 
 
-class DraftAssignee(Payload, prefix="tn", action="a"):
+class DraftAssignee(Chosen[int], prefix="tn", action="a"):
     """One member of the group (users.id)."""
 
-    person: int
 
-
-class DraftCancel(Payload, prefix="tn", action="x"):
+class DraftCancel(Pressed, prefix="tn", shape="x"):
     """Cancel the new task."""
 
 
 # ---------------------------------------------------------------- groups (home.py)
 
 
-class GroupsHome(Payload, prefix="g", action="h"):
+class GroupsHome(Payload, prefix="g", shape="h:{page}"):
     """👥 Groups: the list, at a page."""
 
     page: Count | None = None
@@ -189,13 +182,13 @@ class ApplyPlan(Payload, prefix="g", shape="p:{group}:y"):
     group: int
 
 
-class NewGroup(Payload, prefix="g", action="n"):
+class NewGroup(Payload, prefix="g", shape="n:{organisation}"):
     """➕ New group, and then its organisation, when there is a choice."""
 
     organisation: int | None = None
 
 
-class SkipMunicipality(Payload, prefix="g", shape="m:skip"):
+class SkipMunicipality(Pressed, prefix="g", shape="m:skip"):
     """Skip the new group's municipality."""
 
 
@@ -209,19 +202,15 @@ class Overview(Payload, prefix="g", action="v"):
     """📊 Overview of the groups."""
 
 
-class ArrivalMonth(Payload, prefix="ga", action="m"):
+class ArrivalMonth(MonthPage, prefix="ga", action="m"):
     """The new group's arrival calendar at a month."""
 
-    month: Month
 
-
-class ArrivalDay(Payload, prefix="ga", action="d"):
+class ArrivalDay(DayPick, prefix="ga", action="d"):
     """The newcomer's arrival date."""
 
-    day: date
 
-
-class ArrivalUnknown(Payload, prefix="ga", action="n"):
+class ArrivalUnknown(Pressed, prefix="ga", shape="n"):
     """Not known yet."""
 
 

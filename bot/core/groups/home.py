@@ -4,13 +4,24 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Literal
 
 from babel.dates import format_date
 
-from bot.core import access, calendar, fallback, municipalities, states
+from bot.core import access, municipalities, states
+from bot.core.dialogs import (
+    Calendar,
+    Dialog,
+    Link,
+    Pager,
+    Step,
+    Tap,
+    TextInput,
+    a_year_back,
+    ask,
+    chars,
+)
 from bot.core.groups import deadlines, invites, plan
 from bot.core.groups.buttons import (
     ApplyPlan,
@@ -49,9 +60,8 @@ from bot.storage.models import Group, Task
 
 LINK_CODE_LIFETIME = timedelta(minutes=30)
 NAME_LIMIT = 80
-PAGE = 8  # tasks per page of a list
-GROUPS_PAGE = 12  # groups per page for coordinators and admins (Telegram allows 100 buttons)
-CALENDAR = calendar.Links(ArrivalMonth, ArrivalDay)
+TASKS = Pager[Task](8)  # a page of a list of tasks
+GROUPS = Pager[Group](12)  # groups a page for coordinators and admins (Telegram allows 100)
 ROLES: dict[InviteRole, str] = {"m": "member", "n": "newcomer"}
 
 
@@ -64,25 +74,23 @@ class NamingGroup(Payload, prefix="group", action="name"):
 class SettingUp(Payload, prefix="group"):
     """The state of someone answering the new group's next questions."""
 
-    step: Literal["municipality", "arrival"]
+    step: str
     group: int
+
+
+@dataclass
+class Setup:
+    """A group being set up: the step, its organisation, and the group once it is named."""
+
+    step: str
+    organisation: int
+    group: Group | None = None
 
 
 async def is_helper(turn: Turn) -> bool:
     """Shows 👥 Groups to members, coordinators and admins only."""
     who = await access.actor(turn)
     return who.admin or who.coordinator or "member" in who.groups.values()
-
-
-def pager(total: int, page: int, size: int,
-          link: Callable[[int], Payload]) -> list[tuple[Button, ...]]:
-    """◀ ▶ between pages, when there is more than one; `link` gives a page's payload."""
-    pages = []
-    if page > 0:
-        pages.append(Button("◀", link(page - 1).encode()))
-    if total > (page + 1) * size:
-        pages.append(Button("▶", link(page + 1).encode()))
-    return [tuple(pages)] if pages else []
 
 
 async def visible_groups(turn: Turn) -> list[Group]:
@@ -106,11 +114,9 @@ async def show_home(turn: Turn, page: int = 0) -> None:
     if len(shown) == 1 and not may_create_groups(who):
         await show_group(turn, shown[0])
         return
-    page = min(max(page, 0), max(len(shown) - 1, 0) // GROUPS_PAGE)
-    rows: list[tuple[Button, ...]] = [
-        (Button(g.name, OpenGroup(g.id).encode()),)
-        for g in shown[page * GROUPS_PAGE:(page + 1) * GROUPS_PAGE]]
-    rows += pager(len(shown), page, GROUPS_PAGE, GroupsHome)
+    page, listed = GROUPS.page(shown, page)
+    rows: list[tuple[Button, ...]] = [(Button(g.name, OpenGroup(g.id).encode()),) for g in listed]
+    rows += GROUPS.arrows(len(shown), page, GroupsHome)
     if may_create_groups(who):
         rows.append((Button(_("➕ New group"), NewGroup().encode()),
                      Button(_("📊 Overview"), Overview().encode())))
@@ -167,10 +173,10 @@ LISTS: dict[ListKind, str] = {"o": N_("Open tasks"), "m": N_("My tasks"),
 async def show_list(turn: Turn, group: Group, which: ListKind, page: int) -> None:
     """A page of tasks as buttons; pressing one opens its card."""
     found = await _tasks_for(turn, group, which)
-    shown = found[page * PAGE:(page + 1) * PAGE]
+    page, shown = TASKS.page(found, page)
     rows: list[tuple[Button, ...]] = [
         (Button(f"#{t.id} {_short(t)}", OpenTask(t.id).encode()),) for t in shown]
-    rows += pager(len(found), page, PAGE, lambda number: TaskList(group.id, which, number))
+    rows += TASKS.arrows(len(found), page, lambda number: TaskList(group.id, which, number))
     rows.append((_back(group),))
     heading = format_html(_("<b>{title}</b> · {group}"), title=_(LISTS[which]), group=group.name)
     turn.say(heading if found else heading + "\n" + _("Nothing here."), tuple(rows))
@@ -316,8 +322,7 @@ async def _new_group(turn: Turn, pressed: NewGroup) -> None:
     if chosen is None and len(organisations) != 1:
         await _pick_organisation(turn, organisations)
         return
-    turn.user.state = NamingGroup(chosen or organisations[0]).encode()
-    await turn.resume()
+    await NEW_GROUP.go(turn, Setup("name", chosen or organisations[0]), "name")
 
 
 async def _pick_organisation(turn: Turn, organisation_ids: list[int]) -> None:
@@ -331,111 +336,96 @@ async def _pick_organisation(turn: Turn, organisation_ids: list[int]) -> None:
     turn.say(_("For which organisation?"), tuple(rows))
 
 
-async def ask_name(turn: Turn) -> None:
-    """Step 1 of a new group: its name."""
-    turn.say(_("What is the new group called? For example: Welkom Amira."),
-             ((Button(_("Cancel"), GroupsHome().encode()),),))
-
-
-async def on_name(turn: Turn) -> None:
-    """The group exists from here on; the next questions fill it in."""
-    name = turn.event.text.strip()
-    naming = NamingGroup.read(turn.user.state)
-    if not 2 <= len(name) <= NAME_LIMIT or naming is None:
-        turn.say(_("Please type a name of 2 to {limit} characters.").format(limit=NAME_LIMIT))
-        return
-    group = await group_repo.create_group(turn.session, Group(
-        organisation_id=naming.organisation, name=name, created_by=turn.user.id,
-        created_at=turn.now, last_activity_at=turn.now))
-    audit.record(turn.session, turn.user.id, "group.create", turn.now, group=group.id,
-                 organisation=naming.organisation)
-    await schedule_weekly(turn, group)
-    turn.user.state = SettingUp("municipality", group.id).encode()
-    await turn.resume()
-
-
 async def schedule_weekly(turn: Turn, group: Group) -> None:
     """Every group gets its Monday overview from the first week on."""
     await jobs.ensure(turn.session, "weekly", str(group.id),
                       next_monday_morning(turn.now, turn.timezone))
 
 
-async def ask_municipality(turn: Turn) -> None:
-    """Step 2: where the group lives (typed, like in onboarding)."""
-    turn.say(_("In which municipality (gemeente) is the group? Type its name."),
-             ((Button(_("Skip"), SkipMunicipality().encode()),),))
+class NewGroups:
+    """The group being set up is named in the state (its organisation, before it has a
+    name), never in a button; each step checks the person may still set it up."""
 
+    async def load(self, turn: Turn, _key: int | None) -> Setup | None:
+        naming = NamingGroup.read(turn.user.state)
+        if naming is not None:
+            return Setup("name", naming.organisation)
+        setting_up = SettingUp.read(turn.user.state)
+        if setting_up is None:
+            return None
+        found = await access.group_for(turn, setting_up.group, Action.APPLY_PLAN)
+        return Setup(setting_up.step, found[1].organisation_id, found[1]) if found else None
 
-async def on_municipality(turn: Turn) -> None:
-    """Exact names and aliases pass; otherwise ask again."""
-    found = municipalities.match(turn.event.text[:100])
-    group = await _group_in_state(turn)
-    if group is None:
-        return
-    if found.exact is None:
-        turn.say(_("I do not know that municipality. Please check the spelling, or skip."),
-                 ((Button(_("Skip"), SkipMunicipality().encode()),),))
-        return
-    group.municipality_code = found.exact.code
-    await _ask_arrival(turn, group)
+    def at(self, _turn: Turn, setup: Setup) -> str:
+        return setup.step
 
+    def move(self, turn: Turn, setup: Setup, step: str) -> None:
+        setup.step = step
+        turn.user.state = (NamingGroup(setup.organisation) if setup.group is None
+                           else SettingUp(step, setup.group.id)).encode()
 
-async def _skip_municipality(turn: Turn, _pressed: SkipMunicipality) -> None:
-    group = await _group_in_state(turn)
-    if group is not None:
-        await _ask_arrival(turn, group)
-
-
-async def _ask_arrival(turn: Turn, group: Group) -> None:
-    turn.user.state = SettingUp("arrival", group.id).encode()
-    await turn.resume()
-
-
-async def ask_arrival(turn: Turn) -> None:
-    """Step 3: the newcomer's arrival date, from which the support plan counts."""
-    _show_month(turn, turn.now.astimezone(turn.timezone).date())
-
-
-def _show_month(turn: Turn, month: date) -> None:
-    """A year back can be picked too: the newcomer may have arrived already."""
-    today = turn.now.astimezone(turn.timezone).date()
-    keyboard = calendar.month_keyboard(CALENDAR, month, today - timedelta(days=365))
-    turn.say(_("When does (or did) the newcomer arrive? Pick the date."),
-             (*keyboard, (Button(_("Not known yet"), ArrivalUnknown().encode()),)))
-
-
-async def _arrival_month(turn: Turn, pressed: ArrivalMonth) -> None:
-    if await _group_in_state(turn) is not None:
-        _show_month(turn, pressed.month)
-
-
-async def _arrival_day(turn: Turn, pressed: ArrivalDay) -> None:
-    group = await _group_in_state(turn)
-    if group is not None:
-        group.arrival_date = pressed.day
-        await _ready(turn, group)
-
-
-async def _arrival_unknown(turn: Turn, _pressed: ArrivalUnknown) -> None:
-    group = await _group_in_state(turn)
-    if group is not None:
-        await _ready(turn, group)
-
-
-async def _ready(turn: Turn, group: Group) -> None:
-    turn.user.state = states.MENU
-    turn.say(format_html(_("The group <b>{name}</b> is ready."), name=group.name))
-    await show_group(turn, group)
-
-
-async def _group_in_state(turn: Turn) -> Group | None:
-    """The group being set up, from the state (never from a button)."""
-    setting_up = SettingUp.read(turn.user.state)
-    if setting_up is None:
-        await fallback.stale(turn)
+    def key(self, _setup: Setup) -> int | None:
         return None
-    found = await access.group_for(turn, setting_up.group, Action.APPLY_PLAN)
-    return found[1] if found else None
+
+    def state(self, step: str) -> str:
+        return f"group:{step}"
+
+
+async def _named(turn: Turn, setup: Setup, name: str) -> str:
+    """The group exists from here on; the next questions fill it in."""
+    group = await group_repo.create_group(turn.session, Group(
+        organisation_id=setup.organisation, name=name, created_by=turn.user.id,
+        created_at=turn.now, last_activity_at=turn.now))
+    audit.record(turn.session, turn.user.id, "group.create", turn.now, group=group.id,
+                 organisation=setup.organisation)
+    await schedule_weekly(turn, group)
+    setup.group = group
+    return "municipality"
+
+
+def _municipality(text: str) -> str | None:
+    """Exact names and aliases pass (like in onboarding); otherwise ask again."""
+    found = municipalities.match(text[:100])
+    return found.exact.code if found.exact else None
+
+
+async def _located(_turn: Turn, setup: Setup, code: str) -> str:
+    if setup.group is not None:
+        setup.group.municipality_code = code
+    return "arrival"
+
+
+async def _skip(_turn: Turn, _setup: Setup) -> str:
+    return "arrival"
+
+
+async def _arrived(turn: Turn, setup: Setup, day: date) -> None:
+    if setup.group is not None:
+        setup.group.arrival_date = day
+    await _ready(turn, setup)
+
+
+async def _ready(turn: Turn, setup: Setup) -> None:
+    turn.user.state = states.MENU
+    if setup.group is not None:
+        turn.say(format_html(_("The group <b>{name}</b> is ready."), name=setup.group.name))
+        await show_group(turn, setup.group)
+
+
+NEW_GROUP = Dialog(
+    NewGroups(),
+    Step("name", ask(N_("What is the new group called? For example: Welkom Amira.")),
+         TextInput(chars(2, NAME_LIMIT), lambda: _(
+             "Please type a name of 2 to {limit} characters.").format(limit=NAME_LIMIT), _named),
+         Link(N_("Cancel"), lambda _setup: GroupsHome())),
+    Step("municipality", ask(N_("In which municipality (gemeente) is the group? Type its name.")),
+         TextInput(_municipality, lambda: _("I do not know that municipality. Please check the "
+                                            "spelling, or skip."), _located, hint_buttons=True),
+         Tap(N_("Skip"), SkipMunicipality, _skip)),
+    Step("arrival", ask(N_("When does (or did) the newcomer arrive? Pick the date.")),
+         Calendar(ArrivalMonth, ArrivalDay, _arrived, earliest=a_year_back),
+         Tap(N_("Not known yet"), ArrivalUnknown, _ready)),
+)
 
 
 async def _coordinator_invite(turn: Turn, pressed: CoordinatorInvite) -> None:
@@ -495,15 +485,6 @@ def register(router: Router) -> None:
     router.on(SupportPlan, _plan)
     router.on(ApplyPlan, _apply)
     router.on(NewGroup, _new_group)
-    router.on(SkipMunicipality, _skip_municipality)
     router.on(CoordinatorInvite, _coordinator_invite)
     router.on(Overview, _overview)
-    router.on(ArrivalMonth, _arrival_month)
-    router.on(ArrivalDay, _arrival_day)
-    router.on(ArrivalUnknown, _arrival_unknown)
-    router.prompt(states.GROUP_NAME, ask_name)
-    router.prompt(states.GROUP_MUNICIPALITY, ask_municipality)
-    router.prompt(states.GROUP_ARRIVAL, ask_arrival)
-    router.text_input(states.GROUP_NAME, on_name)
-    router.text_input(states.GROUP_MUNICIPALITY, on_municipality)
-    router.text_input(states.GROUP_ARRIVAL, fallback.use_buttons)
+    NEW_GROUP.register(router)

@@ -10,15 +10,30 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 from functools import partial
-from typing import Literal
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core import calendar, fallback, states
+from bot.core import fallback, states
+from bot.core.dialogs import (
+    Calendar,
+    Chosen,
+    Confirm,
+    DayPick,
+    Dialog,
+    MonthPage,
+    Pressed,
+    Row,
+    Select,
+    Step,
+    Tap,
+    TextInput,
+    ask,
+    chars,
+)
 from bot.core.menu import OpenMenu
-from bot.core.payloads import Month, Payload
+from bot.core.payloads import Payload
 from bot.core.ports import Button, Document, Reply
 from bot.core.reminders import delivery, ics, timing
 from bot.core.render import finish, format_html
@@ -39,13 +54,12 @@ WHAT = {
 TIMES = [time(h, m) for h in range(7, 21) for m in (0, 30)]
 TEXT_LIMIT = 80
 STEP = "remind"  # states: remind:<what|text|date|time|confirm>:<appointment id>
-Step = Literal["what", "text", "date", "time", "confirm"]
 
 
 class Making(Payload, prefix=STEP):
     """The state of someone making or changing an appointment: the step, the appointment."""
 
-    step: Step
+    step: str
     appointment: int
 
 
@@ -57,35 +71,36 @@ class NewAppointment(Payload, prefix="r", action="n"):
     """➕ New appointment."""
 
 
-class PickWhat(Payload, prefix="r", action="w"):
+class PickWhat(Chosen[str], prefix="r", action="w"):
     """What the appointment is: a key of WHAT."""
 
-    what: str
 
-
-class PageMonth(Payload, prefix="r", action="m"):
+class PageMonth(MonthPage, prefix="r", action="m"):
     """The calendar of the date question, at a month."""
 
-    month: Month
 
-
-class PickDay(Payload, prefix="r", action="d"):
+class PickDay(DayPick, prefix="r", action="d"):
     """The appointment's day."""
 
-    day: date
 
-
-class PickTime(Payload, prefix="r", action="t"):
+class PickTime(Chosen[time], prefix="r", action="t"):
     """The appointment's time, one of TIMES."""
 
-    at: time
+
+class DayBefore(Pressed, prefix="r", shape="c:d"):
+    """A reminder the day before: on/off."""
 
 
-class Confirm(Payload, prefix="r", action="c"):
-    """The last question: day before (d) or hour before (h) on/off, save (s); cancel (x) on
-    every question."""
+class HourBefore(Pressed, prefix="r", shape="c:h"):
+    """A reminder an hour before: on/off."""
 
-    choice: Literal["d", "h", "s", "x"]
+
+class Save(Pressed, prefix="r", shape="c:s"):
+    """✅ Save."""
+
+
+class Cancel(Pressed, prefix="r", shape="c:x"):
+    """Cancel, on every question: nothing is saved."""
 
 
 class ReminderButton(Payload):
@@ -124,8 +139,6 @@ class CalendarFile(AppointmentButton, prefix="r", action="i"):
     """📅 A calendar file for the phone."""
 
 
-CALENDAR = calendar.Links(PageMonth, PickDay)
-CANCEL = Confirm("x")
 
 
 def what_label(appointment: Appointment) -> str:
@@ -174,107 +187,7 @@ async def start(turn: Turn) -> None:
                               created_at=turn.now)
     turn.session.add(appointment)
     await turn.session.flush()
-    await _go(turn, "what", appointment.id)
-
-
-async def _go(turn: Turn, step: Step, appointment_id: int) -> None:
-    turn.user.state = Making(step, appointment_id).encode()
-    await turn.resume()
-
-
-def _step(turn: Turn) -> Step | None:
-    """The question of the appointment dialog the person is at, if any."""
-    making = Making.read(turn.user.state)
-    return making.step if making else None
-
-
-async def _appointment(turn: Turn, *steps: Step) -> Appointment | None:
-    """The appointment named in the state, if it is this person's (and the state is at one
-    of `steps`, when given)."""
-    making = Making.read(turn.user.state)
-    if making is None or (steps and making.step not in steps):
-        return None
-    found = await repo.appointment(turn.session, making.appointment)
-    return found if found is not None and found.user_id == turn.user.id else None
-
-
-async def ask_what(turn: Turn) -> None:
-    """Step 1: what kind of appointment."""
-    rows = tuple((Button(_(label), PickWhat(key).encode()),) for key, label in WHAT.items())
-    turn.say(_("What is the appointment?"), (*rows, (Button(_("Cancel"), CANCEL.encode()),)))
-
-
-async def ask_text(turn: Turn) -> None:
-    """Step 1b: typed, for anything not on the list."""
-    turn.say(_("Type in a few words what it is, for example: bank, lawyer, housing "
-               "corporation."), ((Button(_("Cancel"), CANCEL.encode()),),))
-
-
-async def on_text(turn: Turn) -> None:
-    """The typed description."""
-    appointment = await _appointment(turn)
-    text = turn.event.text.strip()
-    if appointment is None:
-        await fallback.stale(turn)
-        return
-    if not 2 <= len(text) <= TEXT_LIMIT:
-        turn.say(_("Please use 2 to {limit} characters.").format(limit=TEXT_LIMIT))
-        return
-    appointment.text = text
-    await _go(turn, "date", appointment.id)
-
-
-async def ask_date(turn: Turn) -> None:
-    """Step 2: the date, on the calendar."""
-    today = turn.now.astimezone(turn.timezone).date()
-    appointment = await _appointment(turn)
-    month = appointment.at.astimezone(turn.timezone).date() if appointment and appointment.at \
-        else today
-    _show_month(turn, month)
-
-
-def _show_month(turn: Turn, month: date) -> None:
-    today = turn.now.astimezone(turn.timezone).date()
-    turn.say(_("On which day?"), (*calendar.month_keyboard(CALENDAR, month, today),
-                                  (Button(_("Cancel"), CANCEL.encode()),)))
-
-
-async def ask_time(turn: Turn) -> None:
-    """Step 3: the time, as buttons (or typed)."""
-    buttons = [Button(f"{t:%H:%M}", PickTime(t).encode()) for t in TIMES]
-    rows = [tuple(buttons[i:i + 4]) for i in range(0, len(buttons), 4)]
-    turn.say(_("At what time? You can also type it, for example 14:45."),
-             (*rows, (Button(_("Cancel"), CANCEL.encode()),)))
-
-
-async def ask_confirm(turn: Turn) -> None:
-    """Step 4: the appointment as understood, and which reminders it gets."""
-    appointment = await _appointment(turn)
-    if appointment is None or appointment.at is None:
-        turn.user.state = states.MENU
-        await turn.resume()
-        return
-    yes, no = "✅", "◻️"
-    text = format_html(_("<b>{what}</b>\n📅 {when}"), what=what_label(appointment),
-                       when=when_label(appointment.at, turn.timezone))
-    text += "\n" + _("I will remind you:")
-    text += f"\n{yes if appointment.day_before else no} " + _("the day before")
-    text += f"\n{yes if appointment.hour_before else no} " + _("one hour before")
-    turn.say(text, ((Button(_("Day before: on/off"), Confirm("d").encode()),
-                     Button(_("Hour before: on/off"), Confirm("h").encode())),
-                    (Button(_("✅ Save"), Confirm("s").encode()),
-                     Button(_("Cancel"), CANCEL.encode()))))
-
-
-async def on_time_text(turn: Turn) -> None:
-    """A typed time such as 9:15 or 14.45."""
-    digits = turn.event.text.strip().replace(".", ":").replace("h", ":")
-    hour, _sep, minute = digits.partition(":")
-    if not (hour.isdecimal() and minute.isdecimal() and len(hour) <= 2 and len(minute) <= 2
-            and int(hour) < 24 and int(minute) < 60):
-        turn.say(_("Please type the time like this: 14:45."))
-        return
-    await _set_time(turn, time(int(hour), int(minute)))
+    await APPOINTMENT.go(turn, appointment, "what")
 
 
 async def _list(turn: Turn, _pressed: ShowReminders) -> None:
@@ -285,76 +198,108 @@ async def _new(turn: Turn, _pressed: NewAppointment) -> None:
     await start(turn)
 
 
-async def _what(turn: Turn, pressed: PickWhat) -> None:
-    appointment = await _appointment(turn, "what")
-    if appointment is None or pressed.what not in WHAT:
-        await fallback.stale(turn)
-        return
-    appointment.what = pressed.what
-    await _go(turn, "text" if pressed.what == "other" else "date", appointment.id)
+class Appointments:
+    """The appointment being made or changed is named in the state, never in a button."""
+
+    async def load(self, turn: Turn, _key: int | None) -> Appointment | None:
+        """The appointment in the state, if it is this person's."""
+        making = Making.read(turn.user.state)
+        found = await repo.appointment(turn.session, making.appointment) if making else None
+        return found if found is not None and found.user_id == turn.user.id else None
+
+    def at(self, turn: Turn, _appointment: Appointment) -> str | None:
+        making = Making.read(turn.user.state)
+        return making.step if making else None
+
+    def move(self, turn: Turn, appointment: Appointment, step: str) -> None:
+        turn.user.state = Making(step, appointment.id).encode()
+
+    def key(self, _appointment: Appointment) -> int | None:
+        return None
+
+    def state(self, step: str) -> str:
+        return f"{STEP}:{step}"
 
 
-async def _month(turn: Turn, pressed: PageMonth) -> None:
-    if _step(turn) != "date":
-        await fallback.stale(turn)
-        return
-    _show_month(turn, pressed.month)
+async def _kinds(_turn: Turn, _appointment: Appointment, _view: object) -> list[tuple[str, str]]:
+    return [(_(label), key) for key, label in WHAT.items()]
 
 
-async def _day(turn: Turn, pressed: PickDay) -> None:
-    appointment = await _appointment(turn, "date")
-    if appointment is None or pressed.day < turn.now.astimezone(turn.timezone).date():
-        await fallback.stale(turn)
-        return
-    appointment.at = timing.local_moment(pressed.day, time(12, 0), turn.timezone)
-    await _go(turn, "time", appointment.id)
+async def _what(turn: Turn, appointment: Appointment, what: str) -> str:
+    appointment.what = what
+    return "text" if what == "other" else "date"
 
 
-async def _time(turn: Turn, pressed: PickTime) -> None:
-    if pressed.at not in TIMES or _step(turn) != "time":
-        await fallback.stale(turn)
-        return
-    await _set_time(turn, pressed.at)
+async def _described(turn: Turn, appointment: Appointment, text: str) -> str:
+    appointment.text = text
+    return "date"
 
 
-async def _set_time(turn: Turn, clock: time) -> None:
+def _month_of(turn: Turn, appointment: Appointment) -> date | None:
+    """A changed appointment's calendar opens at its month."""
+    return appointment.at.astimezone(turn.timezone).date() if appointment.at else None
+
+
+async def _day(turn: Turn, appointment: Appointment, day: date) -> str:
+    appointment.at = timing.local_moment(day, time(12, 0), turn.timezone)
+    return "time"
+
+
+async def _times(_turn: Turn, _appointment: Appointment, _view: object) -> list[tuple[str, time]]:
+    return [(f"{t:%H:%M}", t) for t in TIMES]
+
+
+def _clock(text: str) -> time | None:
+    """A typed time such as 9:15 or 14.45."""
+    hour, _sep, minute = text.replace(".", ":").replace("h", ":").partition(":")
+    if not (hour.isdecimal() and minute.isdecimal() and len(hour) <= 2 and len(minute) <= 2
+            and int(hour) < 24 and int(minute) < 60):
+        return None
+    return time(int(hour), int(minute))
+
+
+async def _time(turn: Turn, appointment: Appointment, clock: time) -> str | None:
     """Combine the chosen day and time in local time; refuse times that do not exist."""
-    appointment = await _appointment(turn)
-    if appointment is None or appointment.at is None:
+    if appointment.at is None:
         await fallback.stale(turn)
-        return
+        return None
     day = appointment.at.astimezone(turn.timezone).date()
     moment = timing.local_moment(day, clock, turn.timezone)
     if moment is None:
         turn.say(_("That time does not exist on that night: the clocks go forward one hour. "
                    "Please choose another time."))
-        return
+        return None
     if moment <= turn.now:
         turn.say(_("That time has already passed. Please choose a later time."))
-        return
+        return None
     appointment.at = moment
-    await _go(turn, "confirm", appointment.id)
+    return "confirm"
 
 
-async def _confirm(turn: Turn, pressed: Confirm) -> None:
-    if pressed.choice == "x":
-        await _cancel_dialog(turn, await _appointment(turn))
-        return
-    appointment = await _appointment(turn, "confirm")
-    if appointment is None:
-        await fallback.stale(turn)
-    elif pressed.choice == "s":
-        await _save(turn, appointment)
-    else:
-        if pressed.choice == "d":
-            appointment.day_before = not appointment.day_before
-        else:
-            appointment.hour_before = not appointment.hour_before
-        await ask_confirm(turn)
+async def _summary(turn: Turn, appointment: Appointment) -> str:
+    """The appointment as understood, and which reminders it gets."""
+    yes, no = "✅", "◻️"
+    text = format_html(_("<b>{what}</b>\n📅 {when}"), what=what_label(appointment),
+                       when=when_label(appointment.at, turn.timezone) if appointment.at
+                       else "")
+    text += "\n" + _("I will remind you:")
+    text += f"\n{yes if appointment.day_before else no} " + _("the day before")
+    text += f"\n{yes if appointment.hour_before else no} " + _("one hour before")
+    return text
 
 
-async def _cancel_dialog(turn: Turn, appointment: Appointment | None) -> None:
-    if appointment is not None and appointment.status == "draft":
+async def _toggle_day(_turn: Turn, appointment: Appointment) -> str:
+    appointment.day_before = not appointment.day_before
+    return "confirm"
+
+
+async def _toggle_hour(_turn: Turn, appointment: Appointment) -> str:
+    appointment.hour_before = not appointment.hour_before
+    return "confirm"
+
+
+async def _cancel_dialog(turn: Turn, appointment: Appointment) -> None:
+    if appointment.status == "draft":
         await repo.discard_appointment(turn.session, appointment)
     turn.user.state = states.MENU
     turn.say(_("OK, nothing was saved."))
@@ -375,6 +320,29 @@ async def _save(turn: Turn, appointment: Appointment) -> None:
                       CalendarFile(appointment.id).encode()),),
               (Button(_("📋 My reminders"), ShowReminders().encode()),),
               (Button(_("⬅️ Menu"), OpenMenu().encode()),)))
+
+
+CANCEL = Tap(N_("Cancel"), Cancel, _cancel_dialog)
+APPOINTMENT = Dialog(
+    Appointments(),
+    Step("what", ask(N_("What is the appointment?")), Select(PickWhat, _kinds, _what), CANCEL),
+    Step("text", ask(N_("Type in a few words what it is, for example: bank, lawyer, housing "
+                        "corporation.")),
+         TextInput(chars(2, TEXT_LIMIT),
+                   lambda: _("Please use 2 to {limit} characters.").format(limit=TEXT_LIMIT),
+                   _described),
+         CANCEL),
+    Step("date", ask(N_("On which day?")), Calendar(PageMonth, PickDay, _day, start=_month_of),
+         CANCEL),
+    Step("time", ask(N_("At what time? You can also type it, for example 14:45.")),
+         Select(PickTime, _times, _time, columns=4),
+         TextInput(_clock, lambda: _("Please type the time like this: 14:45."), _time),
+         CANCEL),
+    Step("confirm", _summary,
+         Row(Tap(N_("Day before: on/off"), DayBefore, _toggle_day),
+             Tap(N_("Hour before: on/off"), HourBefore, _toggle_hour)),
+         Confirm(Tap(N_("✅ Save"), Save, _save), CANCEL)),
+)
 
 
 def plan_reminders(appointment: Appointment, now: datetime, zone: ZoneInfo) -> list[Reminder]:
@@ -472,7 +440,7 @@ async def _edit(turn: Turn, pressed: ChangeTime) -> None:
     """✏️ Change the time: the date and time questions again for this appointment."""
     appointment = await _owned(turn, pressed)
     if appointment is not None:
-        await _go(turn, "date", appointment.id)
+        await APPOINTMENT.go(turn, appointment, "date")
 
 
 async def _calendar_file(turn: Turn, pressed: CalendarFile) -> None:
@@ -513,24 +481,10 @@ def register(router: Router) -> None:
     router.command("reminders", show_list, N_("Your appointments and reminders"))
     router.on(ShowReminders, _list)
     router.on(NewAppointment, _new)
-    router.on(PickWhat, _what)
-    router.on(PageMonth, _month)
-    router.on(PickDay, _day)
-    router.on(PickTime, _time)
-    router.on(Confirm, _confirm)
+    APPOINTMENT.register(router)
     router.on(ViewReminder, _view)
     router.on(SnoozeHour, _snooze_hour)
     router.on(SnoozeTomorrow, _snooze_tomorrow)
     router.on(CancelReminder, _cancel)
     router.on(ChangeTime, _edit)
     router.on(CalendarFile, _calendar_file)
-    router.prompt("remind:what", ask_what)
-    router.prompt("remind:text", ask_text)
-    router.prompt("remind:date", ask_date)
-    router.prompt("remind:time", ask_time)
-    router.prompt("remind:confirm", ask_confirm)
-    router.text_input("remind:text", on_text)
-    router.text_input("remind:time", on_time_text)
-    for step in ("remind:what", "remind:date", "remind:confirm"):
-        router.text_input(step, fallback.use_buttons)
-
