@@ -126,7 +126,7 @@ async def due(session: AsyncSession, now: datetime, busy: Sequence[int] = (),
 
 async def owed(session: AsyncSession, now: datetime, *, below_lane: int) -> int:
     """Rows due now or being sent in lanes under `below_lane`: what the bot still owes people
-    right now (zero means every reply and notice has gone out)."""
+    right now (zero means every reply and notice has gone out; the tests wait for it)."""
     pending = and_(Post.state == "active", Post.revision > Post.sent_revision,
                    or_(Post.not_before.is_(None), Post.not_before <= now))
     query = (select(func.count()).select_from(Post)
@@ -185,13 +185,6 @@ async def record_send(session: AsyncSession, chat_id: int, now: datetime) -> Non
     """Count a message put into (or edited in) a group chat."""
     session.add(ChatSend(chat_id=chat_id, at=now))
     await session.flush()
-
-
-async def sends_since(session: AsyncSession, chat_id: int, since: datetime) -> list[datetime]:
-    """When the bot wrote to a group chat since a moment, oldest first."""
-    rows = await session.scalars(select(ChatSend.at).where(
-        ChatSend.chat_id == chat_id, ChatSend.at > since).order_by(ChatSend.at))
-    return list(rows)
 
 
 async def forget_sends(session: AsyncSession, before: datetime) -> None:

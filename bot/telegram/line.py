@@ -45,12 +45,6 @@ class Line:
         log.warning("Telegram unreachable; background sends wait", extra={"count": self.outages})
         self._prober = asyncio.create_task(self._probe(), name="telegram-line-probe")
 
-    async def wait_up(self, timeout: float) -> bool:
-        """Wait at most `timeout` seconds for the line; True if it is up."""
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._up.wait(), timeout)
-        return self.up
-
     async def close(self) -> None:
         """Stop probing (at shutdown)."""
         if self._prober is not None:
