@@ -26,6 +26,7 @@ from bot.storage.models import Post
 from fakebot.html_check import check_telegram_html
 from tests.chat import outgoing
 from tests.conftest import FIXED_NOW
+from tests.databases import discard
 from tests.roles_world import (
     ADMIN,
     CHAT_A,
@@ -43,6 +44,7 @@ from tests.roles_world import (
     base,
     copy_of,
     freeze,
+    open_probe,
     outcome_problems,
     records,
 )
@@ -218,14 +220,14 @@ def stage() -> Iterator[Stage]:
     built, template = base()
     loop = asyncio.new_event_loop()
     folder = Path(tempfile.mkdtemp(prefix="wegwijs-properties-"))
-    world = copy_of(built, template, folder / "properties.db")
+    world = copy_of(built, template, folder, "properties.db")
     people = loop.run_until_complete(dialogs(world))
-    freeze(world, folder / "frozen.db")
-    probe = Probe(world.path, folder / "frozen.db")
+    probe = open_probe(world.url, freeze(world, "frozen.db"))
     yield Stage(loop, world, probe, people)
     probe.close()
     loop.run_until_complete(world.core.db.close())
     loop.close()
+    discard(world.url)
 
 
 def echo_problems(outcome: Outcome, typed: str, mark: str = OPEN) -> list[str]:
