@@ -232,10 +232,11 @@ def stage() -> Iterator[Stage]:
 
 def echo_problems(outcome: Outcome, typed: str, mark: str = OPEN) -> list[str]:
     """Text or a name the bot repeats must read exactly as typed: escaped in messages (so
-    "<b>" shows as "<b>"), plain in a toast (which Telegram does not parse)."""
+    "<b>" shows as "<b>"), plain in a toast (which Telegram does not parse). NUL characters
+    are dropped on the way in (bot/core/engine.py)."""
     if not typed.startswith(mark):
         return []
-    wanted = typed.strip().translate(BIDI)
+    wanted = typed.strip().translate(BIDI).replace("\x00", "")
     problems = []
     for reply in outcome.replies:
         if mark not in reply.text:
