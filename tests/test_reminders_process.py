@@ -21,6 +21,7 @@ from bot.storage.db import Database
 from bot.storage.models import Appointment, Reminder, User
 from fakebot import FakeTelegram
 from fakebot.polling import TOKEN
+from tests.telegram import PROCESS_STARTUP
 
 pytestmark = pytest.mark.slow  # a real process, started and killed
 
@@ -37,7 +38,7 @@ async def bot_process(fake: FakeTelegram, workdir: Path, url: str) -> AsyncItera
         sys.executable, str(ROOT / "main.py"), cwd=workdir, env=env,
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
     try:
-        await fake.wait_for(lambda: bool(fake.commands), timeout=30, what="the bot to start")
+        await fake.wait_for(lambda: bool(fake.commands), PROCESS_STARTUP, what="the bot to start")
         yield process
     finally:
         if process.returncode is None:

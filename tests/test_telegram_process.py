@@ -14,7 +14,7 @@ import pytest
 
 from fakebot import FakeTelegram
 from fakebot.polling import TOKEN
-from tests.telegram import TgUser, visible, watching_process
+from tests.telegram import PROCESS_STARTUP, TgUser, visible, watching_process
 
 pytestmark = pytest.mark.slow  # a real process, started and killed
 
@@ -31,7 +31,7 @@ async def bot_process(fake: FakeTelegram, workdir: Path, url: str) -> AsyncItera
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
     )
     try:
-        await fake.wait_for(lambda: bool(fake.commands), timeout=30, what="the bot to start")
+        await fake.wait_for(lambda: bool(fake.commands), PROCESS_STARTUP, what="the bot to start")
         with watching_process(fake):
             yield
     finally:
