@@ -22,20 +22,13 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import asyncpg
-import pytest
 from sqlalchemy import make_url
 
 POSTGRES_VARIABLE = "WEGWIJS_TEST_POSTGRES"
 SERVER_URL = os.environ.get(POSTGRES_VARIABLE, "").strip()
 ON_POSTGRES = bool(SERVER_URL)
-DIALECT = "postgresql" if ON_POSTGRES else "sqlite"
 SQLITE_PREFIX = "sqlite+aiosqlite:///"
 T = TypeVar("T")
-
-
-def sqlite_only(reason: str) -> pytest.MarkDecorator:
-    """Skip a test on PostgreSQL because it is about SQLite itself (say which part)."""
-    return pytest.mark.skipif(ON_POSTGRES, reason=f"about SQLite: {reason}")
 
 
 def sqlite_url(path: Path) -> str:
