@@ -3,10 +3,10 @@
 Set WEGWIJS_TEST_POSTGRES to a PostgreSQL server's URL (with any database to connect to
 for administration, e.g. postgresql+asyncpg://postgres@127.0.0.1:5432/postgres; the role
 must be allowed to create databases), and every test gets a fresh database there instead
-of a SQLite file: `scripts/with-postgres make test-postgres` starts a throw-away server
-and sets it. Each pytest worker migrates a template database once; a test's database is
-`CREATE DATABASE … TEMPLATE` of it, dropped after the test. Names carry the worker's pid,
-so runs sharing a server do not meet.
+of a SQLite file: `make test-postgres` starts a throw-away server for the run
+(scripts/with-postgres) and sets it. Each pytest worker migrates a template database
+once; a test's database is `CREATE DATABASE … TEMPLATE` of it, dropped after the test.
+Names carry the worker's pid, so runs sharing a server do not meet.
 """
 
 from __future__ import annotations
@@ -79,9 +79,9 @@ class Server:
         """The SQLAlchemy URL of one database on this server."""
         return self.url.set(database=name).render_as_string(hide_password=False)
 
-    def name(self, kind: str = "") -> str:
+    def name(self) -> str:
         """A database name nobody else uses."""
-        return f"{self.prefix}_{kind}{next(self.numbers)}"
+        return f"{self.prefix}_{next(self.numbers)}"
 
     def create(self, name: str, template: str | None = None) -> str:
         """CREATE DATABASE (a copy of `template`, which nobody may be connected to)."""
