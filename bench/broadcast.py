@@ -61,7 +61,7 @@ async def one_run(recipients: int, kill_at: int | None) -> None:
         for chat in [*people, COORDINATOR]:
             await fake.add_chat(chat)
         with tempfile.TemporaryDirectory() as workdir:
-            await queue_broadcast(Path(workdir), people)
+            await queue_broadcast(f"sqlite+aiosqlite:///{Path(workdir) / 'bot.db'}", people)
             process = await bot(fake, Path(workdir))
             if kill_at is not None:
                 await _wait(fake, people, kill_at)

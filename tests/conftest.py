@@ -1,11 +1,11 @@
-"""Shared fixtures: real SQLite files in a temporary folder, a migrated database, the core."""
+"""Shared fixtures: a real database per test (SQLite, or PostgreSQL: tests/databases.py),
+migrated, and the core."""
 
 from __future__ import annotations
 
 import asyncio
-import shutil
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -17,14 +17,46 @@ from bot.core.engine import Core
 from bot.core.router import Router
 from bot.storage.db import Database
 from fakebot import FakeTelegram
+from tests.databases import copy_database, discard, empty_database
 
 FIXED_NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 
 
+@pytest.fixture(scope="session")
+def migrated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A database with every migration applied, made once per worker: each test gets a
+    copy (migrating takes half a second, copying a few milliseconds; test_migrations
+    migrates from empty)."""
+    url = empty_database(tmp_path_factory.mktemp("template"), "migrated.db")
+
+    async def migrate() -> None:
+        database = Database(url)
+        await database.migrate()
+        await database.close()
+
+    try:
+        asyncio.run(migrate())
+        yield url
+    finally:
+        discard(url)
+
+
 @pytest.fixture
-def db_url(tmp_path: Path) -> str:
-    """A fresh SQLite file per test: real database, nothing mocked."""
-    return f"sqlite+aiosqlite:///{tmp_path / 'wegwijs.db'}"
+def db_url(tmp_path: Path, migrated: str) -> Iterator[str]:
+    """A fresh migrated database per test, real and nothing mocked: a SQLite file, or a
+    PostgreSQL database when WEGWIJS_TEST_POSTGRES is set (tests/databases.py)."""
+    url = copy_database(migrated, tmp_path)
+    yield url
+    discard(url)
+
+
+@pytest.fixture
+def empty_db_url(tmp_path: Path) -> Iterator[str]:
+    """A database of the test's own without any table, for tests of `python main.py`
+    (which migrates at startup) and of migrations."""
+    url = empty_database(tmp_path)
+    yield url
+    discard(url)
 
 
 @pytest.fixture
@@ -34,25 +66,9 @@ def settings(db_url: str, tmp_path: Path) -> Settings:
                          env_file=tmp_path / "absent.env")
 
 
-@pytest.fixture(scope="session")
-def migrated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A database file with every migration applied, made once per run (each test copies
-    it: migrating takes half a second, copying a millisecond; test_migrations migrates)."""
-    path = tmp_path_factory.mktemp("template") / "migrated.db"
-
-    async def migrate() -> None:
-        database = Database(f"sqlite+aiosqlite:///{path}")
-        await database.migrate()
-        await database.close()
-
-    asyncio.run(migrate())
-    return path
-
-
 @pytest.fixture
-async def db(settings: Settings, migrated: Path) -> AsyncIterator[Database]:
-    """A migrated database of the test's own, closed after the test."""
-    shutil.copyfile(migrated, settings.database_url.removeprefix("sqlite+aiosqlite:///"))
+async def db(settings: Settings) -> AsyncIterator[Database]:
+    """The test's own migrated database, closed after the test."""
     database = Database(settings.database_url)
     yield database
     await database.close()

@@ -4,6 +4,8 @@ group chats, tasks, questions, appointments, broadcasts, and people in the middl
 
 Everything is made with commands, buttons and typed text; ids are read back from the
 database afterwards, so the tests can forge buttons that point at other people's things.
+The world lives in SQLite files or PostgreSQL databases, like every test's data
+(tests/databases.py); the tests read and restore it with a connection of their own.
 """
 
 from __future__ import annotations
@@ -11,13 +13,18 @@ from __future__ import annotations
 import asyncio
 import atexit
 import dataclasses
+import itertools
 import re
 import shutil
 import sqlite3
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import Any, Protocol
+
+import asyncpg
 
 from bot.app import Content, build_core, load_content
 from bot.config import Settings, load_settings
@@ -27,6 +34,16 @@ from bot.core.router import Router
 from bot.storage.db import Database
 from fakebot.html_check import TelegramHtmlError, check_telegram_html, utf16_length
 from tests.conftest import FIXED_NOW
+from tests.databases import (
+    ON_POSTGRES,
+    asyncpg_dsn,
+    blocking,
+    copy_database,
+    discard,
+    empty_database,
+    sqlite_path,
+    sqlite_url,
+)
 
 ADMIN, COORD_A, COORD_B = 4242, 701, 702
 MEMBER_A, NEWCOMER_A, MEMBER_B = 711, 712, 721
@@ -45,19 +62,19 @@ MARK = {"task_a_open": "ZQFIETS", "task_a_claimed": "ZQHUUR", "task_a_hidden": "
 SECRET_MARKS = frozenset(MARK.values())
 
 
-def settings_for(path: Path) -> Settings:
-    """Test settings on a SQLite file; the flood gate must not hide handlers from the tests."""
-    return load_settings({"DATABASE_URL": f"sqlite+aiosqlite:///{path}",
+def settings_for(url: str) -> Settings:
+    """Test settings on a database; the flood gate must not hide handlers from the tests."""
+    return load_settings({"DATABASE_URL": url,
                           "WEGWIJS_ADMIN_IDS": str(ADMIN), "WEGWIJS_FLOOD_BURST": "1000000"},
-                         env_file=path.parent / "absent.env")
+                         env_file=Path(__file__).parent / "absent.env")
 
 
 @dataclass
 class World:
-    """The core on a real SQLite file, and the ids of everything in it."""
+    """The core on a real database, and the ids of everything in it."""
 
     core: Core
-    path: Path
+    url: str
     users: dict[int, int] = field(default_factory=dict)  # telegram id → users.id
     groups: dict[str, int] = field(default_factory=dict)  # A, B, B2
     orgs: dict[str, int] = field(default_factory=dict)  # A, B
@@ -92,8 +109,11 @@ class World:
                                           private=chat is None, first_name=NAMES.get(user, "")))
 
     def rows(self, query: str, *params: object) -> list[tuple[object, ...]]:
-        """Read the database file directly (a separate, short-lived connection)."""
-        connection = sqlite3.connect(self.path)
+        """Read the database directly (a separate, short-lived connection); parameters
+        are written `?`."""
+        if ON_POSTGRES:
+            return [tuple(r) for r in blocking().run(_pg_fetch(self.url, query, params))]
+        connection = sqlite3.connect(sqlite_path(self.url))
         try:
             return list(connection.execute(query, params))
         finally:
@@ -121,9 +141,9 @@ def _code(outcome: Outcome) -> str:
 _ROUTERS: list[Router] = []  # the FAQ matcher takes a while to build: one router per process
 
 
-def open_core(path: Path) -> Core:
-    """A core on an existing database file, with the fixed clock of the core tests."""
-    settings = settings_for(path)
+def open_core(url: str) -> Core:
+    """A core on an existing database, with the fixed clock of the core tests."""
+    settings = settings_for(url)
     if _ROUTERS:
         return Core(Database(settings.database_url), _ROUTERS[0], settings.policy(),
                     lambda: FIXED_NOW)
@@ -133,37 +153,40 @@ def open_core(path: Path) -> Core:
     return core
 
 
-def copy_of(world: World, template: Path, path: Path) -> World:
-    """The same world on a copy of a frozen file, with its own core (call inside a loop)."""
-    shutil.copyfile(template, path)
-    return dataclasses.replace(world, core=open_core(path), path=path)
+def copy_of(world: World, template: str, folder: Path, name: str) -> World:
+    """The same world on a copy of a frozen database, with its own core (call inside a
+    loop; `discard` the copy's url afterwards)."""
+    url = copy_database(template, folder, name)
+    return dataclasses.replace(world, core=open_core(url), url=url)
 
 
 @cache
-def base() -> tuple[World, Path]:
-    """The world built once per test process and frozen into a template file.
+def base() -> tuple[World, str]:
+    """The world built once per test process and frozen into a template database.
 
     It is built on its own event loop; test modules open copies on theirs.
     """
     folder = Path(tempfile.mkdtemp(prefix="wegwijs-world-"))
     atexit.register(shutil.rmtree, folder, True)
+    url = empty_database(folder, "built.db")
+    atexit.register(discard, url)
 
     async def make() -> World:
-        world = await build(folder / "built.db")
+        world = await build(url)
         await world.core.db.close()
-        install_change_log(world.path)
-        freeze(world, folder / "base.db")
+        install_change_log(world.url)
         return world
 
-    return asyncio.run(make()), folder / "base.db"
+    world = asyncio.run(make())
+    return world, freeze(world, "base.db")
 
 
-async def build(path: Path) -> World:
-    """Make the world on a fresh SQLite file at `path`."""
-    db = Database(settings_for(path).database_url)
+async def build(url: str) -> World:
+    """Make the world on a fresh database at `url`."""
+    db = Database(settings_for(url).database_url)
     await db.migrate()
     await db.close()
-    world = World(open_core(path), path)
+    world = World(open_core(url), url)
     await _organisations(world)
     await _people(world)
     await _chats(world)
@@ -347,32 +370,43 @@ async def _dialogs(world: World) -> None:
 #
 # Test-only triggers write the name of every table a statement touched into `_changes`, so
 # an attempt that changed nothing costs one tiny query instead of a full comparison. The
-# users table ignores `last_seen_at`, which every update touches.
+# users table ignores `last_seen_at`, which every update touches. Freezing keeps a copy of
+# every table to restore from: on SQLite a file next to the live one (attached to it), on
+# PostgreSQL the schema `frozen` inside the live database (copies of the database take it
+# along).
 
 CHANGES = "_changes"
+FROZEN = "frozen"
 IGNORED_COLUMNS = {"users": frozenset({"last_seen_at"})}
 Table = tuple[tuple[str, ...], tuple[tuple[object, ...], ...]]
 Snapshot = dict[str, Table]
 
 
-def tables(path: Path) -> list[str]:
+def tables(url: str) -> list[str]:
     """The application's tables (not Alembic's, not ours)."""
-    connection = sqlite3.connect(path)
-    try:
-        names = [r[0] for r in connection.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
-    finally:
-        connection.close()
-    return [n for n in names if n not in ("alembic_version", CHANGES)
-            and not n.startswith("sqlite_")]
+    if ON_POSTGRES:
+        names = [r[0] for r in blocking().run(_pg_fetch(url, "SELECT tablename FROM pg_tables "
+                                                        "WHERE schemaname = 'public'", ()))]
+    else:
+        connection = sqlite3.connect(sqlite_path(url))
+        try:
+            names = [r[0] for r in connection.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table'")]
+        finally:
+            connection.close()
+    return sorted(n for n in names if n not in ("alembic_version", CHANGES)
+                  and not n.startswith("sqlite_"))
 
 
-def install_change_log(path: Path) -> None:
-    """Add the `_changes` table and one trigger per table and kind of change."""
-    connection = sqlite3.connect(path)
+def install_change_log(url: str) -> None:
+    """Add the `_changes` table and triggers on every table for each kind of change."""
+    if ON_POSTGRES:
+        blocking().run(_pg_change_log(url, tables(url)))
+        return
+    connection = sqlite3.connect(sqlite_path(url))
     try:
         connection.execute(f"CREATE TABLE {CHANGES} (tbl TEXT NOT NULL)")
-        for table in tables(path):
+        for table in tables(url):
             columns = [r[1] for r in connection.execute(f'PRAGMA table_info("{table}")')
                        if r[1] not in IGNORED_COLUMNS.get(table, frozenset())]
             differs = " OR ".join(f'OLD."{c}" IS NOT NEW."{c}"' for c in columns)
@@ -386,42 +420,75 @@ def install_change_log(path: Path) -> None:
         connection.close()
 
 
-def _read(connection: sqlite3.Connection, names: list[str] | set[str]) -> Snapshot:
+def _table(name: str, columns: tuple[str, ...], rows: Iterable[Iterable[object]]) -> Table:
+    """Rows with the ignored columns blanked."""
+    ignored = [i for i, c in enumerate(columns) if c in IGNORED_COLUMNS.get(name, ())]
+    return columns, tuple(tuple(None if i in ignored else v for i, v in enumerate(row))
+                          for row in rows)
+
+
+def _read(connection: sqlite3.Connection, names: Iterable[str]) -> Snapshot:
     found: Snapshot = {}
     for name in sorted(names):
         cursor = connection.execute(f'SELECT * FROM "{name}" ORDER BY rowid')
-        columns = tuple(d[0] for d in cursor.description)
-        ignored = [i for i, c in enumerate(columns) if c in IGNORED_COLUMNS.get(name, ())]
-        rows = tuple(tuple(None if i in ignored else v for i, v in enumerate(row))
-                     for row in cursor.fetchall())
-        found[name] = (columns, rows)
+        found[name] = _table(name, tuple(d[0] for d in cursor.description), cursor.fetchall())
     return found
 
 
-def snapshot(path: Path, names: list[str] | set[str]) -> Snapshot:
-    """Every row of the named tables, in rowid order, ignored columns blanked."""
-    connection = sqlite3.connect(path)
+def snapshot(url: str, names: Iterable[str]) -> Snapshot:
+    """Every row of the named tables, in rowid (primary key) order, ignored columns blanked."""
+    if ON_POSTGRES:
+        async def read() -> Snapshot:
+            connection = await asyncpg.connect(asyncpg_dsn(url))
+            try:
+                return await _pg_read(connection, names)
+            finally:
+                await connection.close()
+
+        return blocking().run(read())
+    connection = sqlite3.connect(sqlite_path(url))
     try:
         return _read(connection, names)
     finally:
         connection.close()
 
 
-class Probe:
-    """Open connections to the live file and its frozen template: what changed, what is
-    there now, and putting the template back (SQLite's online backup, which the running
-    engine's own connections see at once)."""
+class Probe(Protocol):
+    """A connection to the live world: what changed, what is there now, and putting the
+    frozen world back (which the running engine's own connections see at once)."""
 
-    def __init__(self, live: Path, template: Path) -> None:
-        self.live = sqlite3.connect(live, isolation_level=None)
-        self.template = sqlite3.connect(template, isolation_level=None)
-        self.live.execute("ATTACH DATABASE ? AS frozen", (str(template),))
+    def changed(self) -> set[str]:
+        """Tables that changed since the world was last restored."""
+
+    def snapshot(self, names: Iterable[str]) -> Snapshot:
+        """The named tables as they are now."""
+
+    def restore(self, names: set[str] | None = None) -> None:
+        """Back to the frozen world: the named tables (those that changed), or all of it."""
+
+    def close(self) -> None:
+        """Close the connections."""
+
+
+def open_probe(live: str, template: str) -> Probe:
+    """A probe on the live world, restoring from `template` (what `freeze` returned)."""
+    return PostgresProbe(live) if ON_POSTGRES else SqliteProbe(live, template)
+
+
+class SqliteProbe:
+    """The live file and its frozen template, attached (restores by SQLite's online backup
+    or table by table)."""
+
+    def __init__(self, live: str, template: str) -> None:
+        self.live = sqlite3.connect(sqlite_path(live), isolation_level=None)
+        self.template = sqlite3.connect(sqlite_path(template), isolation_level=None)
+        self.live.execute(f"ATTACH DATABASE ? AS {FROZEN}", (str(sqlite_path(template)),))
 
     def changed(self) -> set[str]:
         """Tables that changed since the world was last restored."""
         return {r[0] for r in self.live.execute(f"SELECT DISTINCT tbl FROM {CHANGES}")}
 
-    def snapshot(self, names: list[str] | set[str]) -> Snapshot:
+    def snapshot(self, names: Iterable[str]) -> Snapshot:
         """The named tables as they are now."""
         return _read(self.live, names)
 
@@ -436,7 +503,7 @@ class Probe:
         self.live.execute("BEGIN")
         for name in sorted(names):
             self.live.execute(f'DELETE FROM main."{name}"')
-            self.live.execute(f'INSERT INTO main."{name}" SELECT * FROM frozen."{name}"')
+            self.live.execute(f'INSERT INTO main."{name}" SELECT * FROM {FROZEN}."{name}"')
         self.live.execute(f"DELETE FROM main.{CHANGES}")
         self.live.execute("COMMIT")
 
@@ -444,6 +511,45 @@ class Probe:
         """Close both connections."""
         self.live.close()
         self.template.close()
+
+
+class PostgresProbe:
+    """One asyncpg connection to the live database (on the tests' helper loop), restoring
+    from its `frozen` schema."""
+
+    def __init__(self, live: str) -> None:
+        self.connection: Any = blocking().run(asyncpg.connect(asyncpg_dsn(live)))
+        self.all = tables(live)
+
+    def changed(self) -> set[str]:
+        """Tables that changed since the world was last restored."""
+        rows = blocking().run(self.connection.fetch(f"SELECT DISTINCT tbl FROM {CHANGES}"))
+        return {r[0] for r in rows}
+
+    def snapshot(self, names: Iterable[str]) -> Snapshot:
+        """The named tables as they are now."""
+        return blocking().run(_pg_read(self.connection, names))
+
+    def restore(self, names: set[str] | None = None) -> None:
+        """Back to the frozen world: the named tables (those that changed), or all of it.
+
+        As a replica would: no foreign-key checks, no cascades, no change-log triggers.
+        Sequences stay where they are, so new rows get ids the frozen world never had.
+        """
+        async def restore() -> None:
+            async with self.connection.transaction():
+                await self.connection.execute("SET LOCAL session_replication_role = replica")
+                for name in sorted(self.all if names is None else names):
+                    await self.connection.execute(
+                        f'DELETE FROM public."{name}"; '
+                        f'INSERT INTO public."{name}" SELECT * FROM {FROZEN}."{name}"')
+                await self.connection.execute(f"DELETE FROM {CHANGES}")
+
+        blocking().run(restore())
+
+    def close(self) -> None:
+        """Close the connection."""
+        blocking().run(self.connection.close())
 
 
 def records(table: Table) -> list[dict[str, object]]:
@@ -462,15 +568,90 @@ def _copy(source: Path, target: Path) -> None:
         dst.close()
 
 
-def freeze(world: World, template: Path) -> None:
-    """Keep a copy of the world as it is now, with the change log empty."""
-    connection = sqlite3.connect(world.path)
+def freeze(world: World, name: str) -> str:
+    """Keep a copy of the world as it is now, with the change log empty; returns the URL of
+    the frozen template (on SQLite the file `name` next to the world's; on PostgreSQL the
+    world's own database, which holds the copy in its `frozen` schema)."""
+    if ON_POSTGRES:
+        blocking().run(_pg_freeze(world.url, tables(world.url)))
+        return world.url
+    live = sqlite_path(world.url)
+    connection = sqlite3.connect(live)
     try:
         connection.execute(f"DELETE FROM {CHANGES}")
         connection.commit()
     finally:
         connection.close()
-    _copy(world.path, template)
+    _copy(live, live.parent / name)
+    return sqlite_url(live.parent / name)
+
+
+# PostgreSQL's side of the above, run on the tests' helper loop (tests/databases.py).
+
+_PG_LOG_CHANGE = f"""CREATE FUNCTION _log_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN INSERT INTO {CHANGES} VALUES (TG_TABLE_NAME); RETURN NULL; END $$"""
+_PG_COLUMNS = ("SELECT column_name FROM information_schema.columns WHERE table_schema = "
+               "'public' AND table_name = $1 ORDER BY ordinal_position")
+_PG_PRIMARY_KEY = ("SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = "
+                   "i.indrelid AND a.attnum = ANY(i.indkey) WHERE i.indisprimary AND "
+                   "i.indrelid = format('public.%I', $1::text)::regclass")
+
+
+async def _pg_fetch(url: str, query: str, params: Iterable[object]) -> list[Any]:
+    """Rows of a query with `?` parameters, on a connection of its own."""
+    numbers = itertools.count(1)
+    numbered = re.sub(r"\?", lambda _match: f"${next(numbers)}", query)
+    connection = await asyncpg.connect(asyncpg_dsn(url))
+    try:
+        return list(await connection.fetch(numbered, *params))
+    finally:
+        await connection.close()
+
+
+async def _pg_change_log(url: str, names: list[str]) -> None:
+    connection = await asyncpg.connect(asyncpg_dsn(url))
+    try:
+        async with connection.transaction():
+            await connection.execute(f"CREATE TABLE {CHANGES} (tbl TEXT NOT NULL)")
+            await connection.execute(_PG_LOG_CHANGE)
+            for table in names:
+                columns = [r[0] for r in await connection.fetch(_PG_COLUMNS, table)
+                           if r[0] not in IGNORED_COLUMNS.get(table, frozenset())]
+                # As text: json has no equality operator.
+                differs = " OR ".join(f'OLD."{c}"::text IS DISTINCT FROM NEW."{c}"::text'
+                                      for c in columns)
+                log = "FOR EACH ROW EXECUTE FUNCTION _log_change()"
+                await connection.execute(
+                    f'CREATE TRIGGER zz_{table}_id AFTER INSERT OR DELETE ON "{table}" {log}')
+                await connection.execute(
+                    f'CREATE TRIGGER zz_{table}_u AFTER UPDATE ON "{table}" FOR EACH ROW '
+                    f"WHEN ({differs}) EXECUTE FUNCTION _log_change()")
+    finally:
+        await connection.close()
+
+
+async def _pg_read(connection: Any, names: Iterable[str]) -> Snapshot:
+    found: Snapshot = {}
+    for name in sorted(names):
+        key = ", ".join(f'"{r[0]}"' for r in await connection.fetch(_PG_PRIMARY_KEY, name))
+        statement = await connection.prepare(f'SELECT * FROM "{name}" ORDER BY {key or 1}')
+        columns = tuple(a.name for a in statement.get_attributes())
+        found[name] = _table(name, columns, await statement.fetch())
+    return found
+
+
+async def _pg_freeze(url: str, names: list[str]) -> None:
+    connection = await asyncpg.connect(asyncpg_dsn(url))
+    try:
+        async with connection.transaction():
+            await connection.execute(f"DELETE FROM {CHANGES}")
+            await connection.execute(f"DROP SCHEMA IF EXISTS {FROZEN} CASCADE")
+            await connection.execute(f"CREATE SCHEMA {FROZEN}")
+            for name in names:
+                await connection.execute(
+                    f'CREATE TABLE {FROZEN}."{name}" AS SELECT * FROM public."{name}"')
+    finally:
+        await connection.close()
 
 
 # ---------------------------------------------------------------- what Telegram accepts

@@ -21,6 +21,9 @@ from tests.chat import onboarding_presses, said
 
 AFTER_THE_BOT = 1  # PTB handler group that runs once the bot's own (group 0) has finished
 TURN_TIMEOUT = 15.0  # seconds a turn may take before the test fails (a loaded CI machine)
+# Seconds `python main.py` may take to start: ~10 s of CPU (content, text models), far
+# longer when the suite's workers and other jobs share a few cores.
+PROCESS_STARTUP = 90.0
 BOT_OUTPUT = {"sendMessage", "editMessageText", "editMessageReplyMarkup", "answerCallbackQuery",
               "sendDocument"}
 

@@ -2,7 +2,7 @@
 every role, in private and in group chats, with forged data that points at other groups'
 tasks, other organisations' broadcasts and other people's questions, reminders and invites.
 
-The world (tests/roles_world.py) is built once through the core on a real SQLite file and
+The world (tests/roles_world.py) is built once through the core on a real database and
 frozen. Each attempt starts from that frozen world; afterwards:
 
 - nothing raised, and every reply is what Telegram accepts (HTML, length, callback_data);
@@ -30,6 +30,7 @@ import pytest
 
 from bot.core.permissions import RULES, Action, Role
 from bot.core.ports import Incoming, Kind, Outcome, Reply
+from tests.databases import discard
 from tests.roles_world import (
     ADMIN,
     CHAT_A,
@@ -50,6 +51,7 @@ from tests.roles_world import (
     World,
     base,
     copy_of,
+    open_probe,
     outcome_problems,
     records,
     snapshot,
@@ -769,13 +771,14 @@ def matrix() -> Iterator[Matrix]:
     built, template = base()
     loop = asyncio.new_event_loop()
     folder = Path(tempfile.mkdtemp(prefix="wegwijs-matrix-"))
-    world = copy_of(built, template, folder / "matrix.db")
+    world = copy_of(built, template, folder, "matrix.db")
     facts = Facts(world, snapshot(template, tables(template)))
-    probe = Probe(world.path, template)
+    probe = open_probe(world.url, template)
     yield Matrix(loop, world, probe, facts)
     probe.close()
     loop.run_until_complete(world.core.db.close())
     loop.close()
+    discard(world.url)
 
 
 def test_every_command_and_prefix_is_classified(matrix: Matrix) -> None:

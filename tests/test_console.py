@@ -17,8 +17,8 @@ ROOT = Path(__file__).resolve().parent.parent
 ONBOARDING = "{picker}\n1\n1\n1\n1\nUtrecht\n2\n"
 
 
-def run_chat(tmp_path: Path, stdin: str, *args: str) -> str:
-    env = {**os.environ, "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'console.db'}"}
+def run_chat(tmp_path: Path, url: str, stdin: str, *args: str) -> str:
+    env = {**os.environ, "DATABASE_URL": url}
     env.pop("TELEGRAM_BOT_TOKEN", None)
     done = subprocess.run(
         [sys.executable, str(ROOT / "main.py"), "chat", *args], input=stdin, env=env,
@@ -30,23 +30,24 @@ def run_chat(tmp_path: Path, stdin: str, *args: str) -> str:
 
 
 @pytest.mark.parametrize(("picker", "code"), [("1", "nl"), ("2", "en"), ("3", "ar"), ("4", "ti")])
-def test_piped_onboarding_in_each_language(tmp_path: Path, picker: str, code: str) -> None:
-    out = run_chat(tmp_path, ONBOARDING.format(picker=picker))
+def test_piped_onboarding_in_each_language(tmp_path: Path, empty_db_url: str, picker: str,
+                                           code: str) -> None:
+    out = run_chat(tmp_path, empty_db_url, ONBOARDING.format(picker=picker))
     assert "[3] العربية" in out and "[4] ትግርኛ" in out
     assert to_plain(said(code, "Which fits you best?")) in out
     assert to_plain(said(code, "Thank you! You are all set.")) in out
     assert "Utrecht" in out
 
 
-def test_state_survives_between_console_sessions(tmp_path: Path) -> None:
-    run_chat(tmp_path, "4\n1\n")  # Tigrinya, privacy accepted, then the process ends
-    out = run_chat(tmp_path, "1\n")  # a new process: continues at "who are you?"
+def test_state_survives_between_console_sessions(tmp_path: Path, empty_db_url: str) -> None:
+    run_chat(tmp_path, empty_db_url, "4\n1\n")  # Tigrinya, privacy accepted, then the process ends
+    out = run_chat(tmp_path, empty_db_url, "1\n")  # a new process: continues at "who are you?"
     assert to_plain(said("ti", "Who are you?")) in out
     assert to_plain(said("ti", "Which fits you best?")) in out
 
 
-def test_lang_option_and_free_text(tmp_path: Path) -> None:
-    out = run_chat(tmp_path, "hello\n/help\n", "--lang", "ar", "--user", "7")
+def test_lang_option_and_free_text(tmp_path: Path, empty_db_url: str) -> None:
+    out = run_chat(tmp_path, empty_db_url, "hello\n/help\n", "--lang", "ar", "--user", "7")
     assert to_plain(said("ar", "Please choose one of the buttons below.")) in out
     assert "112" in out and "0800-2000" in out
 

@@ -1,4 +1,4 @@
-"""Faults over the real PTB stack: a locked SQLite file, Telegram out of reach, Telegram
+"""Faults over the real PTB stack: a locked database, Telegram out of reach, Telegram
 answering 5xx, and a feature that crashes. Each is retried where that makes sense, a person
 who waits hears a kind word in their own language, and nothing is half written, lost or
 sent twice. Logs name the error's type, never what anyone typed."""
@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import shutil
 import sqlite3
 from collections.abc import AsyncIterator
-from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+import asyncpg
 import pytest
 from sqlalchemy import select
 
@@ -29,12 +28,13 @@ from bot.storage.models import Broadcast, Delivery, Organisation, Post, Reminder
 from bot.telegram.app import PTBApplication
 from fakebot import DROP, FakeTelegram, Fault
 from tests.conftest import MovingClock
+from tests.databases import ON_POSTGRES, asyncpg_dsn, sqlite_path
 from tests.telegram import BOT_OUTPUT, TgUser, running_bot, visible
 from tests.test_telegram_reminders import HOUR_BEFORE, appointment_tomorrow
 from worlds.broadcast import COORDINATOR, seed
 
 APOLOGY = "Sorry, something went wrong on my side. Please try again."
-BUSY_TIMEOUT = 0.2  # seconds: a lock outlasts SQLite's own waiting quickly in these tests
+BUSY_TIMEOUT = 0.2  # seconds: a lock outlasts the database's own waiting quickly here
 SECRET = "mijn geheime asielzaak"  # what a person typed: it must never reach a log line
 QUIET = 1.5  # seconds to wait after the last expected message: a duplicate would come now
 
@@ -43,9 +43,8 @@ QUIET = 1.5  # seconds to wait after the last expected message: a duplicate woul
 
 
 @pytest.fixture
-async def quick_db(settings: Settings, migrated: Path) -> AsyncIterator[Database]:
+async def quick_db(settings: Settings) -> AsyncIterator[Database]:
     """The test database with a short busy timeout (and the default two retries)."""
-    shutil.copyfile(migrated, settings.database_url.removeprefix("sqlite+aiosqlite:///"))
     database = Database(settings.database_url, busy_timeout=BUSY_TIMEOUT)
     yield database
     await database.close()
@@ -59,28 +58,49 @@ def quick_core(settings: Settings, quick_db: Database, clock: MovingClock,
 
 
 class WriteLock:
-    """Another program writing to the same SQLite file: it holds the write lock until released."""
+    """Another program writing to the same database; it holds its locks until released.
+
+    SQLite: the file's write lock (BEGIN IMMEDIATE). PostgreSQL: every table locked in
+    EXCLUSIVE mode, its equivalent: plain reads go on, every write waits.
+    """
 
     def __init__(self, db: Database) -> None:
-        path = db.url.removeprefix("sqlite+aiosqlite:///")
-        self.connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self.url = db.url
         self.held = False
+        self.sqlite: sqlite3.Connection | None = None
+        self.postgres: Any = None  # an asyncpg connection
 
     async def __aenter__(self) -> WriteLock:
-        await asyncio.to_thread(self.connection.execute, "BEGIN IMMEDIATE")
+        if ON_POSTGRES:
+            self.postgres = await asyncpg.connect(asyncpg_dsn(self.url))
+            tables = ", ".join(f'"{r[0]}"' for r in await self.postgres.fetch(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"))
+            await self.postgres.execute("BEGIN")
+            await self.postgres.execute(f"LOCK TABLE {tables} IN EXCLUSIVE MODE")
+        else:
+            self.sqlite = sqlite3.connect(sqlite_path(self.url), isolation_level=None,
+                                          check_same_thread=False)
+            await asyncio.to_thread(self.sqlite.execute, "BEGIN IMMEDIATE")
         self.held = True
         return self
 
     async def release(self) -> None:
         """The other program commits nothing and lets go."""
-        if self.held:
-            await asyncio.to_thread(self.connection.execute, "ROLLBACK")
-            self.held = False
+        if not self.held:
+            return
+        if self.postgres is not None:
+            await self.postgres.execute("ROLLBACK")
+        elif self.sqlite is not None:
+            await asyncio.to_thread(self.sqlite.execute, "ROLLBACK")
+        self.held = False
 
     async def __aexit__(self, kind: type[BaseException] | None, error: BaseException | None,
                         trace: TracebackType | None) -> None:
         await self.release()
-        self.connection.close()
+        if self.postgres is not None:
+            await self.postgres.close()
+        if self.sqlite is not None:
+            self.sqlite.close()
 
 
 async def logged(caplog: pytest.LogCaptureFixture, fragment: str, timeout: float = 8.0) -> None:
@@ -155,7 +175,7 @@ async def test_a_lock_that_does_not_end_gets_the_apology_and_changes_nothing(
     retries = [r for r in caplog.records if "database busy" in r.getMessage()]
     assert len(retries) == quick_core.db.lock_retries
     lines = log_lines(caplog)
-    assert "update" in lines and "OperationalError" in lines
+    assert "update" in lines and ("DBAPIError" if ON_POSTGRES else "OperationalError") in lines
     assert "UPDATE users" not in lines and "Yohannes" not in lines  # no SQL, no names
 
 

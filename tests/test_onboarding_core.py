@@ -204,3 +204,12 @@ async def test_a_changed_privacy_notice_is_agreed_to_again(core: Core, db: Datab
     assert "112" in texts(helped)  # the emergency numbers never wait
     await chat.press("priv:yes")
     assert "Main menu" in texts(await chat.send("/menu"))
+
+
+async def test_nul_characters_are_dropped_before_anything_is_stored(core: Core,
+                                                                   db: Database) -> None:
+    """PostgreSQL text cannot hold U+0000 (SQLite can): the core takes it out of what comes in."""
+    await core.handle(Incoming(1001, 1001, Kind.COMMAND, command="start", first_name="A\x00da"))
+    await core.handle(Incoming(1001, 1001, Kind.BUTTON, data="lang:\x00nl"))
+    user = await stored_user(db)
+    assert user is not None and (user.first_name, user.locale) == ("Ada", "nl")

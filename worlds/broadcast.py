@@ -4,7 +4,6 @@ and the benchmark (onboarding hundreds of people through the dialog would only b
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 from sqlalchemy import select
 
@@ -43,9 +42,10 @@ def _user(telegram_id: int, locale: str, role: str, now: datetime) -> User:
                 last_seen_at=now)
 
 
-async def queue_broadcast(workdir: Path, people: list[int]) -> int:
-    """A database in `workdir` where the coordinator has just pressed Send to `people`."""
-    db = Database(f"sqlite+aiosqlite:///{workdir / 'bot.db'}")
+async def queue_broadcast(url: str, people: list[int]) -> int:
+    """The database at `url`, migrated, where the coordinator has just pressed Send to
+    `people`."""
+    db = Database(url)
     await db.migrate()
     await seed(db, people)
     now = datetime.now(UTC)

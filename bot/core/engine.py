@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from bot.core import conversation, outbox
@@ -25,6 +26,16 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def _storable(event: Incoming) -> Incoming:
+    """Without NUL characters, which PostgreSQL text cannot hold (nobody types one)."""
+    if "\x00" not in event.text + event.command + event.data + event.first_name:
+        return event
+    return replace(event, text=event.text.replace("\x00", ""),
+                   command=event.command.replace("\x00", ""),
+                   data=event.data.replace("\x00", ""),
+                   first_name=event.first_name.replace("\x00", ""))
+
+
 class Core:
     """The one entry point adapters call; it knows nothing about how messages travel."""
 
@@ -39,6 +50,7 @@ class Core:
 
     async def handle(self, event: Incoming) -> Outcome:
         """Answer one input; the database work is committed before anything is sent."""
+        event = _storable(event)
         if not event.private and not self.router.wants(event):
             return Outcome()  # group chatter that is not for us: stay silent
         verdict = self.flood.check(event.user_id)

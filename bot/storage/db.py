@@ -22,12 +22,14 @@ from sqlalchemy.ext.asyncio import (
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT = 10.0  # seconds SQLite waits for another writer before "database is locked"
+# (PostgreSQL: lock_timeout, how long a statement waits for a lock another connection holds)
 LOCK_RETRIES = 2  # a unit of work that still finds the database locked is run again this often
 LOCK_BACKOFF = 0.2  # seconds before the first retry; doubles with each further one
 # SQLite: another connection holds the write lock (BUSY, also BUSY_SNAPSHOT) or a table lock.
-# PostgreSQL: serialization failure and deadlock, which ask for the transaction to be re-run.
+# PostgreSQL: serialization failure and deadlock, which ask for the transaction to be re-run,
+# and lock_not_available (lock_timeout ran out).
 _SQLITE_TRANSIENT = ("SQLITE_BUSY", "SQLITE_LOCKED")
-_POSTGRES_TRANSIENT = frozenset({"40001", "40P01"})
+_POSTGRES_TRANSIENT = frozenset({"40001", "40P01", "55P03"})
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
@@ -59,7 +61,7 @@ class Database:
                 if not is_transient(error) or attempt == self.lock_retries:
                     raise
                 log.warning("database busy (%s), retry %s of %s",
-                            getattr(error.orig, "sqlite_errorname", type(error.orig).__name__),
+                            _reason(error.orig),
                             attempt + 1, self.lock_retries,
                             extra={"error": type(error).__name__, "attempt": attempt + 1})
             await asyncio.sleep(LOCK_BACKOFF * 2 ** attempt)
@@ -103,13 +105,22 @@ def is_transient(error: DBAPIError) -> bool:
     return str(getattr(orig, "sqlstate", "")) in _POSTGRES_TRANSIENT
 
 
+def _reason(orig: BaseException | None) -> str:
+    """SQLite's error name (SQLITE_BUSY) or PostgreSQL's SQLSTATE (55P03) for the log."""
+    return str(getattr(orig, "sqlite_errorname", None) or getattr(orig, "sqlstate", None)
+               or type(orig).__name__)
+
+
 def _engine_options(url: str, busy_timeout: float) -> dict[str, Any]:
     """SQLite through aiosqlite as SQLAlchemy documents it; PostgreSQL keeps a pool."""
     if url.startswith("sqlite"):
         return {"connect_args": {"timeout": busy_timeout}}
     # Every session ends its own transaction (Database.session), so the pool's extra
-    # rollback on return is a wasted round trip on each update.
-    return {"pool_size": 10, "pool_reset_on_return": None}
+    # rollback on return is a wasted round trip on each update. A lock held elsewhere is
+    # waited for as long as SQLite would, then retried like SQLite's "database is locked".
+    lock_timeout = {"lock_timeout": f"{round(busy_timeout * 1000)}ms"}
+    return {"pool_size": 10, "pool_reset_on_return": None,
+            "connect_args": {"server_settings": lock_timeout}}
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

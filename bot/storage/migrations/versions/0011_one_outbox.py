@@ -41,12 +41,18 @@ def upgrade() -> None:
     with op.batch_alter_table("questions") as batch:
         batch.add_column(sa.Column("urgent", sa.Boolean(), nullable=False,
                                    server_default=sa.false()))
+    # 'interrupted' has 11 letters: SQLite ignored VARCHAR(10), PostgreSQL refuses it.
+    for table in ("reminders", "deliveries"):
+        with op.batch_alter_table(table) as batch:
+            batch.alter_column("state", type_=sa.String(12), existing_type=sa.String(10),
+                               existing_nullable=False)
     op.execute("UPDATE reminders SET state = 'interrupted' WHERE state = 'sending'")
     op.execute("UPDATE deliveries SET state = 'interrupted' WHERE state = 'sending'")
 
 
 def downgrade() -> None:
-    """Drop the columns again."""
+    """Drop the columns again (reminders.state and deliveries.state stay wide enough for
+    the 'interrupted' rows)."""
     with op.batch_alter_table("questions") as batch:
         batch.drop_column("urgent")
     with op.batch_alter_table("outbox") as batch:
