@@ -1,4 +1,4 @@
-"""Command-line entry points: run (Telegram), chat (console), migrate."""
+"""Command-line entry points: run (Telegram), chat (console), migrate, backup, restore."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import argparse
 import asyncio
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from bot import logs
 from bot.app import Content, build_core, load_content
@@ -17,6 +18,7 @@ from bot.core.content import JourneyError
 from bot.core.faq.ask import main as ask_main
 from bot.core.faq.loader import FaqError
 from bot.core.journeys.report import content_report
+from bot.storage.backup import BackupError, backup, restore
 from bot.storage.db import Database
 from bot.telegram.app import build_application
 
@@ -32,6 +34,10 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     chat.add_argument("--lang", help="language code to start in (nl, en, ar, ti)")
     chat.add_argument("--user", type=int, default=1, help="console user id (default 1)")
     sub.add_parser("migrate", help="apply database migrations")
+    backup = sub.add_parser("backup", help="copy the whole database into a file")
+    backup.add_argument("file", type=Path, help="where the backup goes")
+    restore = sub.add_parser("restore", help="replace the database by a backup (bot stopped)")
+    restore.add_argument("file", type=Path, help="a file written by `backup`")
     sub.add_parser("catalogs", help="extract strings and update every language's catalog")
     sub.add_parser("content-report", help="print a Markdown table of every content node")
     ask = sub.add_parser("ask", help="show how the question matcher answers a question")
@@ -44,10 +50,8 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     """Hand over to the chosen command; settings and journeys are checked first."""
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    if args.command == "ask":
-        return ask_main(args.question, args.lang, args.json)
     if args.command in OFFLINE:
-        return OFFLINE[args.command]()
+        return OFFLINE[args.command](args)
     try:
         settings = load_settings()
         content = load_content()
@@ -69,8 +73,27 @@ def _print_content_report() -> int:
     return 0
 
 
-# Commands that need neither settings nor a database.
-OFFLINE = {"catalogs": update_catalogs, "content-report": _print_content_report}
+def _backup_or_restore(args: argparse.Namespace) -> int:
+    """`backup FILE` or `restore FILE` on the configured database (no content needed)."""
+    try:
+        settings = load_settings()
+        (backup if args.command == "backup" else restore)(settings.database_url, args.file)
+    except (ConfigError, BackupError) as exc:
+        print(f"{args.command} failed: {exc}", file=sys.stderr)
+        return 2
+    print(f"{args.command}: done ({args.file})")
+    return 0
+
+
+# Commands that need neither the journeys nor the text models (fast, and usable when the
+# content files are broken).
+OFFLINE: dict[str, Callable[[argparse.Namespace], int]] = {
+    "catalogs": lambda _args: update_catalogs(),
+    "content-report": lambda _args: _print_content_report(),
+    "ask": lambda args: ask_main(args.question, args.lang, args.json),
+    "backup": _backup_or_restore,
+    "restore": _backup_or_restore,
+}
 
 
 def run_telegram(settings: Settings, content: Content) -> int:
