@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import joblib
+import numpy
 import sklearn
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import SGDClassifier
@@ -58,9 +59,17 @@ def trained(texts: Sequence[str], labels: Sequence[str], ngrams: tuple[int, int]
     path = cache_dir() / f"{_key(shown, labels, ngrams, regularisation, balanced)}.joblib"
     kept = _load(path)
     if kept is not None:
-        return kept
+        return _column_ordered(kept)
     model = _train(shown, labels, ngrams, regularisation, balanced)
     _keep(path, model)
+    return _column_ordered(model)
+
+
+def _column_ordered(model: TextModel) -> TextModel:
+    """The same weights stored column by column (Fortran order), so scikit-learn's
+    `X @ coef_.T` reads them in place: in C order SciPy copies the whole weight matrix on
+    every prediction, half of a typed message's CPU time (docs/benchmarks.md)."""
+    model.classifier.coef_ = numpy.asfortranarray(model.classifier.coef_)
     return model
 
 
