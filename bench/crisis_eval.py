@@ -163,7 +163,7 @@ def ordinary() -> str:
 def main() -> None:
     """Print the table for one half (dev by default)."""
     parser = argparse.ArgumentParser()
-    parser.add_argument("--set", choices=("dev", "test"), default="dev")
+    parser.add_argument("--set", choices=("dev", "test", "holdout"), default="dev")
     parser.add_argument("--misses", action="store_true", help="list what went wrong")
     parser.add_argument("--ordinary", action="store_true",
                         help="false crises on the ordinary questions of the FAQ sets")
