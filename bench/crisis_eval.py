@@ -1,6 +1,6 @@
 """Recall of the safety net per kind and language, and how often it cries wolf.
 
-Run: .venv/bin/python -m bench.crisis_eval [--set dev|test] [--misses]
+Run: .venv/bin/python -m bench.crisis_eval [--set dev|test|holdout] [--misses]
 
 The sets (tests/data/danger_dev.yaml, danger_test.yaml) were written by someone who had
 not seen flows/crisis.yaml. Tune on dev; the test half is only reported.
