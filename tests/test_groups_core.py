@@ -385,7 +385,7 @@ async def test_many_groups_come_a_page_at_a_time_and_the_overview_stays_one_mess
     async def page(data: str) -> tuple[int, list[str]]:
         await admin.press(data)
         shown = sum(1 for b in admin.buttons if b.data.startswith("g:o:"))
-        return shown, [b.data for b in admin.buttons if b.label in ("◀", "▶")]
+        return shown, [b.data for b in admin.buttons if b.label in ("⬅️", "➡️")]
 
     assert await page("g:h") == (12, ["g:h:1"])  # 30 groups in all
     assert await page("g:h:1") == (12, ["g:h:0", "g:h:2"])
