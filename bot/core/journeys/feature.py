@@ -149,10 +149,8 @@ class Journeys:
 
     async def map(self, turn: Turn, journey: Journey, page: int | None = None) -> None:
         """Every step of the person's way with ✓ ⏳ ○; any of them opens from here."""
-        progress = await repo.get(turn.session, turn.user.id, journey.journey)
+        progress = await self._progress(turn, journey)
         profile = profile_of(turn.user)
-        if progress is not None:
-            _repair(journey, progress, profile)
         steps = listed_steps(journey, progress, profile)
         suggested = suggest(steps, progress)
         if page is None:
@@ -166,18 +164,24 @@ class Journeys:
         turn.user.state = states.journey(journey.journey)
         turn.say(_map_text(journey, steps, progress, suggested), tuple(rows))
 
-    async def go_to(self, turn: Turn, pressed: GoToStep) -> None:
-        """Open a journey at a given step (an answer or a follow-up pointed to it)."""
-        journey = self.journeys.get(pressed.journey)
-        if journey is None or not journey.has(pressed.node):
-            await fallback.stale(turn)
-            return
+    async def _progress(self, turn: Turn, journey: Journey) -> JourneyProgress:
+        """The person's progress in a journey, started at its first step when opened first."""
+        profile = profile_of(turn.user)
         progress = await repo.get(turn.session, turn.user.id, journey.journey)
         if progress is None:
-            progress = await repo.start(turn.session, turn.user.id, journey.journey,
-                                        journey.version, pressed.node)
-        else:
-            _repair(journey, progress, profile_of(turn.user))
+            return await repo.start(turn.session, turn.user.id, journey.journey,
+                                    journey.version, _resolve(journey, journey.start, profile))
+        _repair(journey, progress, profile)
+        return progress
+
+    async def go_to(self, turn: Turn, pressed: GoToStep) -> None:
+        """Open any step of a journey (from the overview, an answer or a follow-up)."""
+        journey = self.journeys.get(pressed.journey)
+        if journey is None or not journey.has(pressed.node) or \
+                not journey.node(pressed.node).is_step:
+            await fallback.stale(turn)
+            return
+        progress = await self._progress(turn, journey)
         if progress.node != pressed.node:
             repo.jump(progress, pressed.node)
         turn.user.state = states.journey(journey.journey)
@@ -312,18 +316,13 @@ class Journeys:
                           GoToStep(step.journey.journey, step.node.id).encode()),),))
 
     async def resume(self, turn: Turn) -> None:
-        """After stray text: show the step the user is at (or the overview, if none yet)."""
+        """After stray text: show the step the user is at."""
         journey = self.journeys.get(states.journey_of(turn.user.state) or "")
         if journey is None:
             turn.user.state = states.MENU
             await turn.resume()
             return
-        progress = await repo.get(turn.session, turn.user.id, journey.journey)
-        if progress is None:
-            await self.map(turn, journey)
-            return
-        _repair(journey, progress, profile_of(turn.user))
-        await self._show(turn, journey, progress)
+        await self._show(turn, journey, await self._progress(turn, journey))
 
 
 def _repair(journey: Journey, progress: JourneyProgress, profile: Profile) -> None:
