@@ -182,8 +182,7 @@ class Journeys:
             await fallback.stale(turn)
             return
         progress = await self._progress(turn, journey)
-        if progress.node != pressed.node:
-            repo.jump(progress, pressed.node)
+        repo.jump(progress, pressed.node)  # Back from here: to the overview
         turn.user.state = states.journey(journey.journey)
         await self._show(turn, journey, progress)
 
