@@ -10,11 +10,11 @@ from bot.app import build_core
 from bot.config import Settings
 from bot.core.content import load_journeys
 from bot.core.engine import Core
-from bot.core.policies import FloodLimits
-from bot.core.router import Router
 from bot.core.journeys.feature import path_steps, step_title
 from bot.core.journeys.schema import Journey, Node
+from bot.core.policies import FloodLimits
 from bot.core.render import finish, format_html
+from bot.core.router import Router
 from bot.i18n import _, backward, forward, use_locale
 from bot.storage.db import Database
 from fakebot import FakeTelegram, check_telegram_html
