@@ -96,6 +96,9 @@ async def test_overview_marks_steps_and_suggests_the_next_open_one(jcore: Core) 
     assert labels["bank"].startswith("➡️ ○ ")  # suggested: the bank, not DigiD again
     assert labels["insurance"].startswith("○ ")
     assert "Next step: <b>Open a bank account</b>" in shown.text
+    await chat.press("j:first_steps:brp:g")
+    await chat.press("j:first_steps:brp:d")  # Done leads past the waiting DigiD step
+    assert "j:first_steps:bank:d" in [b.data for b in chat.buttons]
 
 
 async def test_back_on_the_first_step_returns_to_the_overview(jcore: Core) -> None:

@@ -266,7 +266,8 @@ class Journeys:
                            for row in keyboard))
 
     async def _done(self, turn: Turn, step: Step, _pressed: Done) -> None:
-        """✅ Done: on to the next step if it is still open, else the next open one."""
+        """✅ Done: on to the next step if it is open (not done, not waiting), else the next
+        open one; when none is left, the end of the journey or its overview."""
         journey, progress, node = step.journey, step.progress, step.node
         if node.question:
             await fallback.stale(turn)  # a question is answered with its choices
@@ -275,7 +276,7 @@ class Journeys:
         profile = profile_of(turn.user)
         steps = listed_steps(journey, progress, profile)
         following = _resolve(journey, node.next, profile) if node.next else None
-        if following is None or following in progress.done:
+        if following is None or _mark(following, progress) != OPEN:  # done, or waiting
             following = suggest(steps, progress, waiting_too=False)
         if following is not None:
             repo.move(progress, following)
