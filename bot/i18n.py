@@ -117,6 +117,21 @@ def is_rtl(code: str | None = None) -> bool:
     return any(lang.rtl for lang in languages() if lang.code == wanted)
 
 
+def backward(label: str = "") -> str:
+    """A Back or Previous label whose arrow points where the reader came from (right in Arabic)."""
+    return _arrowed("➡️" if is_rtl() else "⬅️", label)
+
+
+def forward(label: str = "") -> str:
+    """A Next or Continue label whose arrow points the way the reader reads on."""
+    return _arrowed("⬅️" if is_rtl() else "➡️", label)
+
+
+def _arrowed(arrow: str, label: str) -> str:
+    """Arrows are never part of a translation: the direction comes from the language."""
+    return f"{arrow} {label}" if label else arrow
+
+
 # Bidi isolation ---------------------------------------------------------------------------
 
 LRI, PDI = "\u2066", "\u2069"

@@ -339,7 +339,7 @@ def broadcast_may(facts: Facts, who: int, data: str, _chat: int) -> bool:
 
 
 def journey_data(_facts: Facts) -> list[str]:
-    return ["j:first_steps::o", "j:first_steps:brp:t", "j:first_steps:brp:d",
+    return ["j:first_steps::o", "j:first_steps::o:1", "j:first_steps:brp:t", "j:first_steps:brp:d",
             "j:first_steps:brp:l", "j:first_steps:brp:b", "j:first_steps:brp:s",
             "j:first_steps:brp:g", "j:first_steps:brp:c9", "j:first_steps:brp:c²",
             "j:first_steps:digid:t", "j:housing::o", "j:zz::o", "j:first_steps:zz:l", "j"]
@@ -401,7 +401,7 @@ class Rule:
 #
 # Everything else (views, one's own settings and dialogs) changes nobody else's rows.
 
-MENU_ACTIONS = ("me", "lang", "privacy", "help", "edit", "mute")
+MENU_ACTIONS = ("me", "lang", "privacy", "help", "edit", "mute", "home")
 PREFIXES: dict[str, Rule] = {
     "t": Rule(task_data, task_may),
     "tn": Rule(draft_data, draft_may),
@@ -453,7 +453,7 @@ SHAPES: dict[str, set[str]] = {
     "menu": {"back", *MENU_ACTIONS},
     "lang": {"{code}"},
     "ob": {f"{step}:{{value}}" for step in ("role", "sit", "kids", "muni", "arr")},
-    "j": {"{journey}::o", "{journey}:{node}:c{index}",
+    "j": {"{journey}::o:{page}", "{journey}:{node}:c{index}",
           *(f"{{journey}}:{{node}}:{a}" for a in "gdlbst")},
     "steps": {""},
     "faq": {"{entry}:a", "{entry}:s", "-:n"},

@@ -16,7 +16,9 @@ from bot.i18n import (
     LRI,
     PDI,
     _,
+    backward,
     current_locale,
+    forward,
     is_rtl,
     isolate_latin,
     language_codes,
@@ -148,3 +150,26 @@ def test_only_rtl_languages_get_isolates() -> None:
     with use_locale("ar"):
         assert finish("DigiD.") == f"{LRI}DigiD{PDI}."
         assert _("Skip") != "Skip"
+
+
+@pytest.mark.parametrize(("code", "back", "ahead"), [("ar", "➡️", "⬅️"), ("nl", "⬅️", "➡️"),
+                                                     ("en", "⬅️", "➡️"), ("ti", "⬅️", "➡️")])
+def test_back_and_forward_point_the_reading_way(code: str, back: str, ahead: str) -> None:
+    with use_locale(code):
+        assert backward(_("Back")) == f"{back} {_('Back')}"
+        assert (backward(), forward()) == (back, ahead)
+
+
+ARROWS = ("⬅️", "➡️", "◀", "▶")
+
+
+def test_arrows_come_from_the_one_helper_never_from_a_translation() -> None:
+    """A translated "⬅️ Back" would point the wrong way in Arabic; only bot.i18n draws them."""
+    for code in CODES:
+        baked = [m.id for m in catalog_messages(code)
+                 if any(a in text for text in [*strings(m), str(m.id)] for a in ARROWS)]
+        assert baked == [], code
+    sources = [path for path in (LOCALES_DIR.parent / "bot").rglob("*.py")
+               if path.name != "i18n.py" and path.parent.name != "telegram"
+               and any(a in path.read_text(encoding="utf-8") for a in ARROWS)]
+    assert sources == []

@@ -13,7 +13,7 @@ from bot.core.faq.loader import load_faq
 from bot.core.journeys.feature import path_steps
 from bot.core.journeys.schema import Journey
 from bot.storage.db import Database
-from bot.storage.models import JourneyProgress
+from bot.storage.models import JourneyProgress, Reminder
 from tests.chat import CoreChat, last, texts
 from tests.conftest import FIXED_NOW
 from tests.test_journeys_validation import ROUTED
@@ -61,7 +61,8 @@ async def test_done_back_and_not_yet(jcore: Core, db: Database) -> None:
     chat = await newcomer(jcore)
     start = first_step("refugee")
     node = FIRST.node(start)
-    opened = await chat.press("j:first_steps::o")
+    await chat.press("j:first_steps::o")
+    opened = await chat.press(f"j:first_steps:{start}:g")
     assert node.text
     assert last(opened).text.startswith(node.text[:40])
     await chat.press(f"j:first_steps:{start}:d")
@@ -70,9 +71,119 @@ async def test_done_back_and_not_yet(jcore: Core, db: Database) -> None:
     await chat.press(f"j:first_steps:{node.next}:b")
     saved = await progress_of(db)
     assert saved is not None and saved.node == start and saved.done == [start]
-    later = await chat.press(f"j:first_steps:{start}:l")
-    assert later.toast == "This step waits for you."
-    assert "My steps" in last(later).text
+    assert node.next is not None
+    await chat.press(f"j:first_steps:{node.next}:g")
+    later = await chat.press(f"j:first_steps:{node.next}:l")
+    assert later.toast in ("This step waits for you.", "I will ask you again in 5 days.")
+    saved = await progress_of(db)
+    following = FIRST.node(node.next).next
+    assert saved is not None and saved.waiting == [node.next] and saved.node == following
+    assert last(later).text.startswith((FIRST.node(following or "").text or "")[:40])
+
+
+async def test_overview_marks_steps_and_suggests_the_next_open_one(jcore: Core) -> None:
+    chat = await newcomer(jcore)
+    shown = last(await chat.press("j:first_steps::o"))
+    assert "Next step: <b>Register at the gemeente</b>" in shown.text
+    await chat.press("j:first_steps:brp:g")
+    await chat.press("j:first_steps:brp:d")
+    await chat.press("j:first_steps:digid:l")  # DigiD waits; the bank step comes
+    assert "j:first_steps:bank:d" in [b.data for b in chat.buttons]
+    shown = last(await chat.press("j:first_steps::o"))
+    labels = {b.data.split(":")[2]: b.label for b in chat.buttons if b.data.endswith(":g")}
+    assert labels["brp"].startswith("✓ ")
+    assert labels["digid"].startswith("⏳ ")
+    assert labels["bank"].startswith("➡️ ○ ")  # suggested: the bank, not DigiD again
+    assert labels["insurance"].startswith("○ ")
+    assert "Next step: <b>Open a bank account</b>" in shown.text
+    await chat.press("j:first_steps:brp:g")
+    await chat.press("j:first_steps:brp:d")  # Done leads past the waiting DigiD step
+    assert "j:first_steps:bank:d" in [b.data for b in chat.buttons]
+
+
+async def test_back_on_the_first_step_returns_to_the_overview(jcore: Core) -> None:
+    chat = await newcomer(jcore)
+    await chat.press("j:first_steps::o")
+    await chat.press("j:first_steps:bank:g")  # opened from the overview: the first step seen
+    back = await chat.press("j:first_steps:bank:b")
+    assert last(back).text.startswith("<b>First steps</b>")
+    assert "j:first_steps:bank:g" in [b.data for b in chat.buttons]
+
+
+async def test_overview_pages_when_a_journey_has_many_steps(jcore: Core) -> None:
+    chat = await newcomer(jcore)
+    for journey in FLOWS.values():
+        await chat.press(f"j:{journey.journey}::o")
+        steps = [b for b in chat.buttons if b.data.endswith(":g")]
+        assert 0 < len(steps) <= 8
+        if any(b.data == f"j:{journey.journey}::o:1" for b in chat.buttons):
+            await chat.press(f"j:{journey.journey}::o:1")
+            assert [b for b in chat.buttons if b.data.endswith(":g")]
+
+
+async def test_menu_inside_a_journey_opens_the_menu_and_the_journey_keeps_its_place(
+    jcore: Core, db: Database
+) -> None:
+    chat = await newcomer(jcore)
+    await chat.press("j:first_steps::o")
+    await chat.press("j:first_steps:brp:g")
+    await chat.press("j:first_steps:brp:d")
+    for way_out in ("/menu", "/start", "menu:home"):
+        shown = await (chat.send(way_out) if way_out.startswith("/") else chat.press(way_out))
+        assert "Main menu" in texts(shown), way_out
+        await chat.press("j:first_steps::o")
+        await chat.press("j:first_steps:digid:g")
+    assert "menu:home" in [b.data for b in chat.buttons]  # 🏠 Menu under every step
+    saved = await progress_of(db)
+    assert saved is not None and (saved.node, saved.done) == ("digid", ["brp"])
+
+
+async def test_ticking_a_step_cancels_its_follow_up(jcore: Core, db: Database) -> None:
+    chat = await newcomer(jcore)
+    await chat.press("j:first_steps::o")
+    await chat.press("j:first_steps:digid:g")
+    await chat.press("j:first_steps:digid:l")
+    await chat.send("/reminders")
+    assert "Follow-up" in " ".join(b.label for b in chat.buttons)
+    await chat.press("j:first_steps::o")
+    await chat.press("j:first_steps:digid:g")
+    await chat.press("j:first_steps:digid:d")
+    await chat.send("/reminders")
+    assert "Follow-up" not in " ".join(b.label for b in chat.buttons)
+    async with db.session() as session:
+        states = list(await session.scalars(select(Reminder.state).where(
+            Reminder.kind == "followup")))
+    assert states == ["cancelled"]
+
+
+@pytest.mark.parametrize("journey_id", ["first_steps", "inburgering"])
+async def test_question_steps_show_their_choices_without_done(
+    jcore: Core, db: Database, journey_id: str
+) -> None:
+    journey = FLOWS[journey_id]
+    question = next(n for n in journey.nodes if n.question)
+    chat = await newcomer(jcore, "eu")
+    await chat.press(f"j:{journey_id}::o")
+    await chat.press(f"j:{journey_id}:{question.id}:g")
+    data = [b.data for b in chat.buttons]
+    assert f"j:{journey_id}:{question.id}:d" not in data
+    assert [d for d in data if d.startswith(f"j:{journey_id}:{question.id}:c")] == [
+        f"j:{journey_id}:{question.id}:c{i}" for i in range(len(question.choices))]
+    refused = await chat.press(f"j:{journey_id}:{question.id}:d")
+    assert refused.toast is not None
+    await chat.press(f"j:{journey_id}:{question.id}:c1")  # the other answer
+    saved = await progress_of(db)
+    assert saved is not None and saved.done == [question.id]
+    assert saved.node == question.choices[1].next
+    await chat.press(f"j:{journey_id}::o")  # the way follows the answer
+    listed = [b.data.split(":")[2] for b in chat.buttons if b.data.endswith(":g")]
+    assert question.choices[1].next in listed
+
+
+def test_every_question_step_has_answers() -> None:
+    questions = [n for j in FLOWS.values() for n in j.nodes if n.question]
+    assert {n.id for n in questions} >= {"eu_stay", "which_law"}
+    assert all(len(n.choices) >= 2 for n in questions)
 
 
 async def test_source_shows_titles_links_and_date(jcore: Core) -> None:

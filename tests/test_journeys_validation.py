@@ -58,6 +58,11 @@ def test_typo_in_a_key_is_refused(tmp_path: Path) -> None:
     assert "node 'one'" in message and "nxt" in message
 
 
+def test_a_question_needs_answers(tmp_path: Path) -> None:
+    message = broken(tmp_path, question=True, choices=[{"label": "Yes", "next": "two"}])
+    assert "node 'one'" in message and "at least two `choices`" in message
+
+
 def test_node_id_that_would_overflow_button_data(tmp_path: Path) -> None:
     message = broken(tmp_path, id="x" * 30)
     assert f"node '{'x' * 30}': id: String should match pattern" in message

@@ -52,6 +52,7 @@ async def newcomer_world(core: Core) -> tuple[CoreChat, CoreChat, int]:
     for data in ("lang:en", "priv:yes", "inv:y", "ob:sit:refugee", "ob:kids:no",
                  "ob:muni:skip", "ob:arr:skip", "j:first_steps::o"):
         await newcomer.press(data)
+    await newcomer.press_label("➡️")  # the suggested step
     await newcomer.press(next(b.data for b in newcomer.buttons if b.data.endswith(":d")))
     await newcomer.send(f"My cat {SECRET_WORDS} needs a passport for flying to Canada")
     await newcomer.press(next(b.data for b in newcomer.buttons if b.data.startswith("q:ask:")))

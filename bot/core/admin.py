@@ -12,7 +12,7 @@ from bot.core.payloads import Number, Payload
 from bot.core.ports import Button
 from bot.core.render import format_html
 from bot.core.router import Router, Turn
-from bot.i18n import _, current_locale
+from bot.i18n import _, backward, current_locale
 from bot.storage import audit, users
 from bot.storage.models import AuditEntry, User
 
@@ -74,7 +74,7 @@ async def on_button(turn: Turn, pressed: Erase) -> None:
     audit.record(turn.session, turn.user.id, "user.erase", turn.now, user=person.id)
     await users.erase(turn.session, person)
     turn.say(_("Erased. Nothing about this person is stored any more."),
-             ((Button(_("⬅️ Menu"), OpenMenu().encode()),),))
+             ((Button(backward(_("Menu")), OpenMenu().encode()),),))
 
 
 def _telegram_id(value: str) -> int:

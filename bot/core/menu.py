@@ -9,7 +9,7 @@ from bot.core.ports import Button, Keyboard
 from bot.core.profile import SITUATIONS, month_label
 from bot.core.render import format_html
 from bot.core.router import Router, Turn
-from bot.i18n import N_, _, current_locale, languages
+from bot.i18n import N_, _, backward, current_locale, languages
 
 # How commands are listed in /help and Telegram's command menu; others follow in
 # registration order.
@@ -17,7 +17,11 @@ COMMAND_ORDER = ("menu", "steps", "help", "language", "privacy", "delete", "star
 
 
 class OpenMenu(Payload, prefix="menu", action="back"):
-    """⬅️ Menu and Back: the question the person is at, or the main menu."""
+    """Menu and Back: the question the person is at, or the main menu."""
+
+
+class GoHome(Payload, prefix="menu", action="home"):
+    """🏠 Menu: the main menu from anywhere; a journey keeps its place."""
 
 
 class ShowDetails(Payload, prefix="menu", action="me"):
@@ -70,10 +74,24 @@ async def show_menu(turn: Turn) -> None:
 
 
 async def menu_command(turn: Turn) -> None:
-    """/menu: during onboarding the current question comes first."""
+    """/menu: the main menu, whatever was open (the first questions come first)."""
     if states.in_onboarding(turn.user.state):
         turn.say(_("Let us first finish a few questions."))
-    await turn.resume()
+    await go_home(turn)
+
+
+async def go_home(turn: Turn) -> None:
+    """A way out of anything: the main menu (the first questions and an invite stay asked)."""
+    if states.in_onboarding(turn.user.state) or turn.user.state == states.INVITE:
+        await turn.resume()
+        return
+    turn.user.state = states.MENU
+    await show_menu(turn)
+
+
+def home_button() -> Button:
+    """🏠 Menu, under every step and overview."""
+    return Button(_("🏠 Menu"), GoHome().encode())
 
 
 def help_text(router: Router) -> str:
@@ -92,7 +110,7 @@ def help_text(router: Router) -> str:
 
 async def show_help(turn: Turn) -> None:
     """/help: commands and emergency numbers, with a way back."""
-    turn.say(help_text(turn.router), ((Button(_("⬅️ Back"), OpenMenu().encode()),),))
+    turn.say(help_text(turn.router), ((Button(backward(_("Back")), OpenMenu().encode()),),))
 
 
 async def show_details(turn: Turn) -> None:
@@ -115,7 +133,7 @@ async def show_details(turn: Turn) -> None:
     keyboard = ((Button(_("✏️ Change my details"), EditDetails().encode()),),
                 (Button(mute, Mute().encode()),),
                 (Button(_("🔒 Privacy and my data"), ShowPrivacy().encode()),),
-                (Button(_("⬅️ Back"), OpenMenu().encode()),))
+                (Button(backward(_("Back")), OpenMenu().encode()),))
     turn.say(text, keyboard)
 
 
@@ -144,12 +162,17 @@ async def _back(turn: Turn, _pressed: OpenMenu) -> None:
     await turn.resume()
 
 
+async def _home(turn: Turn, _pressed: GoHome) -> None:
+    await go_home(turn)
+
+
 def register(router: Router) -> None:
     """The menu is the prompt of the 'menu' state, and the fallback prompt of any unknown state."""
     router.prompt(states.MENU, show_menu)
     router.command("menu", menu_command, N_("Main menu"))
     router.command("help", show_help, N_("Help and emergency numbers"))
     router.on(OpenMenu, _back)
+    router.on(GoHome, _home)
     router.on(ShowDetails, _details)
     router.on(EditDetails, _edit)
     router.on(Mute, _mute)

@@ -8,7 +8,7 @@ from bot.core import privacy
 from bot.core.menu import OpenMenu
 from bot.core.ports import Button, Document
 from bot.core.router import Router, Turn
-from bot.i18n import N_, _
+from bot.i18n import N_, _, backward
 from bot.storage import personal
 
 FORMAT_VERSION = 1  # bump when sections change, so readers of old files know
@@ -22,7 +22,7 @@ async def export(turn: Turn) -> None:
     body = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False).encode("utf-8")
     turn.say(_("Here is everything Wegwijs has stored about you, in one file. "
                "To delete it all, send /delete."),
-             ((Button(_("⬅️ Menu"), OpenMenu().encode()),),),
+             ((Button(backward(_("Menu")), OpenMenu().encode()),),),
              document=Document("wegwijs-my-data.json", body, "application/json"))
 
 

@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 from typing import Literal
 
 from bot.core import fallback, municipalities, states
-from bot.core.menu import show_menu
+from bot.core.menu import go_home, show_menu
 from bot.core.payloads import Payload
 from bot.core.ports import Button, Keyboard
 from bot.core.profile import ROLES, SITUATIONS, month_label, recent_months
@@ -48,7 +48,7 @@ class Arrival(Payload, prefix="ob", action="arr"):
 
 
 async def start(turn: Turn) -> None:
-    """/start: new users meet the language picker, everyone else continues where they were.
+    """/start: new users meet the language picker, everyone else the main menu.
 
     A deep link (t.me/<bot>?start=<prefix>_<value>) goes to the feature owning the prefix.
     """
@@ -58,7 +58,7 @@ async def start(turn: Turn) -> None:
 
 
 async def _resume(turn: Turn) -> None:
-    await turn.resume()
+    await go_home(turn)
 
 
 async def ask_role(turn: Turn) -> None:

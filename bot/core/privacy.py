@@ -9,7 +9,7 @@ from bot.core.menu import OpenMenu, ShowPrivacy
 from bot.core.payloads import Payload, prefix_of
 from bot.core.ports import Button
 from bot.core.router import Router, Turn
-from bot.i18n import N_, _
+from bot.i18n import N_, _, backward
 from bot.storage import users
 
 PRIVACY_VERSION = 3  # 2: groups, reminders, questions to a person; 3: retention, export
@@ -94,7 +94,7 @@ async def show_privacy(turn: Turn) -> None:
     if turn.user.privacy_version == PRIVACY_VERSION:
         keyboard = ((Button(_("📦 Download my data"), Download().encode()),),
                     (Button(_("🗑 Delete my data"), AskDelete().encode()),),
-                    (Button(_("⬅️ Back"), OpenMenu().encode()),))
+                    (Button(backward(_("Back")), OpenMenu().encode()),))
         turn.say(notice_text() + "\n\n" + _(
             "In a sponsor group you choose yourself whether the group sees your questions: "
             "🤝 My group."), keyboard)

@@ -25,7 +25,7 @@ from bot.core.payloads import Payload
 from bot.core.ports import Button, Kind
 from bot.core.render import format_html, shown_length
 from bot.core.router import JobRun, Press, Router, Turn
-from bot.i18n import FALLBACK_LANGUAGE, _, languages
+from bot.i18n import FALLBACK_LANGUAGE, _, backward, languages
 from bot.storage import groups as group_repo
 from bot.storage import jobs, users
 from bot.storage import questions as repo
@@ -129,7 +129,8 @@ async def ask(turn: Turn, question: Question) -> None:
     await jobs.ensure(turn.session, "question", str(question.id), turn.now + REMIND_AFTER)
     whom = _("your sponsor group") if route.name == "group" else _("a coordinator")
     turn.say(_("I passed your question to {whom}. A person will answer you here, usually "
-               "within a day.").format(whom=whom), ((Button(_("⬅️ Menu"), OpenMenu().encode()),),))
+               "within a day.").format(whom=whom),
+             ((Button(backward(_("Menu")), OpenMenu().encode()),),))
 
 
 async def _notify(session: AsyncSession, question: Question, asker: User, route: Route,
@@ -306,7 +307,7 @@ async def follow_up(turn: Turn) -> bool:
     question.followups = [*question.followups, text]
     await _tell_helpers(turn, question, text)
     turn.say(_("I added this to your question. A person will answer you here."),
-             ((Button(_("⬅️ Menu"), OpenMenu().encode()),),))
+             ((Button(backward(_("Menu")), OpenMenu().encode()),),))
     return True
 
 
@@ -370,7 +371,8 @@ async def inbox(turn: Turn) -> None:
         turn.say(_("No open questions. 🎉"))
         return
     rows = [(Button(f"#{q.id} {q.text[:40]}", TakeQuestion(q.id).encode()),) for q in found[:20]]
-    turn.say(_("<b>Open questions</b>"), (*rows, (Button(_("⬅️ Menu"), OpenMenu().encode()),)))
+    turn.say(_("<b>Open questions</b>"),
+             (*rows, (Button(backward(_("Menu")), OpenMenu().encode()),)))
 
 
 async def remind(run: JobRun) -> None:

@@ -138,6 +138,7 @@ class JourneyProgress(Base):
     node: Mapped[str] = mapped_column(String(24))
     done: Mapped[list[str]] = mapped_column(JSON, default=list)
     history: Mapped[list[str]] = mapped_column(JSON, default=list)
+    waiting: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 

@@ -57,7 +57,7 @@ async def start(session: AsyncSession, user_id: int, journey: str, version: int,
                 node: str) -> JourneyProgress:
     """A fresh row at the journey's first step."""
     progress = JourneyProgress(user_id=user_id, journey=journey, journey_version=version,
-                               node=node, done=[], history=[], updated_at=utcnow())
+                               node=node, done=[], history=[], waiting=[], updated_at=utcnow())
     session.add(progress)
     await session.flush()
     return progress
@@ -73,6 +73,21 @@ def tick(progress: JourneyProgress, node: str) -> None:
     """Mark a step done; JSON columns are replaced, never mutated, so the change is saved."""
     if node not in progress.done:
         progress.done = [*progress.done, node]
+    if node in progress.waiting:
+        progress.waiting = [n for n in progress.waiting if n != node]
+    progress.updated_at = utcnow()
+
+
+def wait(progress: JourneyProgress, node: str) -> None:
+    """Mark a step as waiting ("Not yet"): it stays open, shown with ⏳."""
+    if node not in progress.waiting and node not in progress.done:
+        progress.waiting = [*progress.waiting, node]
+    progress.updated_at = utcnow()
+
+
+def jump(progress: JourneyProgress, node: str) -> None:
+    """Open a step from the overview: Back from there leads to the overview again."""
+    progress.node, progress.history = node, []
     progress.updated_at = utcnow()
 
 

@@ -108,4 +108,4 @@ class Report(BroadcastButton, prefix="bc", action="v"):
 
 
 class ShowBroadcasts(Payload, prefix="bc", shape="list:0"):
-    """⬅️ Back from a report: /broadcasts."""
+    """Back from a report: /broadcasts."""

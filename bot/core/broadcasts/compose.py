@@ -64,7 +64,7 @@ from bot.core.profile import SITUATIONS as SITUATION_LABELS
 from bot.core.reminders import timing
 from bot.core.render import shown_length
 from bot.core.router import Turn
-from bot.i18n import N_, _, current_locale, languages
+from bot.i18n import N_, _, backward, current_locale, languages
 from bot.storage import audit, jobs
 from bot.storage import broadcasts as repo
 from bot.storage import groups as group_repo
@@ -229,7 +229,7 @@ async def _preview(turn: Turn, b: Broadcast, code: str) -> None:
         turn.notice(_("Write the message first."))
         return
     reply = await delivery.preview(turn.session, b, code)
-    turn.say(reply.text, ((Button(_("⬅️ Back"), OpenBroadcast(b.id).encode()),),))
+    turn.say(reply.text, ((Button(backward(_("Back")), OpenBroadcast(b.id).encode()),),))
 
 
 def _urgent_label(_turn: Turn, b: Broadcast) -> str:
@@ -332,7 +332,7 @@ async def _at(turn: Turn, b: Broadcast, at: datetime) -> None:
                            locale=current_locale())
     turn.say(_("Broadcast #{number} will go out on {when}.").format(number=b.id, when=when),
              ((Button(_("✖️ Cancel it"), StopBroadcast(b.id).encode()),),
-              (Button(_("⬅️ Menu"), OpenMenu().encode()),)))
+              (Button(backward(_("Menu")), OpenMenu().encode()),)))
 
 
 async def _sure(turn: Turn, b: Broadcast) -> str:
@@ -346,10 +346,11 @@ async def _send(turn: Turn, b: Broadcast) -> None:
     audit.record(turn.session, turn.user.id, "broadcast.send", turn.now, broadcast=b.id,
                  recipients=count)
     turn.say(_("Sending to {count} recipients. The numbers below stay up to date.").format(
-        count=count), ((Button(_("⬅️ Menu"), OpenMenu().encode()),),))
+        count=count), ((Button(backward(_("Menu")), OpenMenu().encode()),),))
 
 
-BACK: Link[Broadcast] = Link(N_("⬅️ Back"), lambda b: OpenBroadcast(b.id))
+BACK: Link[Broadcast] = Link(lambda _turn, _b: backward(_("Back")),
+                             lambda b: OpenBroadcast(b.id))
 COMPOSE = Dialog(
     Drafts(),
     Step("draft", _summary,

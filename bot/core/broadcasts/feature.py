@@ -24,7 +24,7 @@ from bot.core.broadcasts.compose import COMPOSE, mine
 from bot.core.menu import OpenMenu
 from bot.core.ports import Button
 from bot.core.router import JobRun, Press, Router, Turn
-from bot.i18n import FALLBACK_LANGUAGE, _
+from bot.i18n import FALLBACK_LANGUAGE, _, backward
 from bot.storage import audit
 from bot.storage import broadcasts as repo
 from bot.storage.models import Broadcast
@@ -84,7 +84,7 @@ async def _show_report(turn: Turn, b: Broadcast) -> None:
     rows: list[tuple[Button, ...]] = []
     if b.state == "sending":
         rows.append((Button(_("✖️ Stop sending"), StopBroadcast(b.id).encode()),))
-    rows.append((Button(_("⬅️ Back"), ShowBroadcasts().encode()),))
+    rows.append((Button(backward(_("Back")), ShowBroadcasts().encode()),))
     turn.say(delivery.report_text(b, counts), tuple(rows))
 
 
@@ -101,7 +101,7 @@ async def history(turn: Turn) -> None:
         rows.append((Button(f"#{b.id} · {b.created_at:%d-%m} · ✅ {sent}",
                             Report(b.id).encode()),))
     turn.say(_("<b>Broadcasts</b>") if found else _("<b>Broadcasts</b>\nNone yet."),
-             (*rows, (Button(_("⬅️ Menu"), OpenMenu().encode()),)))
+             (*rows, (Button(backward(_("Menu")), OpenMenu().encode()),)))
 
 
 async def on_list(turn: Turn, _pressed: ShowBroadcasts) -> None:

@@ -20,7 +20,7 @@ from bot.core.dialogs.dialog import D, Dialog, Rows, Then, Widget
 from bot.core.payloads import Month, Payload
 from bot.core.ports import Button
 from bot.core.router import Router, Turn
-from bot.i18n import current_locale, is_rtl
+from bot.i18n import backward, current_locale, forward, is_rtl
 
 BLANK = " "  # Telegram refuses empty button labels
 
@@ -51,7 +51,7 @@ def a_year_back(turn: Turn) -> date:
 
 @dataclass(frozen=True, eq=False)
 class Calendar(Generic[D]):
-    """A month with ◀ ▶ and the days from `earliest` on; a picked day goes to `then`."""
+    """A month with arrows and the days from `earliest` on; a picked day goes to `then`."""
 
     page: type[MonthPage]
     pick: type[DayPick]
@@ -85,9 +85,9 @@ class Calendar(Generic[D]):
         """Previous month (not before the earliest), next month (while dates go on: a
         forged page of December 9998 has none)."""
         back, ahead = _shift(month, -1), _shift(month, 1)
-        previous = (Button("◀", self.page(back, key=key).encode()),) \
+        previous = (Button(backward(), self.page(back, key=key).encode()),) \
             if back >= earliest.replace(day=1) else ()
-        following = (Button("▶", self.page(ahead, key=key).encode()),) \
+        following = (Button(forward(), self.page(ahead, key=key).encode()),) \
             if ahead.year < date.max.year else ()
         return (*previous, *following)
 
@@ -115,8 +115,7 @@ def _oriented(row: tuple[Button, ...]) -> tuple[Button, ...]:
     """Telegram lays buttons out left to right in every language; Arabic reads the other way."""
     if not is_rtl():
         return row
-    mirrored = tuple(reversed(row))
-    return tuple(Button({"◀": "▶", "▶": "◀"}.get(b.label, b.label), b.data) for b in mirrored)
+    return tuple(reversed(row))  # the arrows already point the reader's way
 
 
 def _shift(month: date, months: int) -> date:

@@ -12,7 +12,7 @@ from bot.core.dialogs.dialog import D, Dialog, Rows, Then, V, Widget
 from bot.core.payloads import Payload
 from bot.core.ports import Button
 from bot.core.router import Router, Turn
-from bot.i18n import _
+from bot.i18n import _, backward, forward, is_rtl
 
 T = TypeVar("T")
 Label = str | Callable[[Turn, D], str]  # an N_() msgid, or a label drawn for the draft
@@ -185,7 +185,7 @@ def chars(lowest: int, highest: int) -> Callable[[str], str | None]:
 
 @dataclass(frozen=True)
 class Pager(Generic[T]):
-    """A long list a page at a time, with ◀ ▶ between pages; each page is its own payload."""
+    """A long list a page at a time, with arrows between pages; each page is its own payload."""
 
     size: int
 
@@ -195,10 +195,11 @@ class Pager(Generic[T]):
         return page, items[page * self.size:(page + 1) * self.size]
 
     def arrows(self, total: int, page: int, link: Callable[[int], Payload]) -> Rows:
-        """◀ ▶ when there is more than one page."""
+        """Previous and next page when there is more than one, laid out in reading order."""
         arrows = []
         if page > 0:
-            arrows.append(Button("◀", link(page - 1).encode()))
+            arrows.append(Button(backward(), link(page - 1).encode()))
         if total > (page + 1) * self.size:
-            arrows.append(Button("▶", link(page + 1).encode()))
-        return [tuple(arrows)] if arrows else []
+            arrows.append(Button(forward(), link(page + 1).encode()))
+        ordered = tuple(reversed(arrows)) if is_rtl() else tuple(arrows)
+        return [ordered] if arrows else []

@@ -18,7 +18,7 @@ from bot.core.payloads import Payload
 from bot.core.ports import Button, Keyboard
 from bot.core.router import Router, Turn
 from bot.core.sources import sources_text
-from bot.i18n import _
+from bot.i18n import _, backward
 
 QUESTION_LIMIT = 500  # characters of a typed question the matcher looks at
 
@@ -84,7 +84,7 @@ class Faq:
             await fallback.stale(turn)
             return
         turn.say(sources_text(entry.sources, entry.last_checked),
-                 ((Button(_("⬅️ Back"), ShowAnswer(entry.id).encode()),),))
+                 ((Button(backward(_("Back")), ShowAnswer(entry.id).encode()),),))
 
     async def none_of_these(self, turn: Turn, _pressed: NoneOfThese) -> None:
         """None of the suggestions fits."""
@@ -116,7 +116,7 @@ def _back_button(turn: Turn) -> Button:
     journey = states.journey_of(turn.user.state)
     if journey is not None:
         return Button(_("↩️ Back to my step"), OpenJourney(journey).encode())
-    return Button(_("⬅️ Menu"), OpenMenu().encode())
+    return Button(backward(_("Menu")), OpenMenu().encode())
 
 
 def register(router: Router, entries: dict[str, Entry]) -> None:

@@ -60,7 +60,7 @@ from bot.core.permissions import Action, allowed
 from bot.core.ports import Button, Keyboard
 from bot.core.render import format_html, shown_length
 from bot.core.router import Handler, Press, Router, Turn
-from bot.i18n import N_, _, current_locale
+from bot.i18n import N_, _, backward, current_locale
 from bot.storage import groups as group_repo
 from bot.storage import tasks as task_repo
 from bot.storage.models import Group, Task, TaskComment, TaskDraft, User
@@ -287,7 +287,7 @@ def _card_keyboard(task: Task) -> Keyboard:
                   Button(_("🕘 History"), History(task.id).encode())),
                  (Button(eye, ToggleNewcomerView(task.id).encode()),),
                  (Button(_("✖️ Cancel task"), CancelTask(task.id).encode()),)]
-    rows.append((Button(_("⬅️ Back"), OpenGroup(task.group_id).encode()),))
+    rows.append((Button(backward(_("Back")), OpenGroup(task.group_id).encode()),))
     return tuple(rows)
 
 
@@ -388,7 +388,7 @@ async def _categories(turn: Turn, group: Group, task: Task, _pressed: TaskButton
     rows = [tuple(Button(_(cards.CATEGORIES[k]), SetCategory(task.id, k).encode())
                   for k in keys[i:i + 2]) for i in range(0, len(keys), 2)]
     turn.say(format_html(_("Which kind of task is <b>{title}</b>?"), title=cards.title(task)),
-             (*rows, (Button(_("⬅️ Back"), OpenTask(task.id).encode()),)))
+             (*rows, (Button(backward(_("Back")), OpenTask(task.id).encode()),)))
 
 
 HISTORY = {
@@ -411,7 +411,7 @@ async def _history(turn: Turn, group: Group, task: Task, _pressed: History) -> N
                                locale=current_locale())
         lines.append(f"{when} · {cards.name(people.get(event.actor_id or 0))}: "
                      f"{_(HISTORY.get(event.kind, HISTORY['created']))}")
-    turn.say("\n".join(lines), ((Button(_("⬅️ Back"), OpenTask(task.id).encode()),),))
+    turn.say("\n".join(lines), ((Button(backward(_("Back")), OpenTask(task.id).encode()),),))
 
 
 @dataclass(frozen=True)

@@ -52,7 +52,7 @@ from bot.core.permissions import Action, allowed, may_create_groups
 from bot.core.ports import Button, Keyboard
 from bot.core.render import format_html
 from bot.core.router import Router, Turn
-from bot.i18n import N_, _, current_locale, ngettext
+from bot.i18n import N_, _, backward, current_locale, ngettext
 from bot.storage import audit, jobs
 from bot.storage import groups as group_repo
 from bot.storage import tasks as task_repo
@@ -124,7 +124,7 @@ async def show_home(turn: Turn, page: int = 0) -> None:
         rows += [(Button(_("🔑 Coordinator invite: {name}").format(name=o.name),
                          CoordinatorInvite(o.id).encode()),)
                  for o in await group_repo.all_organisations(turn.session)]
-    rows.append((Button(_("⬅️ Back"), OpenMenu().encode()),))
+    rows.append((Button(backward(_("Back")), OpenMenu().encode()),))
     text = _("<b>Groups</b>") if shown else _("<b>Groups</b>\nNo groups yet.")
     if who.admin:
         text += "\n" + _("New organisation: send /neworg and its name.")
@@ -162,7 +162,7 @@ def _group_buttons(group: Group, lead: bool) -> Keyboard:
     if lead:
         rows.insert(4, (Button(_("🧑‍🤝‍🧑 Invite the newcomer"), Invite(gid, "n").encode()),))
         rows.append((Button(_("📅 12-month support plan"), SupportPlan(gid).encode()),))
-    rows.append((Button(_("⬅️ Back"), GroupsHome().encode()),))
+    rows.append((Button(backward(_("Back")), GroupsHome().encode()),))
     return tuple(rows)
 
 
@@ -183,7 +183,7 @@ async def show_list(turn: Turn, group: Group, which: ListKind, page: int) -> Non
 
 
 def _back(group: Group) -> Button:
-    return Button(_("⬅️ Back"), OpenGroup(group.id).encode())
+    return Button(backward(_("Back")), OpenGroup(group.id).encode())
 
 
 async def _tasks_for(turn: Turn, group: Group, which: ListKind) -> list[Task]:
@@ -438,7 +438,7 @@ async def _coordinator_invite(turn: Turn, pressed: CoordinatorInvite) -> None:
     turn.say(format_html(_("Invite link for a coordinator of <b>{organisation}</b>:"),
                          organisation=org.name) + f"\n{url}\n"
              + invites.lifetime_note("coordinator"),
-             ((Button(_("⬅️ Back"), GroupsHome().encode()),),))
+             ((Button(backward(_("Back")), GroupsHome().encode()),),))
 
 
 async def new_organisation(turn: Turn) -> None:

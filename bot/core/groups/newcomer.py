@@ -24,7 +24,7 @@ from bot.core.permissions import Action
 from bot.core.ports import Button
 from bot.core.render import format_html
 from bot.core.router import Press, Router, Turn
-from bot.i18n import N_, _
+from bot.i18n import N_, _, backward
 from bot.storage import groups as group_repo
 from bot.storage import tasks as task_repo
 from bot.storage.models import Group, Task
@@ -47,7 +47,7 @@ async def show_tasks(turn: Turn) -> None:
     share = await _sharing(turn)
     rows.append((Button(_("💬 My group sees my questions: yes") if share else
                         _("💬 My group sees my questions: no"), ToggleSharing().encode()),))
-    rows.append((Button(_("⬅️ Back"), OpenMenu().encode()),))
+    rows.append((Button(backward(_("Back")), OpenMenu().encode()),))
     text = _("<b>My group</b>\nWhat you and your group are doing together:")
     turn.say(text if shown else _("<b>My group</b>\nNothing to do right now."), tuple(rows))
 
@@ -97,7 +97,7 @@ async def _view(turn: Turn, group: Group, task: Task) -> None:
         "Who helps: {names}").format(names=helpers)
     turn.say(text, ((Button(_("✅ Done"), TaskDone(task.id).encode()),
                      Button(_("🆘 I need help"), NeedHelp(task.id).encode())),
-                    (Button(_("⬅️ Back"), MyGroup().encode()),)))
+                    (Button(backward(_("Back")), MyGroup().encode()),)))
 
 
 async def _done(turn: Turn, group: Group, task: Task) -> None:

@@ -20,7 +20,7 @@ from bot.core.permissions import may_create_groups
 from bot.core.ports import Button
 from bot.core.render import format_html
 from bot.core.router import JobRun, Router, Turn
-from bot.i18n import _, ngettext
+from bot.i18n import _, backward, ngettext
 from bot.storage import groups as group_repo
 from bot.storage import jobs
 from bot.storage import tasks as task_repo
@@ -153,7 +153,7 @@ async def show_overview(turn: Turn) -> None:
     groups = (await group_repo.all_groups(turn.session) if who.admin else
               await group_repo.groups_of_orgs(turn.session, list(who.organisations)))
     lines = await gather_groups(turn.session, groups, turn.now, turn.timezone)
-    turn.say(render_groups(lines), ((Button(_("⬅️ Back"), GroupsHome().encode()),),))
+    turn.say(render_groups(lines), ((Button(backward(_("Back")), GroupsHome().encode()),),))
 
 
 async def schedule_all(session: AsyncSession, now: datetime, zone: ZoneInfo) -> None:

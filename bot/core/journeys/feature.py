@@ -1,13 +1,17 @@
-"""The journeys feature: "My steps", showing a step, Done / Not yet / Back / Source.
+"""The journeys feature: "My steps", a journey's overview, a step with Done / Not yet /
+Back / Source / Menu.
 
-Step buttons name the journey and the step (`j:<journey>:<node>:<action>`); an action
-counts only on the step the user is at in that journey, so old or forged buttons cannot
-tick or skip steps.
+A journey opens on its overview: the person's steps with ✓ (done), ⏳ (not yet) and ○
+(open), the next one suggested; any step opens from there. Step buttons name the journey
+and the step (`j:<journey>:<node>:<action>`); an action counts only on the step the user
+is at in that journey, so old or forged buttons cannot tick or skip steps.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+import html
+import re
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import TypeVar
 from zoneinfo import ZoneInfo
@@ -15,9 +19,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core import fallback, states
+from bot.core.dialogs import Pager
 from bot.core.groups import newcomer
 from bot.core.journeys.schema import Journey, Node
-from bot.core.menu import OpenMenu
+from bot.core.menu import OpenMenu, home_button
 from bot.core.payloads import Count, Payload
 from bot.core.ports import Button, Keyboard, Reply
 from bot.core.reminders import follow_ups
@@ -25,22 +30,27 @@ from bot.core.reminders.feature import SnoozeTomorrow
 from bot.core.render import finish, format_html
 from bot.core.router import Handler, Press, Router, Turn
 from bot.core.sources import sources_text
-from bot.i18n import N_, _, ngettext
+from bot.i18n import N_, _, backward, forward, ngettext
 from bot.storage import progress as repo
 from bot.storage.models import JourneyProgress, Reminder, User
 
 Profile = Mapping[str, str | None]
 ORDER = ("first_steps", "housing", "inburgering", "work", "volunteering", "health")
+STEPS = Pager[str](8)  # steps on one page of a journey's overview
+DONE, WAITING, OPEN = "✓", "⏳", "○"
+_TAG = re.compile(r"<[^>]*>")
+_BOLD = re.compile(r"<b>(.*?)</b>", re.S)
 
 
 class ShowSteps(Payload, prefix="steps"):
     """🧭 My steps: every journey with how far the user got."""
 
 
-class OpenJourney(Payload, prefix="j", shape="{journey}::o"):
-    """A journey, at the step the user is at (or its start)."""
+class OpenJourney(Payload, prefix="j", shape="{journey}::o:{page}"):
+    """A journey's overview (a page of it; by default the page with the suggested step)."""
 
     journey: str
+    page: Count | None = None
 
 
 class StepButton(Payload):
@@ -51,7 +61,7 @@ class StepButton(Payload):
 
 
 class GoToStep(StepButton, prefix="j", shape="{journey}:{node}:g"):
-    """🧭 Go to this step (from an answer or a follow-up): any step of the journey."""
+    """Any step of the journey (from the overview, an answer or a follow-up)."""
 
 
 class Done(StepButton, prefix="j", shape="{journey}:{node}:d"):
@@ -63,7 +73,7 @@ class NotYet(StepButton, prefix="j", shape="{journey}:{node}:l"):
 
 
 class StepBack(StepButton, prefix="j", shape="{journey}:{node}:b"):
-    """⬅️ Back to the step before."""
+    """Back to the step before, or to the overview from the first one."""
 
 
 class Sources(StepButton, prefix="j", shape="{journey}:{node}:s"):
@@ -120,7 +130,7 @@ class Journeys:
             mark = " ✅" if total and done >= total else ""
             rows.append((Button(f"{_(journey.title)} {done}/{total}{mark}",
                                 OpenJourney(journey.journey).encode()),))
-        rows.append((Button(_("⬅️ Back"), OpenMenu().encode()),))
+        rows.append((Button(backward(_("Back")), OpenMenu().encode()),))
         turn.user.state = states.MENU
         turn.say(_("<b>My steps</b>\nChoose a topic. You can stop at any time and continue "
                    "later where you left off."), tuple(rows))
@@ -130,28 +140,49 @@ class Journeys:
         await self.overview(turn)
 
     async def open(self, turn: Turn, pressed: OpenJourney) -> None:
-        """A journey, where the user left off."""
+        """A journey: its overview, with the step to do next suggested."""
         journey = self.journeys.get(pressed.journey)
         if journey is None:
             await fallback.stale(turn)
             return
-        await self._open(turn, journey, await repo.get(turn.session, turn.user.id,
-                                                       journey.journey))
+        await self.map(turn, journey, pressed.page)
 
-    async def go_to(self, turn: Turn, pressed: GoToStep) -> None:
-        """Open a journey at a given step (an answer or a follow-up pointed to it)."""
-        journey = self.journeys.get(pressed.journey)
-        if journey is None or not journey.has(pressed.node):
-            await fallback.stale(turn)
-            return
+    async def map(self, turn: Turn, journey: Journey, page: int | None = None) -> None:
+        """Every step of the person's way with ✓ ⏳ ○; any of them opens from here."""
+        progress = await self._progress(turn, journey)
+        profile = profile_of(turn.user)
+        steps = listed_steps(journey, progress, profile)
+        suggested = suggest(steps, progress)
+        if page is None:
+            page = steps.index(suggested) // STEPS.size if suggested else 0
+        page, shown = STEPS.page(steps, page)
+        rows: list[tuple[Button, ...]] = [
+            (Button(_step_label(journey.node(step), progress, step == suggested),
+                    GoToStep(journey.journey, step).encode()),) for step in shown]
+        rows += STEPS.arrows(len(steps), page, lambda p: OpenJourney(journey.journey, p))
+        rows.append((Button(backward(_("My steps")), ShowSteps().encode()), home_button()))
+        turn.user.state = states.journey(journey.journey)
+        turn.say(_map_text(journey, steps, progress, suggested), tuple(rows))
+
+    async def _progress(self, turn: Turn, journey: Journey) -> JourneyProgress:
+        """The person's progress in a journey, started at its first step when opened first."""
+        profile = profile_of(turn.user)
         progress = await repo.get(turn.session, turn.user.id, journey.journey)
         if progress is None:
-            progress = await repo.start(turn.session, turn.user.id, journey.journey,
-                                        journey.version, pressed.node)
-        else:
-            _repair(journey, progress, profile_of(turn.user))
-        if progress.node != pressed.node:
-            repo.move(progress, pressed.node)
+            return await repo.start(turn.session, turn.user.id, journey.journey,
+                                    journey.version, _resolve(journey, journey.start, profile))
+        _repair(journey, progress, profile)
+        return progress
+
+    async def go_to(self, turn: Turn, pressed: GoToStep) -> None:
+        """Open any step of a journey (from the overview, an answer or a follow-up)."""
+        journey = self.journeys.get(pressed.journey)
+        if journey is None or not journey.has(pressed.node) or \
+                not journey.node(pressed.node).is_step:
+            await fallback.stale(turn)
+            return
+        progress = await self._progress(turn, journey)
+        repo.jump(progress, pressed.node)  # Back from here: to the overview
         turn.user.state = states.journey(journey.journey)
         await self._show(turn, journey, progress)
 
@@ -171,15 +202,6 @@ class Journeys:
 
         return press
 
-    async def _open(self, turn: Turn, journey: Journey, progress: JourneyProgress | None) -> None:
-        if progress is not None:
-            _repair(journey, progress, profile_of(turn.user))
-        if progress is None:
-            first = _resolve(journey, journey.start, profile_of(turn.user))
-            progress = await repo.start(turn.session, turn.user.id, journey.journey,
-                                        journey.version, first)
-        turn.user.state = states.journey(journey.journey)
-        await self._show(turn, journey, progress)
 
     async def _ask_group(self, turn: Turn, step: Step, _pressed: AskGroup) -> None:
         if step.node.group_task is None:
@@ -190,24 +212,40 @@ class Journeys:
         await self._show(turn, step.journey, step.progress)
 
     async def _choose(self, turn: Turn, step: Step, pressed: Choose) -> None:
+        """A choice branches; on a question step the answer also ticks the step."""
         if pressed.index >= len(step.node.choices):
             await fallback.stale(turn)
             return
+        if step.node.question:
+            await self._tick(turn, step)
         await self._go(turn, step.journey, step.progress, step.node.choices[pressed.index].next,
                        None)
 
     async def _later(self, turn: Turn, step: Step, _pressed: NotYet) -> None:
-        """⏳ Not yet: the step waits; with a follow-up, the bot asks again in N days."""
-        node = step.node
+        """⏳ Not yet: the step waits (with a follow-up, the bot asks again in N days) and the
+        next open step comes; nothing open is left: the overview."""
+        journey, progress, node = step.journey, step.progress, step.node
+        repo.wait(progress, node.id)
         if node.follow_up is None:
             turn.notice(_("This step waits for you."))
         else:
-            ref = FollowUp(step.journey.journey, node.id).encode()
+            ref = FollowUp(journey.journey, node.id).encode()
             await follow_ups.schedule(turn, ref, node.follow_up.days)
             turn.notice(ngettext("I will ask you again in {days} day.",
                                  "I will ask you again in {days} days.",
                                  node.follow_up.days).format(days=node.follow_up.days))
-        await self.overview(turn)
+        following = suggest(listed_steps(journey, progress, profile_of(turn.user)), progress,
+                            waiting_too=False)
+        if following is None or following == node.id:
+            await self.map(turn, journey)
+            return
+        repo.move(progress, following)
+        await self._show(turn, journey, progress)
+
+    async def _tick(self, turn: Turn, step: Step) -> None:
+        """Done: the step is ticked and its follow-up, if one waits, is cancelled."""
+        repo.tick(step.progress, step.node.id)
+        await follow_ups.cancel(turn, FollowUp(step.journey.journey, step.node.id).encode())
 
     async def follow_up_text(self, session: AsyncSession, reminder: Reminder, user: User,
                              zone: ZoneInfo) -> Reply | None:
@@ -228,14 +266,27 @@ class Journeys:
                            for row in keyboard))
 
     async def _done(self, turn: Turn, step: Step, _pressed: Done) -> None:
+        """✅ Done: on to the next step if it is open (not done, not waiting), else the next
+        open one; when none is left, the end of the journey or its overview."""
         journey, progress, node = step.journey, step.progress, step.node
-        if node.next is None:
-            repo.tick(progress, node.id)
+        if node.question:
+            await fallback.stale(turn)  # a question is answered with its choices
+            return
+        await self._tick(turn, step)
+        profile = profile_of(turn.user)
+        steps = listed_steps(journey, progress, profile)
+        following = _resolve(journey, node.next, profile) if node.next else None
+        if following is None or _mark(following, progress) != OPEN:  # done, or waiting
+            following = suggest(steps, progress, waiting_too=False)
+        if following is not None:
+            repo.move(progress, following)
+            await self._show(turn, journey, progress)
+        elif set(steps) <= set(progress.done):
             finished = _("🎉 You finished “{title}”. Well done!")
             turn.say(format_html(finished, title=_(journey.title)))
             await self.overview(turn)
-            return
-        await self._go(turn, journey, progress, node.next, node.id)
+        else:
+            await self.map(turn, journey)  # only steps that wait are left
 
     async def _go(self, turn: Turn, journey: Journey, progress: JourneyProgress, target: str,
             done: str | None) -> None:
@@ -243,10 +294,11 @@ class Journeys:
         await self._show(turn, journey, progress)
 
     async def _back(self, turn: Turn, step: Step, _pressed: StepBack) -> None:
+        """The step seen before; from the first one, the journey's overview."""
         if not step.progress.history:
-            turn.notice(_("This is the first step."))
-        else:
-            repo.move(step.progress, step.progress.history[-1], back=True)
+            await self.map(turn, step.journey)
+            return
+        repo.move(step.progress, step.progress.history[-1], back=True)
         await self._show(turn, step.journey, step.progress)
 
     async def _show(self, turn: Turn, journey: Journey, progress: JourneyProgress) -> None:
@@ -260,18 +312,17 @@ class Journeys:
         """Where the facts come from and when a person last checked them."""
         assert step.node.last_checked is not None  # the loader requires it on every step
         turn.say(sources_text(step.node.sources, step.node.last_checked),
-                 ((Button(_("⬅️ Back to the step"),
-                          OpenJourney(step.journey.journey).encode()),),))
+                 ((Button(backward(_("Back to the step")),
+                          GoToStep(step.journey.journey, step.node.id).encode()),),))
 
     async def resume(self, turn: Turn) -> None:
-        """After a restart or stray text: show the step the user is at."""
+        """After stray text: show the step the user is at."""
         journey = self.journeys.get(states.journey_of(turn.user.state) or "")
         if journey is None:
             turn.user.state = states.MENU
             await turn.resume()
             return
-        await self._open(turn, journey, await repo.get(turn.session, turn.user.id,
-                                                       journey.journey))
+        await self._show(turn, journey, await self._progress(turn, journey))
 
 
 def _repair(journey: Journey, progress: JourneyProgress, profile: Profile) -> None:
@@ -282,18 +333,58 @@ def _repair(journey: Journey, progress: JourneyProgress, profile: Profile) -> No
 
 
 def _step_keyboard(journey: Journey, node: Node, ask_group: bool = False) -> Keyboard:
-    """Done (labelled with the checklist item), choices, Ask my group, Not yet, Back, Source."""
+    """Done (labelled with the checklist item; not on a question, whose choices answer it),
+    choices, Ask my group, Not yet, Back, Source, Menu."""
     here = (journey.journey, node.id)
     done = _("✅ Done") if node.check is None else f"✅ {_(node.check)}"
-    rows: list[tuple[Button, ...]] = [(Button(done, Done(*here).encode()),)]
+    rows: list[tuple[Button, ...]] = [] if node.question else [(Button(done,
+                                                                      Done(*here).encode()),)]
     rows += [(Button(_(choice.label), Choose(*here, i).encode()),)
              for i, choice in enumerate(node.choices)]
     if ask_group:
         rows.append((Button(_("🤝 Ask my group to help"), AskGroup(*here).encode()),))
     rows.append((Button(_("⏳ Not yet"), NotYet(*here).encode()),
-                 Button(_("⬅️ Back"), StepBack(*here).encode())))
-    rows.append((Button(_("ℹ️ Source"), Sources(*here).encode()),))
+                 Button(backward(_("Back")), StepBack(*here).encode())))
+    rows.append((Button(_("ℹ️ Source"), Sources(*here).encode()), home_button()))
     return tuple(rows)
+
+
+def step_title(node: Node) -> str:
+    """A step's name for lists: its bold first line, in the reader's language, as plain text."""
+    lines = (_(node.text) if node.text else "").strip().splitlines()
+    first = lines[0] if lines else node.id
+    bold = _BOLD.search(first)
+    return html.unescape(_TAG.sub("", bold.group(1) if bold else first)).strip()
+
+
+def _mark(step: str, progress: JourneyProgress | None) -> str:
+    """✓ done, ⏳ not yet (waiting), ○ open."""
+    if progress is not None and step in progress.done:
+        return DONE
+    return WAITING if progress is not None and step in progress.waiting else OPEN
+
+
+def _step_label(node: Node, progress: JourneyProgress | None, suggested: bool) -> str:
+    """A step's button in the overview; the suggested one has an arrow the reading way."""
+    label = f"{_mark(node.id, progress)} {step_title(node)}"
+    return f"{forward()} {label}" if suggested else label
+
+
+def _map_text(journey: Journey, steps: list[str], progress: JourneyProgress | None,
+              suggested: str | None) -> str:
+    """The overview's title, how far the person got, what comes next, and what the marks mean."""
+    done = sum(1 for step in steps if _mark(step, progress) == DONE)
+    count = ngettext("{done} of {total} step done", "{done} of {total} steps done",
+                     len(steps)).format(done=done, total=len(steps))
+    if suggested is None:
+        following = _("All steps are done.")
+    elif _mark(suggested, progress) == WAITING:
+        following = _("The steps left are waiting (⏳). Open one when you are ready.")
+    else:
+        following = format_html(_("Next step: <b>{step}</b>"),
+                                step=step_title(journey.node(suggested)))
+    legend = _("✓ done · ⏳ not yet · ○ open")
+    return f"<b>{html.escape(_(journey.title), quote=False)}</b>\n{count}\n{following}\n\n{legend}"
 
 
 def profile_of(user: User) -> Profile:
@@ -313,22 +404,59 @@ def _resolve(journey: Journey, node_id: str, profile: Profile) -> str:
     return node.id
 
 
-def path_steps(journey: Journey, profile: Profile) -> list[str]:
-    """The steps this user meets by pressing Done each time (routers resolved for them)."""
+def path_steps(journey: Journey, profile: Profile, seen: Collection[str] = ()) -> list[str]:
+    """The steps this user meets by pressing Done each time (routers resolved for them); a
+    question's answer that leads to a step in `seen` is followed instead of its `next`."""
     steps: list[str] = []
     node_id: str | None = _resolve(journey, journey.start, profile)
     while node_id is not None and node_id not in steps:
         steps.append(node_id)
-        following = journey.node(node_id).next
-        node_id = _resolve(journey, following, profile) if following else None
+        node_id = _following(journey, journey.node(node_id), profile, seen)
     return steps
+
+
+def _following(journey: Journey, node: Node, profile: Profile, seen: Collection[str]
+               ) -> str | None:
+    """Where the way goes on after `node`: `next`, or the answer the person chose."""
+    usual = _resolve(journey, node.next, profile) if node.next else None
+    answers = [_resolve(journey, c.next, profile) for c in node.choices] if node.question else []
+    return next((a for a in answers if a != usual and a in seen), usual)
+
+
+def listed_steps(journey: Journey, progress: JourneyProgress | None, profile: Profile
+                 ) -> list[str]:
+    """The person's way through a journey, with the steps off it that they did, left
+    waiting or are at, each after the step that leads there."""
+    seen = {progress.node, *progress.done, *progress.waiting} if progress else set()
+    steps = path_steps(journey, profile, seen)
+    for node in journey.nodes:
+        if node.id in seen and node.is_step and node.id not in steps:
+            before = next((i for i, s in enumerate(steps)
+                           if node.id in journey.node(s).targets()), len(steps) - 1)
+            steps.insert(before + 1, node.id)
+    return steps
+
+
+def suggest(steps: list[str], progress: JourneyProgress | None, *,
+            waiting_too: bool = True) -> str | None:
+    """The step to do next: the first open one from where the person is (round to the
+    start), else the first that waits (unless not `waiting_too`), else None."""
+    if progress is None:
+        return steps[0] if steps else None
+    start = steps.index(progress.node) if progress.node in steps else 0
+    order = steps[start:] + steps[:start]
+    marks = {step: _mark(step, progress) for step in order}
+    found = next((s for s in order if marks[s] == OPEN), None)
+    if found is None and waiting_too:
+        found = next((s for s in order if marks[s] == WAITING), None)
+    return found
 
 
 def _counts(journey: Journey, progress: JourneyProgress | None, profile: Profile
             ) -> tuple[int, int]:
-    """Done out of the user's own path, plus steps done on a branch they chose."""
+    """Done out of the user's own way, plus steps done on a branch they chose."""
     done = set(progress.done) if progress else set()
-    return len(done), len(done | set(path_steps(journey, profile)))
+    return len(done), len(done | set(listed_steps(journey, progress, profile)))
 
 
 def register(router: Router, journeys: dict[str, Journey]) -> None:

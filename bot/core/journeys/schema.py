@@ -102,15 +102,18 @@ class Node(Strict):
     choices: list[Choice] = []
     group_task: GroupTask | None = None
     follow_up: FollowUp | None = None
+    question: bool = False  # the choices are the answers: no "Done", an answer ticks the step
 
     @model_validator(mode="after")
     def _router_or_step(self) -> Node:
         if self.router is not None:
             if (self.text or self.check or self.links or self.choices or self.next
-                    or self.group_task or self.follow_up):
+                    or self.group_task or self.follow_up or self.question):
                 raise ValueError("a router node has only `router`")
         elif not self.text or not self.sources or self.last_checked is None:
             raise ValueError("a step needs `text`, `sources` and `last_checked`")
+        if self.question and len(self.choices) < 2:
+            raise ValueError("a question needs at least two `choices` to answer with")
         return self
 
     @property

@@ -20,7 +20,7 @@ from bot.core.questions import SendQuestion
 from bot.core.reminders import timing
 from bot.core.render import finish
 from bot.core.router import Router, Turn
-from bot.i18n import FALLBACK_LANGUAGE, _
+from bot.i18n import FALLBACK_LANGUAGE, _, backward
 from bot.storage import questions, users
 from bot.storage import reminders as repo
 from bot.storage.models import Reminder, User
@@ -66,7 +66,7 @@ async def text(session: AsyncSession, reminder: Reminder, user: User,
 
 async def on_answer(turn: Turn, answer: Answer) -> None:
     """Good and OK are heard; not so good offers a person."""
-    menu = Button(_("⬅️ Menu"), OpenMenu().encode())
+    menu = Button(backward(_("Menu")), OpenMenu().encode())
     if answer.mood == "g":
         turn.say(_("Good to hear! 😊"), ((menu,),))
     elif answer.mood == "o":

@@ -38,7 +38,7 @@ from bot.core.ports import Button, Document, Reply
 from bot.core.reminders import delivery, ics, timing
 from bot.core.render import finish, format_html
 from bot.core.router import Router, Turn
-from bot.i18n import N_, _, current_locale
+from bot.i18n import N_, _, backward, current_locale
 from bot.storage import reminders as repo
 from bot.storage.models import Appointment, Reminder, User
 
@@ -162,7 +162,7 @@ async def show_list(turn: Turn) -> None:
         label = await _short(turn, reminder)
         rows.append((Button(label, ViewReminder(reminder.id).encode()),))
     rows += [(Button(_("➕ New appointment"), NewAppointment().encode()),),
-             (Button(_("⬅️ Menu"), OpenMenu().encode()),)]
+             (Button(backward(_("Menu")), OpenMenu().encode()),)]
     text = _("<b>My reminders</b>") if upcoming else _("<b>My reminders</b>\nNothing planned.")
     turn.say(text, tuple(rows))
 
@@ -319,7 +319,7 @@ async def _save(turn: Turn, appointment: Appointment) -> None:
              ((Button(_("📅 Add to my phone's calendar"),
                       CalendarFile(appointment.id).encode()),),
               (Button(_("📋 My reminders"), ShowReminders().encode()),),
-              (Button(_("⬅️ Menu"), OpenMenu().encode()),)))
+              (Button(backward(_("Menu")), OpenMenu().encode()),)))
 
 
 CANCEL = Tap(N_("Cancel"), Cancel, _cancel_dialog)
@@ -376,7 +376,7 @@ async def _view(turn: Turn, pressed: ViewReminder) -> None:
                             ChangeTime(reminder.appointment_id).encode()),
                      Button(_("📅 Calendar file"), CalendarFile(reminder.appointment_id).encode())))
     rows += [(Button(_("🗑 Cancel this reminder"), CancelReminder(reminder.id).encode()),),
-             (Button(_("⬅️ Back"), ShowReminders().encode()),)]
+             (Button(backward(_("Back")), ShowReminders().encode()),)]
     turn.say(text, tuple(rows))
 
 

@@ -11,12 +11,18 @@ from bot.storage.models import Reminder
 
 MORNING = time(10, 0)
 USEFUL = timedelta(days=3)
+KIND = "followup"
 
 
 async def schedule(turn: Turn, ref: str, days: int) -> None:
     """One follow-up per step: pressing "Not yet" again moves it, it does not add one."""
-    await repo.cancel_scheduled(turn.session, turn.user.id, "followup", ref)
+    await cancel(turn, ref)
     due = timing.at_local(turn.now, days, MORNING, turn.timezone)
-    await repo.add(turn.session, Reminder(user_id=turn.user.id, kind="followup", ref=ref,
+    await repo.add(turn.session, Reminder(user_id=turn.user.id, kind=KIND, ref=ref,
                                           due_at=due, useful_until=due + USEFUL,
                                           created_at=turn.now))
+
+
+async def cancel(turn: Turn, ref: str) -> None:
+    """The step was ticked: its waiting follow-up goes, so /reminders lists only what comes."""
+    await repo.cancel_scheduled(turn.session, turn.user.id, KIND, ref)
