@@ -4,6 +4,7 @@ dialect depends on WEGWIJS_TEST_POSTGRES, tests/databases.py)."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 
 from alembic import command
@@ -28,7 +29,7 @@ async def test_migrate_twice_is_harmless(db: Database) -> None:
     await db.migrate()
     async with db.engine.connect() as connection:
         version = (await connection.execute(text("select version_num from alembic_version"))).all()
-    assert version == [("0012",)]
+    assert version == [("0013",)]
 
 
 async def test_upgrade_with_data_settles_rows_the_old_senders_left_mid_send(
@@ -52,3 +53,19 @@ async def test_upgrade_with_data_settles_rows_the_old_senders_left_mid_send(
         assert states == [("interrupted",)]
         assert await connection.run_sync(_diff) == []
     await db.close()
+
+
+async def test_two_instances_starting_at_once_both_migrate_one_schema(empty_db_url: str) -> None:
+    """Two processes starting together on an empty database (PostgreSQL: the advisory
+    lock lets one migrate while the other waits): both succeed, the schema is at head."""
+    first, second = Database(empty_db_url), Database(empty_db_url)
+    try:
+        await asyncio.gather(first.migrate(), second.migrate())
+        async with first.engine.connect() as connection:
+            version = (await connection.execute(
+                text("select version_num from alembic_version"))).all()
+            assert version == [("0013",)]
+            assert await connection.run_sync(_diff) == []
+    finally:
+        await first.close()
+        await second.close()
