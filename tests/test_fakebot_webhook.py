@@ -106,7 +106,8 @@ async def test_a_chats_updates_go_one_at_a_time_and_chats_at_once(fake: FakeTele
                 await fake.user_sends(chat, f"{chat}-{round_}")
         await fake.wait_for(lambda: len(receiver.got) == 12, what="twelve posts")
     for chat in (21, 22, 23):
-        texts = [u["message"]["text"] for u, _ in receiver.got if u["message"]["chat"]["id"] == chat]
+        texts = [u["message"]["text"] for u, _ in receiver.got
+                 if u["message"]["chat"]["id"] == chat]
         assert texts == [f"{chat}-{r}" for r in range(4)]
     assert receiver.most_open == 3  # one per chat, three chats at once
 
