@@ -24,7 +24,7 @@ from fakebot.params import int_param
 from fakebot.updates import Updates
 
 SECRET_HEADER: Final = "X-Telegram-Bot-Api-Secret-Token"
-WEBHOOK_TRIES: Final = 40  # Telegram gives up on an update after many tries; the fake sooner
+WEBHOOK_TRIES: Final = 100  # Telegram gives up on an update after many tries; the fake sooner
 WEBHOOK_BACKOFF: Final = 0.05  # seconds before the second try, doubling up to …
 WEBHOOK_MAX_BACKOFF: Final = 1.0
 POST_TIMEOUT: Final = 30.0  # seconds one post may take
