@@ -69,12 +69,13 @@ class WebhookDelivery(Updates):
         self._posting: dict[int, int | None] = {}  # update_id → its chat, while posted
         self._pusher: asyncio.Task[None] | None = None
         self._posts: set[asyncio.Task[None]] = set()
+        self._stirred = False  # something changed that may let another post go
         self._client: aiohttp.ClientSession | None = None
 
     def deliver_to(self, url: str | None) -> None:
         """Post updates to `url` instead of the registered URL (None: the registered one)."""
         self.webhook_target = url
-        self._signal.fire()
+        self._stir()
 
     @property
     def pending_update_count(self) -> int:
@@ -95,6 +96,7 @@ class WebhookDelivery(Updates):
         allowed = params.get("allowed_updates")
         self.webhook = WebhookInfo(url, None if secret is None else str(secret), connections,
                                    list(allowed) if isinstance(allowed, list) else None)
+        self._stir()
         self._start_pushing()
         return True
 
@@ -128,8 +130,14 @@ class WebhookDelivery(Updates):
         """Queue as before; a webhook posts it."""
         update = super()._push_update(payload)
         if self.webhook is not None:
+            self._stir()
             self._start_pushing()
         return update
+
+    def _stir(self) -> None:
+        """Have the pusher look again (cheaper than looking at every change of the fake)."""
+        self._stirred = True
+        self._signal.fire()
 
     def _start_pushing(self) -> None:
         """One task that starts the posts (each in a task of its own)."""
@@ -138,6 +146,7 @@ class WebhookDelivery(Updates):
 
     async def _push(self) -> None:
         while self.webhook is not None and not self._closing:
+            self._stirred = False
             for update in self._next_posts():
                 self._posting[int(update["update_id"])] = update_chat(update)
                 task = asyncio.create_task(self._post(update),
@@ -145,7 +154,7 @@ class WebhookDelivery(Updates):
                 self._posts.add(task)
                 task.add_done_callback(self._posts.discard)
             await self._signal.wait_until(
-                lambda: self.webhook is None or self._closing or bool(self._next_posts()), 1.0)
+                lambda: self.webhook is None or self._closing or self._stirred, 1.0)
 
     def _next_posts(self) -> list[JsonDict]:
         """Updates that may go now: the first waiting of each chat with none in flight."""
@@ -186,7 +195,7 @@ class WebhookDelivery(Updates):
             self._updates = [u for u in self._updates if u["update_id"] != update_id]
         finally:
             self._posting.pop(update_id, None)
-            self._signal.fire()
+            self._stir()
 
     async def _post_once(self, update: JsonDict) -> bool:
         """One POST; whether the bot took the update."""

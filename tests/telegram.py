@@ -106,8 +106,8 @@ async def running_bot(fake: FakeTelegram, core: Core) -> AsyncIterator[PTBApplic
 
 
 @asynccontextmanager
-async def running_webhook(fake: FakeTelegram, core: Core,
-                          lease: timedelta = timedelta(seconds=60)) -> AsyncIterator[WebhookService]:
+async def running_webhook(fake: FakeTelegram, core: Core, lease: timedelta = timedelta(
+        seconds=60)) -> AsyncIterator[WebhookService]:
     """Start Wegwijs in webhook mode in this process (on a free port) and stop it cleanly."""
     app = build_application(core, TOKEN, fake.root_url, webhook=True)
     watch = Watch(core)

@@ -88,7 +88,7 @@ async def test_an_update_sent_twice_is_handled_once(fake: FakeTelegram, core: Co
     pickers = [text for text in user.transcript() if "Choose your language" in text]
     assert len(pickers) == 1, user.transcript()
     assert visible("en", "Who are you?") in user.screen()[-1]
-    assert [(row.update_id, row.state, row.attempts) for row in rows][0] == (7, "done", 1)
+    assert (rows[0].update_id, rows[0].state, rows[0].attempts) == (7, "done", 1)
     assert all(row.state == "done" for row in rows)
 
 
