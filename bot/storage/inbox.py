@@ -82,10 +82,11 @@ async def claim(session: AsyncSession, instance: str, now: datetime, lease: time
                                   InboxUpdate.claimed_at < stale)
         .values(state="lapsed", done_at=now))
     earlier = aliased(InboxUpdate)
+    claimable = or_(InboxUpdate.state == "waiting",
+                    and_(InboxUpdate.state == "claimed", InboxUpdate.claimed_at < stale))
     ids = list(await session.scalars(
         select(InboxUpdate.update_id).where(
-            or_(InboxUpdate.state == "waiting",
-                and_(InboxUpdate.state == "claimed", InboxUpdate.claimed_at < stale)),
+            claimable,
             ~exists().where(earlier.chat_id == InboxUpdate.chat_id,
                             earlier.member_id == InboxUpdate.member_id,
                             earlier.state.in_(UNFINISHED),
@@ -93,8 +94,10 @@ async def claim(session: AsyncSession, instance: str, now: datetime, lease: time
         .order_by(InboxUpdate.update_id).limit(limit)))
     if not ids:
         return []
+    # Checked again: a slow turn of a taken-over row may commit while we wait for its row
+    # lock (PostgreSQL re-reads the row then); it is handled, no longer claimable.
     rows = await session.execute(
-        update(InboxUpdate).where(InboxUpdate.update_id.in_(ids))
+        update(InboxUpdate).where(InboxUpdate.update_id.in_(ids), claimable)
         .values(state="claimed", claimed_by=instance, claimed_at=now,
                 attempts=InboxUpdate.attempts + 1)
         .returning(InboxUpdate.update_id, InboxUpdate.payload))

@@ -61,8 +61,8 @@ class Routes:
         given = request.headers.get(SECRET_HEADER, "").encode("utf-8", "replace")
         if not hmac.compare_digest(given, self._secret):
             return PlainTextResponse("forbidden", status_code=403)
-        body = await request.body()
-        if len(body) > MAX_BODY:
+        body = await _body(request)
+        if body is None:
             return PlainTextResponse("too large", status_code=413)
         parsed = self._update(body)
         if parsed is None:
@@ -116,6 +116,15 @@ class Routes:
         report["inbox"] = {"waiting": backlog.waiting, "busy": backlog.busy,
                            "oldest_age_seconds": round(max(age, 0.0), 3)}
         return True
+
+
+async def _body(request: Request) -> bytes | None:
+    """The request's body, or None when it is larger than any update (not read whole)."""
+    declared = request.headers.get("content-length", "0")
+    if declared.isdigit() and int(declared) > MAX_BODY:
+        return None
+    body = await request.body()
+    return body if len(body) <= MAX_BODY else None
 
 
 def web_app(routes: Routes, path: str) -> Starlette:
