@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -14,6 +15,7 @@ from bot.core.engine import Core
 from bot.storage.models import InboxUpdate
 from bot.telegram.webhook import SECRET_HEADER, WebhookService
 from fakebot import FakeTelegram
+from tests.databases import discard, sqlite_path
 from tests.telegram import WEBHOOK_SECRET, TgUser, running_webhook, visible, watch_of
 
 
@@ -114,3 +116,22 @@ async def test_healthz_reports_and_turns_away_while_stopping(
             assert await post(webhook_url(service), json.dumps(an_update(9, 91, "hoi")),
                               WEBHOOK_SECRET) == 503
     assert 9 not in [row.update_id for row in await inbox_rows(core)]
+
+
+async def test_healthz_is_503_when_the_database_is_gone(
+    fake: FakeTelegram, core: Core, db_url: str,
+) -> None:
+    """The database vanishes under a running instance (PostgreSQL: dropped, its
+    connections ended; SQLite: the file deleted): /healthz says so with 503."""
+    async with running_webhook(fake, core) as service:
+        health = f"http://127.0.0.1:{service.port}/healthz"
+        await core.db.engine.dispose()
+        if db_url.startswith("sqlite"):
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{sqlite_path(db_url)}{suffix}").unlink(missing_ok=True)
+        else:
+            discard(db_url)
+        async with aiohttp.ClientSession() as client, client.get(health) as answer:
+            report = await answer.json()
+            assert (answer.status, report["status"]) == (503, "failing")
+        assert report["database"]["ok"] is False
