@@ -105,3 +105,13 @@ async def test_backlog_and_prune(db: Database) -> None:
         assert await inbox.prune(session, T0 - timedelta(seconds=1)) == 0
         assert await inbox.prune(session, T0 + timedelta(seconds=1)) == 1
     assert sorted(await states(db)) == [2, 3]
+
+
+async def test_a_renewed_claim_is_not_taken_over(db: Database) -> None:
+    """An instance alive but slow renews what it holds; only a silent one loses it."""
+    await store(db, 1, 10)
+    assert await claim(db, "slow") == [1]
+    async with db.session() as session:
+        await inbox.renew(session, [1], "slow", T0 + LEASE - timedelta(seconds=5))
+    assert await claim(db, "b", T0 + LEASE + timedelta(seconds=1)) == []
+    assert await claim(db, "b", T0 + 2 * LEASE) == [1]

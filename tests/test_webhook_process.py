@@ -34,7 +34,7 @@ from tests.telegram import PROCESS_STARTUP, WEBHOOK_SECRET, TgUser, visible, wat
 pytestmark = pytest.mark.slow  # real processes, started and killed
 
 ROOT = Path(__file__).resolve().parent.parent
-LEASE = 4  # seconds before another instance takes over a dead one's update (test setting)
+LEASE = 6  # seconds before another instance takes over a dead one's update (test setting)
 # Five commands, each answered with one message whose first line names it.
 COMMANDS = {"/help": "Help", "/privacy": "Your privacy", "/menu": "Main menu",
             "/steps": "My steps", "/reminders": "My reminders"}
@@ -240,7 +240,7 @@ async def test_two_instances_behind_a_load_balancer_keep_each_persons_order(
         balancer.backends[:] = [instance.base for instance in instances]
         fake.deliver_to(f"{balancer.url}/telegram")
         sent = await burst(fake, people, list(COMMANDS))
-        await until_all_handled(fake, empty_db_url, 60)
+        await until_all_handled(fake, empty_db_url, 120)
         for person in people:
             assert unanswered(sent[person], first_lines(fake, person)) == []
         rows = await inbox_rows(empty_db_url)
@@ -256,7 +256,7 @@ async def test_two_instances_behind_a_load_balancer_keep_each_persons_order(
         victim = instances[-1]
         victim.process.send_signal(signal.SIGKILL)  # its posts now get 502 from the balancer
         await victim.process.wait()
-        await until_all_handled(fake, empty_db_url, 60)
+        await until_all_handled(fake, empty_db_url, 120)
         rows = await inbox_rows(empty_db_url)
         lapsed = {update_id for update_id, row in rows.items() if row.state == "lapsed"}
         missing: list[int] = []

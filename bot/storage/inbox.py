@@ -8,8 +8,9 @@ person's updates are handled one at a time and in update_id order by whichever i
 gets them. Claims are serialised: on PostgreSQL by a transaction-level advisory lock
 (every instance, every claim), on SQLite by its one writer (the claim writes first).
 
-An instance that stops mid-update leaves its row claimed or handled. After the lease,
-the next claim takes a claimed row over (its turn never committed: running it again is
+An instance renews the claims it is working on (every third of the lease); one that
+stops mid-update leaves its row claimed or handled. After the lease, the next claim takes
+a claimed row over (its turn never committed: running it again is
 safe), and settles a handled row as lapsed (its turn committed; whether its replies went
 out is unknown, so it is not run again).
 """
@@ -122,6 +123,16 @@ async def finish(session: AsyncSession, update_id: int, instance: str, now: date
                                   InboxUpdate.claimed_by == instance,
                                   InboxUpdate.state.in_(("claimed", "handled")))
         .values(state="done", done_at=now))
+
+
+async def renew(session: AsyncSession, update_ids: list[int], instance: str,
+                now: datetime) -> None:
+    """Still ours: an instance that is alive, only slow, keeps what it is handling."""
+    await session.execute(
+        update(InboxUpdate).where(InboxUpdate.update_id.in_(update_ids),
+                                  InboxUpdate.claimed_by == instance,
+                                  InboxUpdate.state.in_(("claimed", "handled")))
+        .values(claimed_at=now))
 
 
 async def backlog(session: AsyncSession) -> Backlog:

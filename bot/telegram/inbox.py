@@ -69,6 +69,8 @@ class Inbox:
         self._slots = asyncio.Semaphore(SLOTS)
         self._work: set[asyncio.Task[None]] = set()
         self._task: asyncio.Task[None] | None = None
+        self._renewer: asyncio.Task[None] | None = None
+        self._held: set[int] = set()  # update ids this instance is handling
         self._stopping = False
         self._pruned = now()
 
@@ -94,6 +96,7 @@ class Inbox:
     def start(self) -> None:
         """Begin claiming in the background."""
         self._task = asyncio.create_task(self._run(), name="inbox-workers")
+        self._renewer = asyncio.create_task(self._renew(), name="inbox-renewal")
 
     async def stop(self) -> None:
         """Claim nothing more; let the updates in flight finish (replies sent, rows done)."""
@@ -103,6 +106,8 @@ class Inbox:
         if not tasks:
             return
         _done, late = await asyncio.wait(tasks, timeout=STOP_WAIT)
+        if self._renewer is not None:
+            late.add(self._renewer)
         for task in late:  # left claimed: another instance takes them after the lease
             task.cancel()
         for task in late:
@@ -120,6 +125,7 @@ class Inbox:
             for _unused in range(free - len(items)):
                 self._slots.release()
             for item in items:
+                self._held.add(item.update_id)
                 task = asyncio.create_task(self._handle(item), name=f"update-{item.update_id}")
                 self._work.add(task)
                 task.add_done_callback(self._work.discard)
@@ -155,8 +161,23 @@ class Inbox:
             log.error("update %s not finished: %s", item.update_id, type(exc).__name__,
                       extra={"update": item.update_id, "error": type(exc).__name__})
         finally:
+            self._held.discard(item.update_id)
             self._slots.release()
             self._wake.set()  # this chat's next update may be waiting
+
+    async def _renew(self) -> None:
+        """Every third of the lease: the updates in hand are still ours (a turn or a reply
+        slowed down by load must not be taken over while this instance lives)."""
+        while True:
+            await asyncio.sleep(self.lease.total_seconds() / 3)
+            if not self._held:
+                continue
+            try:
+                async with self.core.db.session() as session:
+                    await inbox.renew(session, sorted(self._held), self.instance, now())
+            except Exception as exc:  # tried again at the next third
+                log.warning("inbox renewal failed: %s", type(exc).__name__,
+                            extra={"error": type(exc).__name__})
 
     async def _finish(self, update_id: int) -> None:
         async with self.core.db.session() as session:
