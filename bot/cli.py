@@ -12,7 +12,7 @@ from pathlib import Path
 from bot import logs
 from bot.app import Content, build_core, load_content
 from bot.catalogs import main as update_catalogs
-from bot.config import ConfigError, Settings, load_settings
+from bot.config import ConfigError, Settings, Webhook, load_settings
 from bot.console.chat import ConsoleChat
 from bot.core.content import JourneyError
 from bot.core.faq.ask import main as ask_main
@@ -21,6 +21,7 @@ from bot.core.journeys.report import content_report
 from bot.storage.backup import BackupError, backup, restore
 from bot.storage.db import Database
 from bot.telegram.app import build_application
+from bot.telegram.webhook import listen, serve_webhook
 
 log = logging.getLogger("wegwijs")
 
@@ -29,7 +30,9 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     """`python main.py [run|chat|migrate]`; no command picks run or chat by the token."""
     parser = argparse.ArgumentParser(prog="main.py", description="Wegwijs bot")
     sub = parser.add_subparsers(dest="command")
-    sub.add_parser("run", help="run the Telegram bot (long polling)")
+    run = sub.add_parser("run", help="run the Telegram bot (long polling, or a webhook)")
+    run.add_argument("--webhook", action="store_true",
+                     help="take updates on a webhook (also when WEGWIJS_WEBHOOK_URL is set)")
     chat = sub.add_parser("chat", help="chat with the bot in this terminal")
     chat.add_argument("--lang", help="language code to start in (nl, en, ar, ti)")
     chat.add_argument("--user", type=int, default=1, help="console user id (default 1)")
@@ -61,7 +64,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     command = args.command or ("run" if settings.telegram_token else "chat")
     if command == "run":
-        return run_telegram(settings, content)
+        return run_telegram(settings, content, getattr(args, "webhook", False))
     if command == "migrate":
         return asyncio.run(_migrate(settings))
     return asyncio.run(_chat(settings, content, getattr(args, "lang", None),
@@ -96,16 +99,39 @@ OFFLINE: dict[str, Callable[[argparse.Namespace], int]] = {
 }
 
 
-def run_telegram(settings: Settings, content: Content) -> int:
-    """Long polling until interrupted; migrations run in the application's startup."""
+def run_telegram(settings: Settings, content: Content, webhook: bool = False) -> int:
+    """Long polling, or a webhook, until interrupted; migrations run in the startup."""
     if not settings.telegram_token:
         print("Configuration error: TELEGRAM_BOT_TOKEN is not set", file=sys.stderr)
         return 2
+    if webhook and settings.webhook is None:
+        print("Configuration error: WEGWIJS_WEBHOOK_URL is not set (needed for --webhook)",
+              file=sys.stderr)
+        return 2
+    if settings.webhook is not None:
+        return _run_webhook(settings, settings.webhook, content)
     logs.configure(settings.telegram_token)
     core = build_core(settings, Database(settings.database_url), content=content)
     application = build_application(core, settings.telegram_token, settings.api_root)
     application.run_polling(allowed_updates=["message", "edited_message", "callback_query",
                                              "my_chat_member"])
+    return 0
+
+
+def _run_webhook(settings: Settings, webhook: Webhook, content: Content) -> int:
+    """Webhook mode until SIGTERM or SIGINT; several instances may share one database."""
+    assert settings.telegram_token is not None
+    logs.configure(settings.telegram_token, secrets=[webhook.secret])
+    try:
+        sock = listen(webhook.host, webhook.port)
+    except OSError as exc:
+        print(f"Cannot listen on {webhook.host}:{webhook.port} (WEGWIJS_WEBHOOK_LISTEN): "
+              f"{exc.strerror}", file=sys.stderr)
+        return 2
+    core = build_core(settings, Database(settings.database_url), content=content)
+    application = build_application(core, settings.telegram_token, settings.api_root,
+                                    webhook=True)
+    asyncio.run(serve_webhook(application, core, webhook, sock))
     return 0
 
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
@@ -15,10 +17,29 @@ from bot.core.policies import FloodLimits, Policy, RetentionPolicy
 
 DEFAULT_API_ROOT = "https://api.telegram.org"
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///wegwijs.db"
+DEFAULT_WEBHOOK_LISTEN = "127.0.0.1:8443"
+SECRET_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,256}")  # what Telegram accepts as secret_token
 
 
 class ConfigError(Exception):
     """A setting is missing or malformed; the message names the variable in one line."""
+
+
+@dataclass(frozen=True)
+class Webhook:
+    """Webhook mode: where Telegram posts, where we listen, and the shared secret."""
+
+    url: str
+    host: str
+    port: int
+    secret: str
+    lease: timedelta = timedelta(seconds=60)  # a claimed update another instance may take over
+    max_connections: int = 40  # Telegram's default: updates it posts to us at once
+
+    @property
+    def path(self) -> str:
+        """The route Telegram's requests arrive on: the public URL's path."""
+        return urlsplit(self.url).path or "/"
 
 
 @dataclass(frozen=True)
@@ -32,6 +53,7 @@ class Settings:
     timezone: ZoneInfo
     flood: FloodLimits = field(default_factory=FloodLimits)
     retention: RetentionPolicy = field(default_factory=RetentionPolicy)
+    webhook: Webhook | None = None  # set when WEGWIJS_WEBHOOK_URL is
 
     def policy(self) -> Policy:
         """The part of the settings the core may see (the core never imports this module)."""
@@ -49,6 +71,7 @@ def load_settings(env: Mapping[str, str] | None = None, env_file: Path | None = 
         timezone=_timezone(values.get("WEGWIJS_TIMEZONE") or "Europe/Amsterdam"),
         flood=FloodLimits(burst=_positive("WEGWIJS_FLOOD_BURST", values, FloodLimits.burst)),
         retention=_retention(values),
+        webhook=_webhook(values),
     )
 
 
@@ -126,3 +149,32 @@ def _timezone(raw: str) -> ZoneInfo:
         return ZoneInfo(raw.strip())
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise ConfigError(f"WEGWIJS_TIMEZONE is not a known time zone: {raw!r}") from exc
+
+
+def _webhook(values: Mapping[str, str]) -> Webhook | None:
+    """Webhook mode needs the public URL and a secret that only Telegram and we know."""
+    url = values.get("WEGWIJS_WEBHOOK_URL", "").strip()
+    secret = values.get("WEGWIJS_WEBHOOK_SECRET", "").strip()
+    if secret and not SECRET_SHAPE.fullmatch(secret):
+        raise ConfigError("WEGWIJS_WEBHOOK_SECRET must be 1 to 256 of A-Z, a-z, 0-9, _ and -")
+    if not url:
+        return None
+    if not url.startswith(("http://", "https://")) or not urlsplit(url).hostname:
+        raise ConfigError("WEGWIJS_WEBHOOK_URL must be a full http(s) URL")
+    if not secret:
+        raise ConfigError("WEGWIJS_WEBHOOK_SECRET is not set (required in webhook mode)")
+    host, port = _listen(values.get("WEGWIJS_WEBHOOK_LISTEN", "").strip()
+                         or DEFAULT_WEBHOOK_LISTEN)
+    connections = _positive("WEGWIJS_WEBHOOK_MAX_CONNECTIONS", values, 40)
+    if connections > 100:
+        raise ConfigError("WEGWIJS_WEBHOOK_MAX_CONNECTIONS must be at most 100 (Telegram's limit)")
+    lease = timedelta(seconds=_positive("WEGWIJS_INBOX_LEASE_SECONDS", values, 60))
+    return Webhook(url, host, port, secret, lease, connections)
+
+
+def _listen(raw: str) -> tuple[str, int]:
+    """host:port to listen on (a proxy or load balancer in front speaks TLS)."""
+    host, _, port = raw.rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ConfigError("WEGWIJS_WEBHOOK_LISTEN must be host:port, e.g. 127.0.0.1:8443")
+    return host.strip("[]"), int(port)

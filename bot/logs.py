@@ -7,6 +7,7 @@ import hmac
 import json
 import logging
 import sys
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TextIO
 
@@ -47,10 +48,12 @@ def mask(text: str) -> str:
     return text
 
 
-def configure(token: str | None, level: int = logging.INFO, stream: TextIO | None = None) -> None:
-    """Set up the root logger once per process: JSON lines, token masked, ids keyed."""
+def configure(token: str | None, level: int = logging.INFO, stream: TextIO | None = None,
+              secrets: Sequence[str] = ()) -> None:
+    """Set up the root logger once per process: JSON lines, token (and other secrets, such
+    as the webhook's) masked, ids keyed."""
+    _secrets[:] = [secret for secret in (token, *secrets) if secret]
     if token:
-        _secrets[:] = [token]
         _keys[0] = hashlib.sha256(b"wegwijs-log:" + token.encode()).digest()
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(JsonFormatter())

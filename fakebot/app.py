@@ -50,6 +50,7 @@ class HttpServer(BotMethods, Faults):
         """
         self._closing = True
         self._signal.fire()
+        await self._stop_posting()
         if self._runner is not None:
             await self._runner.cleanup()
         self._runner = None
@@ -59,6 +60,8 @@ class HttpServer(BotMethods, Faults):
         if self._port is None:
             raise RuntimeError("FakeTelegram never ran; call start() first")
         await self._listen(self._port)
+        if self.webhook is not None:
+            self._start_pushing()
 
     @property
     def online(self) -> bool:

@@ -1,7 +1,8 @@
 """The Bot API methods the fake implements, with Telegram's checks and answers.
 
-`_method_table` lists them; fakebot/app.py routes each call here. getUpdates and
-deleteWebhook live with the update queue (fakebot/updates.py).
+`_method_table` lists them; fakebot/app.py routes each call here. getUpdates lives with
+the update queue (fakebot/updates.py), the webhook methods with the posts they cause
+(fakebot/webhook.py).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from fakebot.errors import JsonDict, bad_request
 from fakebot.files import Files
 from fakebot.params import optional_int
 from fakebot.state import BOT_USER, ChatState
-from fakebot.updates import Updates
+from fakebot.webhook import WebhookDelivery
 
 Handler = Callable[[JsonDict], Awaitable[Any]]
 
@@ -35,7 +36,7 @@ _CHAT_ACTIONS: Final = frozenset(
 )  # fmt: skip
 
 
-class BotMethods(Files, Updates):
+class BotMethods(Files, WebhookDelivery):
     """One handler per Bot API method: parameters in, the `result` Telegram answers out."""
 
     def __init__(self) -> None:
@@ -48,6 +49,8 @@ class BotMethods(Files, Updates):
         handlers: dict[str, Handler] = {
             "getMe": self._get_me,
             "deleteWebhook": self._delete_webhook,
+            "setWebhook": self._set_webhook,
+            "getWebhookInfo": self._get_webhook_info,
             "getUpdates": self._get_updates,
             "sendMessage": self._send_message,
             "sendDocument": self._send_document,

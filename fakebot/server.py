@@ -11,6 +11,9 @@ The bot talks HTTP to 127.0.0.1 exactly as it would to api.telegram.org; tests p
     content.py                Telegram's rules for text, captions, keyboards and commands
     files.py    Files         uploaded documents and their file_ids
     updates.py  Updates       the update queue and long polling (getUpdates)
+    webhook.py  WebhookDelivery  setWebhook/deleteWebhook/getWebhookInfo; posts updates to
+                              the webhook as Telegram does (per chat in order, retried)
+    proxy.py    RoundRobinProxy  a load balancer for tests: request N to backend N mod k
     faults.py   Faults        injected errors, cut connections, flood limits, stalls, latency
     users.py    UserActions   the test side: users write, press, edit, block the bot
     observe.py  Observations  the test side: the bot's messages, and waiting for them

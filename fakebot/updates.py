@@ -1,4 +1,5 @@
-"""Updates and long polling: the queue of updates, and getUpdates/deleteWebhook serving it."""
+"""Updates and long polling: the queue of updates, and getUpdates serving it (webhooks:
+fakebot/webhook.py)."""
 
 from __future__ import annotations
 
@@ -24,12 +25,6 @@ class Updates(FakeState):
         self._updates.append(update)
         self._signal.fire()
         return copy.deepcopy(update)
-
-    async def _delete_webhook(self, params: JsonDict) -> bool:
-        """There is never a webhook; drop_pending_updates still works."""
-        if params.get("drop_pending_updates") is True:
-            self._updates.clear()
-        return True
 
     async def _get_updates(self, params: JsonDict) -> list[JsonDict]:
         """Long polling: confirm by offset, then wait up to `timeout` seconds for updates."""

@@ -6,15 +6,18 @@ import asyncio
 from collections.abc import AsyncIterator, Awaitable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from telegram import Update
 from telegram.ext import TypeHandler
 
+from bot.config import Webhook
 from bot.core.engine import Core
 from bot.core.outbox import Lane
 from bot.storage import outbox
 from bot.telegram.app import PTBApplication, build_application
+from bot.telegram.webhook import WebhookService, listen
 from fakebot import FakeTelegram, buttons, check_telegram_html
 from fakebot.polling import TOKEN, polling
 from tests.chat import onboarding_presses, said
@@ -24,6 +27,7 @@ TURN_TIMEOUT = 15.0  # seconds a turn may take before the test fails (a loaded C
 # Seconds `python main.py` may take to start: ~10 s of CPU (content, text models), far
 # longer when the suite's workers and other jobs share a few cores.
 PROCESS_STARTUP = 90.0
+WEBHOOK_SECRET = "test-secret_0123456789"
 BOT_OUTPUT = {"sendMessage", "editMessageText", "editMessageReplyMarkup", "answerCallbackQuery",
               "sendDocument"}
 
@@ -99,6 +103,32 @@ async def running_bot(fake: FakeTelegram, core: Core) -> AsyncIterator[PTBApplic
             yield app
     finally:
         _WATCHES.pop(id(fake), None)
+
+
+@asynccontextmanager
+async def running_webhook(fake: FakeTelegram, core: Core, lease: timedelta = timedelta(
+        seconds=60)) -> AsyncIterator[WebhookService]:
+    """Start Wegwijs in webhook mode in this process (on a free port) and stop it cleanly."""
+    app = build_application(core, TOKEN, fake.root_url, webhook=True)
+    watch = Watch(core)
+    app.add_handler(TypeHandler(Update, watch.record), group=AFTER_THE_BOT)
+    sock = listen("127.0.0.1", 0)
+    port = int(sock.getsockname()[1])
+    config = Webhook(f"http://127.0.0.1:{port}/telegram", "127.0.0.1", port, WEBHOOK_SECRET,
+                     lease)
+    service = WebhookService(app, core, config, sock)
+    running = asyncio.create_task(service.run())
+    _WATCHES[id(fake)] = watch
+    try:
+        await fake.wait_for(lambda: fake.webhook is not None or running.done(),
+                            TURN_TIMEOUT, what="the webhook to be set")
+        if running.done():
+            await running  # it failed to start: raise why
+        yield service
+    finally:
+        _WATCHES.pop(id(fake), None)
+        service.stop()
+        await running
 
 
 @contextmanager

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.cli import main
 from bot.config import DEFAULT_DATABASE_URL, ConfigError, load_settings
 
 
@@ -58,3 +59,55 @@ def test_env_file_is_read_and_environment_wins(tmp_path: Path) -> None:
     settings = load_settings({"WEGWIJS_TIMEZONE": "Europe/Amsterdam"}, env_file=env_file)
     assert settings.admin_ids == frozenset({7})
     assert str(settings.timezone) == "Europe/Amsterdam"
+
+
+HOOK = "https://bot.example.org/telegram"
+
+
+def test_webhook_mode_is_off_without_a_url_and_read_with_one(tmp_path: Path) -> None:
+    assert load_settings({}, env_file=tmp_path / "none.env").webhook is None
+    settings = load_settings(
+        {"WEGWIJS_WEBHOOK_URL": HOOK, "WEGWIJS_WEBHOOK_SECRET": "a-B_9",
+         "WEGWIJS_WEBHOOK_LISTEN": "0.0.0.0:8080", "WEGWIJS_INBOX_LEASE_SECONDS": "5"},
+        env_file=tmp_path / "none.env")
+    hook = settings.webhook
+    assert hook is not None
+    assert (hook.url, hook.path, hook.host, hook.port, hook.secret) == (
+        HOOK, "/telegram", "0.0.0.0", 8080, "a-B_9")
+    assert (hook.lease.total_seconds(), hook.max_connections) == (5, 40)
+
+
+@pytest.mark.parametrize(
+    ("env", "variable"),
+    [
+        ({"WEGWIJS_WEBHOOK_URL": HOOK}, "WEGWIJS_WEBHOOK_SECRET"),  # required with a URL
+        ({"WEGWIJS_WEBHOOK_URL": HOOK, "WEGWIJS_WEBHOOK_SECRET": "has space"},
+         "WEGWIJS_WEBHOOK_SECRET"),
+        ({"WEGWIJS_WEBHOOK_SECRET": "x" * 257}, "WEGWIJS_WEBHOOK_SECRET"),
+        ({"WEGWIJS_WEBHOOK_URL": "bot.example.org", "WEGWIJS_WEBHOOK_SECRET": "s"},
+         "WEGWIJS_WEBHOOK_URL"),
+        ({"WEGWIJS_WEBHOOK_URL": HOOK, "WEGWIJS_WEBHOOK_SECRET": "s",
+          "WEGWIJS_WEBHOOK_LISTEN": "8443"}, "WEGWIJS_WEBHOOK_LISTEN"),
+        ({"WEGWIJS_WEBHOOK_URL": HOOK, "WEGWIJS_WEBHOOK_SECRET": "s",
+          "WEGWIJS_WEBHOOK_MAX_CONNECTIONS": "101"}, "WEGWIJS_WEBHOOK_MAX_CONNECTIONS"),
+    ],
+)
+def test_webhook_settings_refuse_to_start_naming_the_variable(
+    tmp_path: Path, env: dict[str, str], variable: str,
+) -> None:
+    with pytest.raises(ConfigError) as error:
+        load_settings(env, env_file=tmp_path / "none.env")
+    assert variable in str(error.value)
+    assert "\n" not in str(error.value)
+
+
+def test_run_webhook_without_a_url_stops_with_a_clear_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    for name in ("WEGWIJS_WEBHOOK_URL", "WEGWIJS_WEBHOOK_SECRET"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123456:TEST")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path}/x.db")
+    assert main(["run", "--webhook"]) == 2
+    assert "WEGWIJS_WEBHOOK_URL is not set" in capsys.readouterr().err

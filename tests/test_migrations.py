@@ -4,6 +4,7 @@ dialect depends on WEGWIJS_TEST_POSTGRES, tests/databases.py)."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from typing import Any
 
@@ -49,7 +50,7 @@ async def test_migrate_twice_is_harmless(db: Database) -> None:
     await db.migrate()
     async with db.engine.connect() as connection:
         version = (await connection.execute(text("select version_num from alembic_version"))).all()
-    assert version == [("0013",)]
+    assert version == [(_head(),)]
 
 
 async def test_upgrade_with_data_settles_rows_the_old_senders_left_mid_send(
@@ -73,6 +74,13 @@ async def test_upgrade_with_data_settles_rows_the_old_senders_left_mid_send(
         assert states == [("interrupted",)]
         assert await connection.run_sync(_diff) == []
     await db.close()
+
+
+def _head() -> str:
+    """The newest revision: a database migrated by the bot is there."""
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
 
 
 def _revisions() -> list[str]:
@@ -107,12 +115,13 @@ def _fill_empty_tables(connection: Connection, now: datetime, keys: dict[str, ob
             references = [key.column.table.name for key in column.foreign_keys]
             if references:
                 row[column.name] = keys[references[0]]
-            elif not (column.primary_key and column.autoincrement in (True, "auto")
-                      and isinstance(column.type, Integer) and len(table.primary_key) == 1):
+            elif column.primary_key and isinstance(column.type, Integer):
+                # Far above what a sequence hands out, so later inserts never collide.
+                row[column.name] = 900_000 + len(keys)
+            else:
                 row[column.name] = _value(column, now)
-        result = connection.execute(table.insert().values(row))
-        primary = result.inserted_primary_key
-        keys[table.name] = primary[0] if primary else None
+        connection.execute(table.insert().values(row))
+        keys[table.name] = next((row[c.name] for c in table.primary_key), None)
 
 
 async def test_every_migration_meets_data_from_all_earlier_ones(
@@ -147,3 +156,19 @@ async def test_every_migration_meets_data_from_all_earlier_ones(
     outcome = await CoreChat(core, user_id=5150).send("/menu")
     assert said("ar", "Main menu") in texts(outcome)
     await db.close()
+
+
+async def test_two_instances_starting_at_once_both_migrate_one_schema(empty_db_url: str) -> None:
+    """Two processes starting together on an empty database (PostgreSQL: the advisory
+    lock lets one migrate while the other waits): both succeed, the schema is at head."""
+    first, second = Database(empty_db_url), Database(empty_db_url)
+    try:
+        await asyncio.gather(first.migrate(), second.migrate())
+        async with first.engine.connect() as connection:
+            version = (await connection.execute(
+                text("select version_num from alembic_version"))).all()
+            assert version == [(_head(),)]
+            assert await connection.run_sync(_diff) == []
+    finally:
+        await first.close()
+        await second.close()

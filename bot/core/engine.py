@@ -13,7 +13,7 @@ from bot.core.ports import Incoming, Outcome, Reply
 from bot.core.render import finish
 from bot.core.router import JobRun, Router, Turn
 from bot.i18n import SOURCE_LANGUAGE, _, language_codes, use_locale
-from bot.storage import groups, jobs, users
+from bot.storage import groups, inbox, jobs, users
 from bot.storage import outbox as outbox_repo
 from bot.storage.db import Database
 from bot.storage.models import Group
@@ -59,8 +59,16 @@ class Core:
         return await self.db.retrying(lambda: self._turn(event))
 
     async def _turn(self, event: Incoming) -> Outcome:
-        """One attempt in one transaction: a retry after a lock starts again from nothing."""
+        """One attempt in one transaction: a retry after a lock starts again from nothing.
+
+        An input from the inbox is marked handled first, in the same transaction: if the
+        turn commits, no instance runs it again; if another instance's turn took it
+        already (it outlived its lease), this one changes and says nothing.
+        """
         async with self.db.session() as session:
+            if event.update_id is not None and not await inbox.mark_handled(
+                    session, event.update_id):
+                return Outcome()
             user = await users.get_or_create(session, event.user_id)
             users.remember_name(user, event.first_name)
             if user.blocked_at is not None:

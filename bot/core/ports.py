@@ -38,6 +38,9 @@ class Incoming:
     language_hint: str | None = None
     first_name: str = ""
     reply_to: int | None = None  # the message this one replies to, if any
+    # Set when the input waits in the durable inbox (webhook mode): its turn then marks it
+    # handled in the turn's own transaction, so the turn runs once even if it is retried.
+    update_id: int | None = None
 
 
 @dataclass(frozen=True)

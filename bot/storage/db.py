@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, event
+from sqlalchemy import Connection, event, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -21,6 +21,8 @@ from sqlalchemy.ext.asyncio import (
 )
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+MIGRATION_LOCK = 0x5765_6777_696A_7300  # pg advisory lock key held while migrating ("Wegwijs")
+MIGRATION_WAIT = 120  # seconds an instance waits for another one's migration
 SQLITE_BUSY_TIMEOUT = 10.0  # seconds SQLite waits for another writer before "database is locked"
 # (PostgreSQL: lock_timeout, how long a statement waits for a lock another connection holds)
 LOCK_RETRIES = 2  # a unit of work that still finds the database locked is run again this often
@@ -87,9 +89,27 @@ class Database:
             yield session
 
     async def migrate(self) -> None:
-        """Bring the schema up to date; safe to run at every start."""
+        """Bring the schema up to date; safe to run at every start, also by several
+        instances starting at once on PostgreSQL: the first to take the advisory lock
+        migrates, the others wait, then find the schema at head and do nothing (SQLite:
+        the same with its write lock)."""
         async with self.engine.begin() as connection:
+            if connection.dialect.name == "sqlite":
+                # SQLite's write lock up front (the driver would begin lazily): a second
+                # process waits for it (busy timeout) instead of creating the same tables.
+                await connection.exec_driver_sql("BEGIN IMMEDIATE")
+            if connection.dialect.name == "postgresql":
+                # Taken on the migration's own connection and transaction, released by its
+                # commit or rollback: a crashed migration cannot leave it held.
+                await connection.execute(text(f"SET LOCAL lock_timeout = '{MIGRATION_WAIT}s'"))
+                await connection.execute(text("SELECT pg_advisory_xact_lock(:key)"),
+                                         {"key": MIGRATION_LOCK})
             await connection.run_sync(_upgrade)
+
+    async def ping(self, timeout: float) -> None:
+        """Whether the database answers at all (for /healthz); raises if not in time."""
+        async with asyncio.timeout(timeout), self.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
 
     async def close(self) -> None:
         """Release pooled connections (and SQLite file handles)."""
@@ -124,9 +144,15 @@ def _engine_options(url: str, busy_timeout: float) -> dict[str, Any]:
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    """WAL lets readers and the writer work at once; NORMAL sync is safe in WAL mode."""
+    """WAL lets readers and the writer work at once; NORMAL sync is safe in WAL mode.
+
+    WAL is a property of the file: set once. Setting it again while another process holds
+    the write lock (a second instance starting mid-migration) fails as "locked".
+    """
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA journal_mode")
+    if str(cursor.fetchone()[0]).lower() != "wal":
+        cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()

@@ -458,3 +458,29 @@ class Delivery(Base):
     error: Mapped[str | None] = mapped_column(String(40))
     not_before: Mapped[datetime | None] = mapped_column(UtcDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class InboxUpdate(Base):
+    """An update Telegram posted to the webhook, kept until an instance has handled it.
+
+    Rows of one chat (in a group chat: of one member) are handled one at a time in
+    update_id order, by whichever instance claims them (bot/storage/inbox.py).
+    """
+
+    __tablename__ = "inbox"
+    __table_args__ = (Index("ix_inbox_chat", "chat_id", "member_id", "update_id"),
+                      Index("ix_inbox_state", "state", "update_id"))
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    member_id: Mapped[int] = mapped_column(BigInteger)  # the person in a group chat; else 0
+    payload: Mapped[dict[str, object]] = mapped_column(JSON)  # the update as Telegram sent it
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    received_by: Mapped[str] = mapped_column(String(64))
+    # waiting → claimed → handled (the turn committed) → done; lapsed: handled by an
+    # instance that stopped before it finished (its replies may not have gone out)
+    state: Mapped[str] = mapped_column(String(8), default="waiting")
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    done_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)

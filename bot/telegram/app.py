@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any
 
@@ -33,6 +33,7 @@ class Background:
     line: Line | None = None
     sender: Sender | None = None
     timer: Timer | None = None
+    running: bool = False  # from the end of startup to the start of the stop (for /healthz)
 
     def wake(self) -> None:
         """A turn or the timer queued messages for other chats."""
@@ -40,8 +41,13 @@ class Background:
             self.sender.wake()
 
 
-def build_application(core: Core, token: str, api_root: str) -> PTBApplication:
-    """A PTB Application pointed at `api_root` (Telegram, a local Bot API, or a test server)."""
+def build_application(core: Core, token: str, api_root: str,
+                      webhook: bool = False) -> PTBApplication:
+    """A PTB Application pointed at `api_root` (Telegram, a local Bot API, or a test server).
+
+    In webhook mode there is no Updater: updates come from the inbox (bot/telegram/inbox.py),
+    which keeps their order per chat across instances and hands them to `process_update`.
+    """
     background = Background()
     builder = (
         Application.builder()
@@ -51,21 +57,28 @@ def build_application(core: Core, token: str, api_root: str) -> PTBApplication:
         .post_init(lambda app: _startup(app, core, background))
         .post_stop(lambda _app: _stop(background))
         .post_shutdown(lambda _app: core.db.close())
-        .concurrent_updates(PerChatUpdateProcessor(CONCURRENT_UPDATES))
     )
+    if webhook:
+        builder = builder.updater(None)
+    else:
+        builder = builder.concurrent_updates(PerChatUpdateProcessor(CONCURRENT_UPDATES))
     application = builder.build()
     application.bot_data["background"] = background
-    register(application, core, background)
+    register(application, core, background, durable=webhook)
     return application
 
 
-def register(application: PTBApplication, core: Core, background: Background) -> None:
-    """One handler for every update (the core routes), then the error handler."""
+def register(application: PTBApplication, core: Core, background: Background,
+             durable: bool = False) -> None:
+    """One handler for every update (the core routes), then the error handler. With
+    `durable`, every update comes from the inbox and its turn marks it handled."""
 
     async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         event = to_incoming(update)
         if event is None:
             return
+        if durable:
+            event = replace(event, update_id=update.update_id)
         outcome = await core.handle(event)
         unsent = await deliver(context.bot, event.chat_id, update.callback_query, outcome,
                                background.pacer)
@@ -91,11 +104,13 @@ async def _startup(application: PTBApplication, core: Core, background: Backgrou
     background.sender.start()
     background.timer = Timer(core, background.wake)
     background.timer.start()
+    background.running = True
 
 
 async def _stop(background: Background) -> None:
     """Stop the timer, then let the sends in flight finish (their results recorded); the
     database closes after this."""
+    background.running = False
     if background.timer is not None:
         await background.timer.stop()
     if background.sender is not None:

@@ -38,7 +38,7 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         """Wait for earlier updates of the same chat, then for a free slot, then handle it."""
-        key = _chat_key(update)
+        key = chat_key(update)
         lock = self._locks.setdefault(key, asyncio.Lock())
         self._users[key] = self._users.get(key, 0) + 1
         try:
@@ -60,7 +60,7 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         """Nothing to tear down."""
 
 
-def _chat_key(update: object) -> Key:
+def chat_key(update: object) -> Key:
     """A private chat is one person; in a group each member keeps their own order."""
     if not isinstance(update, Update) or update.effective_chat is None:
         return None
