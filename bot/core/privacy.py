@@ -68,7 +68,8 @@ def summary_text() -> str:
     """The notice in three lines, for the first screen; the whole of it is one tap away."""
     return _(
         "<b>Your privacy, in short</b>\n"
-        "• I save what you tell me, to show you the steps that fit you and to remind you.\n"
+        "• I save your first name, your Telegram number and what you tell me, to show you "
+        "the steps that fit you and to remind you.\n"
         "• The Wegwijs team can see it; a sponsor group only what is shared with it. "
         "Wegwijs does not pass your data to the IND.\n"
         "• Send /mydata to see everything stored about you, and /delete to erase it at any "
