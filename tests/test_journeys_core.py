@@ -57,6 +57,26 @@ async def test_menu_offers_my_steps_with_zero_progress(jcore: Core) -> None:
     assert len(labels) == len(FLOWS) + 1
 
 
+async def test_an_eu_worker_finds_inburgering_under_other_topics(jcore: Core) -> None:
+    chat = await newcomer(jcore, "eu")
+    await chat.press("steps:")
+    labels = [b.label for b in chat.buttons]
+    assert not any(label.startswith("Inburgering") for label in labels)
+    assert labels[0].startswith("First steps")
+    outcome = await chat.press_label("Other topics")
+    assert "Other topics" in last(outcome).text
+    await chat.press_label("Inburgering")
+    assert "Which inburgering law" in chat.buttons[0].label
+
+
+async def test_a_refugee_is_offered_inburgering_among_their_own_steps(jcore: Core) -> None:
+    chat = await newcomer(jcore, "refugee")
+    await chat.press("steps:")
+    labels = [b.label for b in chat.buttons]
+    assert any(label.startswith("Inburgering") for label in labels)
+    assert not any("Other topics" in label for label in labels)
+
+
 async def test_done_back_and_not_yet(jcore: Core, db: Database) -> None:
     chat = await newcomer(jcore)
     start = first_step("refugee")

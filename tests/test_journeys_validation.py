@@ -135,3 +135,25 @@ def test_routers_in_a_circle_are_refused(tmp_path: Path) -> None:
     with pytest.raises(JourneyError) as error:
         load_journeys(tmp_path, translations=False)
     assert "node 'split': routers lead in a circle back to this one" in str(error.value)
+
+
+@pytest.mark.parametrize("audience", [{"situation": ["worker"]}, {"situation": []},
+                                      {"children": "maybe"}, {"eu": False}])
+def test_a_wrong_audience_names_the_file_and_the_field(tmp_path: Path,
+                                                       audience: dict[str, object]) -> None:
+    data = yaml.safe_load(yaml.safe_dump(GOOD)) | {"for": audience}
+    (tmp_path / "demo.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    with pytest.raises(JourneyError) as error:
+        load_journeys(tmp_path, translations=False)
+    assert "flows/journeys/demo.yaml" in str(error.value)
+    assert "for." in str(error.value)
+
+
+def test_an_audience_fits_the_person_and_skipped_answers_hide_nothing() -> None:
+    refugees_with_children = Journey.model_validate(
+        GOOD | {"for": {"situation": ["refugee"], "children": True}}).audience
+    assert refugees_with_children.fits({"situation": "refugee", "children": "yes"})
+    assert refugees_with_children.fits({"situation": None, "children": None})
+    assert not refugees_with_children.fits({"situation": "eu", "children": "yes"})
+    assert not refugees_with_children.fits({"situation": "refugee", "children": "no"})
+    assert Journey.model_validate(GOOD).audience.fits({"situation": "eu"})

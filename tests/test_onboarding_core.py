@@ -9,7 +9,8 @@ from bot.config import Settings
 from bot.core import states
 from bot.core.engine import Core
 from bot.core.ports import Incoming, Kind
-from bot.core.privacy import PRIVACY_VERSION
+from bot.core.privacy import PRIVACY_VERSION, notice_text, summary_text
+from bot.i18n import use_locale
 from bot.storage import users
 from bot.storage.db import Database
 from bot.storage.models import User
@@ -21,6 +22,11 @@ async def stored_user(db: Database, telegram_id: int = 1001) -> User | None:
     async with db.session() as session:
         result = await session.execute(select(User).where(User.telegram_id == telegram_id))
         return result.scalar_one_or_none()
+
+
+def unmarked(text: str) -> str:
+    """Without the direction marks and isolates the renderer adds around Latin runs."""
+    return "".join(c for c in text if c not in "\u200e\u200f\u2066\u2067\u2068\u2069")
 
 
 async def onboard_newcomer(chat: CoreChat, lang: str = "en") -> None:
@@ -66,6 +72,32 @@ async def test_helpers_are_told_about_invites_and_reach_the_menu(core: Core, db:
     user = await stored_user(db)
     assert user is not None
     assert (user.declared_role, user.state, user.situation) == ("member", states.MENU, None)
+
+
+async def test_the_first_screen_is_a_short_summary_and_the_whole_notice_one_tap_away(
+        core: Core, db: Database) -> None:
+    chat = CoreChat(core)
+    await chat.send("/start")
+    first = await chat.press("lang:ar")
+    with use_locale("ar"):
+        summary, notice = summary_text(), notice_text()
+    assert unmarked(summary) in unmarked(last(first).text)
+    assert unmarked(notice) not in unmarked(last(first).text)
+    assert summary.count("\n") == 3  # a title and three lines
+    assert len(last(first).text) < len(notice)
+    assert [b.data for b in chat.buttons] == ["priv:yes", "priv:no", "priv:more"]
+    assert [b.label for b in chat.buttons][2] == said("ar", "📄 Read more")
+    more = await chat.press("priv:more")
+    assert unmarked(notice) in unmarked(last(more).text)
+    assert [b.data for b in chat.buttons] == ["priv:yes", "priv:no"]
+    assert (await stored_user(db)).privacy_version is None  # type: ignore[union-attr]
+    await chat.press("priv:yes")  # I agree under the whole notice: the same consent
+    user = await stored_user(db)
+    assert user is not None
+    assert (user.privacy_version, user.state) == (PRIVACY_VERSION, states.ROLE)
+    again = await chat.press("priv:more")  # an old Read more: the notice with what to do
+    assert unmarked(notice) in unmarked(last(again).text)
+    assert "priv:del" in [b.data for b in chat.buttons]
 
 
 async def test_declining_privacy_saves_no_answers(core: Core, db: Database) -> None:

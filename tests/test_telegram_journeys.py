@@ -197,3 +197,25 @@ async def test_journey_map_and_ways_out(
         assert "j:first_steps:bank:g" in [d for _label, d in user.last_buttons()]
         with use_locale(code):
             assert finish(_(journey.title)) in user.screen()[-1]
+
+
+@pytest.mark.parametrize("situation", ["refugee", "eu"])
+async def test_inburgering_is_offered_first_to_a_refugee_not_to_an_eu_worker(
+    fake: FakeTelegram, core: Core, situation: str
+) -> None:
+    user = TgUser(fake, 950)
+    async with running_bot(fake, core):
+        await user.onboard("ar", situation, children="no")
+        await user.send("/steps")
+        mine = [data for _label, data in user.last_buttons()]
+        if situation == "eu":
+            await user.press("steps:other")
+            others = [data for _label, data in user.last_buttons()]
+    if situation == "refugee":
+        assert "j:inburgering::o" in mine
+        assert "steps:other" not in mine
+    else:
+        assert "j:inburgering::o" not in mine
+        assert "j:inburgering::o" in others
+        assert visible("ar", "<b>Other topics</b>\nThese are written for people in another "
+                             "situation.") in user.screen()[-1]

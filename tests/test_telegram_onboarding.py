@@ -107,3 +107,22 @@ async def test_command_menu_lists_everyday_commands_first(
         await fake.wait_for(lambda: len(fake.commands) == len(language_codes()) + 1)
     commands = next(cmds for (_, lang), cmds in fake.commands.items() if lang == "nl")
     assert [c["command"] for c in commands][:3] == ["menu", "steps", "help"]
+
+
+@pytest.mark.parametrize("code", ["nl", "ar", "ti"])
+async def test_the_privacy_notice_is_short_first_and_whole_one_tap_away(
+    fake: FakeTelegram, core: Core, code: str
+) -> None:
+    user = TgUser(fake, 520)
+    async with running_bot(fake, core):
+        await user.send("/start")
+        await user.press(f"lang:{code}")
+        first = user.screen()[-1]
+        short = [label for label, _ in user.last_buttons()]
+        await user.press("priv:more")
+        whole = user.screen()[-1]
+        await user.press("priv:yes")
+    assert visible(code, "📄 Read more") in short and visible(code, "✅ I agree") in short
+    assert len(first) < len(whole) * 0.6  # the summary, then the whole notice
+    assert visible(code, "Do you agree?") in whole
+    assert visible(code, "Who are you?") in user.transcript()[-1]

@@ -22,6 +22,10 @@ class Consent(Payload, prefix=PREFIX):
     answer: Literal["yes", "no"]
 
 
+class ReadNotice(Payload, prefix=PREFIX, action="more"):
+    """📄 Read more: the whole notice, from its short summary."""
+
+
 class AskDelete(Payload, prefix=PREFIX, action="del"):
     """🗑 Delete my data: asks once more."""
 
@@ -60,6 +64,19 @@ def notice_text() -> str:
     )
 
 
+def summary_text() -> str:
+    """The notice in three lines, for the first screen; the whole of it is one tap away."""
+    return _(
+        "<b>Your privacy, in short</b>\n"
+        "• I save your first name, your Telegram number and what you tell me, to show you "
+        "the steps that fit you and to remind you.\n"
+        "• The Wegwijs team can see it; a sponsor group only what is shared with it. "
+        "Wegwijs does not pass your data to the IND.\n"
+        "• Send /mydata to see everything stored about you, and /delete to erase it at any "
+        "time."
+    )
+
+
 async def ask_again(turn: Turn) -> bool:
     """After the notice changed, people who agreed to an older one are asked again first
     (crisis messages are still answered before this: that feature registers earlier)."""
@@ -81,12 +98,25 @@ async def show_onboarding_notice(turn: Turn) -> None:
         "I am a computer program, not a person."
     )
     question = _("Do you agree?")
-    turn.say(f"{welcome}\n\n{notice_text()}\n\n{question}", _consent_keyboard())
+    turn.say(f"{welcome}\n\n{summary_text()}\n\n{question}",
+             _consent_keyboard(read_more=True))
 
 
-def _consent_keyboard() -> tuple[tuple[Button, ...], ...]:
-    return ((Button(_("✅ I agree"), Consent("yes").encode()),
-             Button(_("❌ No"), Consent("no").encode())),)
+async def _read_more(turn: Turn, _pressed: ReadNotice) -> None:
+    """The whole notice, with the same consent buttons (agreeing records the same version)."""
+    if turn.user.privacy_version == PRIVACY_VERSION:
+        await show_privacy(turn)  # agreed meanwhile: the notice with what they can do
+        return
+    question = _("Do you agree?")
+    turn.say(f"{notice_text()}\n\n{question}", _consent_keyboard())
+
+
+def _consent_keyboard(read_more: bool = False) -> tuple[tuple[Button, ...], ...]:
+    """✅ I agree and ❌ No, and under them 📄 Read more where only the summary was shown."""
+    answers = (Button(_("✅ I agree"), Consent("yes").encode()),
+               Button(_("❌ No"), Consent("no").encode()))
+    return (answers, (Button(_("📄 Read more"), ReadNotice().encode()),)) if read_more \
+        else (answers,)
 
 
 async def show_privacy(turn: Turn) -> None:
@@ -159,6 +189,7 @@ def register(router: Router) -> None:
     router.command("privacy", show_privacy, N_("Your data and privacy"))
     router.command("delete", ask_delete, N_("Delete my data"))
     router.on(Consent, _consent)
+    router.on(ReadNotice, _read_more)
     router.on(ShowPrivacy, _show)
     router.on(AskDelete, _ask_delete)
     router.on(Erase, _erase)

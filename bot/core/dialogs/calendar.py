@@ -16,11 +16,12 @@ from typing import Generic
 from babel.dates import format_date, get_day_names
 
 from bot.core import fallback
-from bot.core.dialogs.dialog import D, Dialog, Rows, Then, Widget
+from bot.core.dialogs.dialog import D, Dialog, Rows, Step, Then, Widget
+from bot.core.dialogs.typed import read_date
 from bot.core.payloads import Month, Payload
 from bot.core.ports import Button
 from bot.core.router import Router, Turn
-from bot.i18n import backward, current_locale, forward, is_rtl
+from bot.i18n import _, backward, current_locale, forward, is_rtl
 
 BLANK = " "  # Telegram refuses empty button labels
 
@@ -106,6 +107,19 @@ class Calendar(Generic[D]):
 
         router.on(self.page, turn_page)
         router.on(self.pick, picked)
+
+    async def read_text(self, turn: Turn, dialog: Dialog[D], draft: D, step: Step[D]) -> None:
+        """A typed day ("12-3", "12 maart", "١٢-٣") as if picked; else how to type it."""
+        earliest = self.earliest(turn)
+        day = read_date(turn.event.text, earliest)
+        if day is not None and day >= earliest:
+            await dialog.follow(turn, draft, await self.then(turn, draft, day))
+            return
+        example = max(today(turn), earliest) + timedelta(days=7)
+        # TRANSLATORS: {example} is a day and month in digits, such as 14-12.
+        turn.say(_("Please type the day and month like this: {example}. Or pick the day "
+                   "below.").format(example=f"{example.day}-{example.month}"),
+                 tuple(await step.rows(turn, dialog, draft)))
 
     def parts(self) -> tuple[Widget[D], ...]:
         return (self,)

@@ -4,7 +4,7 @@ goes; the feature's Host says where the draft is kept and which step it is at.""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
 
 from bot.core import fallback, states
 from bot.core.ports import Button
@@ -53,6 +53,14 @@ class Widget(Protocol[D]):
         """Itself, or the widgets it lays out (a row of buttons)."""
 
 
+@runtime_checkable
+class Reader(Protocol[D]):
+    """A widget that also takes typed text (an answer, a date, a time) at its step."""
+
+    async def read_text(self, turn: Turn, dialog: Dialog[D], draft: D, step: Step[D]) -> None:
+        """Take the typed text as the answer, or say kindly how to type it."""
+
+
 def ask(msgid: str) -> Question[Any]:
     """A question that is one sentence (an N_() msgid), translated when it is shown."""
 
@@ -71,6 +79,18 @@ class Step(Generic[D]):
     def has(self, widget: object) -> bool:
         """Whether `widget` is on this step (on its own or in a row)."""
         return any(widget in w.parts() for w in self.widgets)
+
+    def reader(self) -> Reader[D] | None:
+        """The widget that takes typed text here, if any (the first one)."""
+        parts = (part for w in self.widgets for part in w.parts())
+        return next((part for part in parts if isinstance(part, Reader)), None)
+
+    async def rows(self, turn: Turn, dialog: Dialog[D], draft: D) -> Rows:
+        """Every widget's buttons, as the step shows them."""
+        rows: Rows = []
+        for widget in self.widgets:
+            rows += await widget.rows(turn, draft, dialog.host.key(draft), None)
+        return rows
 
     async def show(self, turn: Turn, dialog: Dialog[D], draft: D, view: object = None) -> None:
         """Ask the question; a button press replaces the message that held the button."""
@@ -115,6 +135,21 @@ class Dialog(Generic[D]):
         state = turn.router.prompt_key(turn.user.state)
         return next((s for s in self.steps.values() if self.host.state(s.name) == state), None)
 
+    async def typed(self, turn: Turn) -> None:
+        """Typed text goes to the step's widget that reads it (an answer, a date, a time);
+        a step with buttons only points to them."""
+        said = (turn.outcome.toast, len(turn.outcome.replies))
+        draft = await self.host.load(turn, None)
+        step = self._current(turn, draft) if draft is not None else None
+        reader = step.reader() if step is not None else None
+        if draft is None:
+            if said == (turn.outcome.toast, len(turn.outcome.replies)):
+                await fallback.stale(turn)  # the dialog is over: as an old button
+        elif step is not None and reader is not None:
+            await reader.read_text(turn, self, draft, step)
+        else:
+            await fallback.use_buttons(turn)
+
     async def draft_for(self, turn: Turn, key: int | None,
                         widget: object) -> tuple[D, Step[D]] | None:
         """The draft a press of `widget` (or text typed for it) is about, and its step, if
@@ -134,8 +169,7 @@ class Dialog(Generic[D]):
         return draft, step
 
     def register(self, router: Router) -> None:
-        """Every widget's payloads, and each state's prompt and typed text (a step with
-        buttons only points typed text to them)."""
+        """Every widget's payloads, and each state's prompt and typed text (see `typed`)."""
         seen: list[Widget[D]] = []
         for step in self.steps.values():
             for widget in (part for w in step.widgets for part in w.parts()):
@@ -146,4 +180,4 @@ class Dialog(Generic[D]):
             if state is not None:
                 router.prompt(state, self.resume)
                 if state not in router.text_inputs:
-                    router.text_input(state, fallback.use_buttons)
+                    router.text_input(state, self.typed)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 from bot.core import fallback
-from bot.core.dialogs.dialog import D, Dialog, Rows, Then, V, Widget
+from bot.core.dialogs.dialog import D, Dialog, Rows, Step, Then, V, Widget
 from bot.core.payloads import Payload
 from bot.core.ports import Button
 from bot.core.router import Router, Turn
@@ -155,24 +155,16 @@ class TextInput(Generic[D, V]):
         return []
 
     def register(self, router: Router, dialog: Dialog[D]) -> None:
-        async def typed(turn: Turn) -> None:
-            found = await dialog.draft_for(turn, None, self)
-            if found is None:
-                return
-            draft, step = found
-            value = self.read(turn.event.text.strip())
-            if value is not None:
-                await dialog.follow(turn, draft, await self.then(turn, draft, value))
-                return
-            rows: Rows = []
-            for widget in step.widgets if self.hint_buttons else ():
-                rows += await widget.rows(turn, draft, dialog.host.key(draft), None)
-            turn.say(self.hint(), tuple(rows))
+        """The dialog hands it the text typed at its step (Dialog.typed)."""
 
-        for step in dialog.steps.values():
-            state = dialog.host.state(step.name) if step.has(self) else None
-            if state is not None:
-                router.text_input(state, typed)
+    async def read_text(self, turn: Turn, dialog: Dialog[D], draft: D, step: Step[D]) -> None:
+        """The answer, or the hint (with the step's buttons, if `hint_buttons`)."""
+        value = self.read(turn.event.text.strip())
+        if value is not None:
+            await dialog.follow(turn, draft, await self.then(turn, draft, value))
+            return
+        turn.say(self.hint(), tuple(await step.rows(turn, dialog, draft))
+                 if self.hint_buttons else ())
 
     def parts(self) -> tuple[Widget[D], ...]:
         return (self,)

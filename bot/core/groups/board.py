@@ -27,6 +27,7 @@ from bot.core.dialogs import (
     TextInput,
     ask,
     chars,
+    read_time,
 )
 from bot.core.groups import cards, deadlines, feed
 from bot.core.groups.buttons import (
@@ -203,8 +204,11 @@ NEW_TASK = Dialog(
     Step("date", _about(N_("<b>{title}</b>\nBy when? Pick a date.")),
          Calendar(DraftMonth, DraftDay, _dated, start=lambda _turn, draft: draft.due_date),
          Row(Tap(N_("No date"), DraftNoDate, _no_date), CANCEL)),
-    Step("time", _about(N_("<b>{title}</b>\nAt what time?")),
+    Step("time", _about(N_("<b>{title}</b>\nAt what time? You can also type it, for example "
+                           "14:45.")),
          Select(DraftTime, _times, _timed, columns=4),
+         TextInput(read_time, lambda: _("Please type the time like this: 14:45."), _timed,
+                   hint_buttons=True),
          Tap(N_("No time"), DraftNoTime, _no_time)),
     Step("who", _about(N_("<b>{title}</b>\nWho does it?")),
          Row(Tap(N_("🙋 Me"), DraftMe, _me), Tap(N_("👥 Anyone"), DraftAnyone, _anyone)),

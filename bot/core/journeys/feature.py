@@ -43,7 +43,11 @@ _BOLD = re.compile(r"<b>(.*?)</b>", re.S)
 
 
 class ShowSteps(Payload, prefix="steps"):
-    """🧭 My steps: every journey with how far the user got."""
+    """🧭 My steps: the journeys for this person with how far they got."""
+
+
+class OtherTopics(Payload, prefix="steps", action="other"):
+    """📂 Other topics: the journeys written for people in another situation."""
 
 
 class OpenJourney(Payload, prefix="j", shape="{journey}::o:{page}"):
@@ -121,19 +125,41 @@ class Journeys:
         rank = {jid: i for i, jid in enumerate(ORDER)}
         return sorted(self.journeys.values(), key=lambda j: (rank.get(j.journey, 99), j.journey))
 
+    def for_person(self, profile: Profile, fitting: bool = True) -> list[Journey]:
+        """The journeys written for this person (or, not `fitting`, for others), in order."""
+        return [j for j in self.ordered() if j.audience.fits(profile) == fitting]
+
     async def overview(self, turn: Turn) -> None:
-        """My steps: every journey with how far the user got."""
-        started = await repo.all_for(turn.session, turn.user.id)
-        rows = []
-        for journey in self.ordered():
-            done, total = _counts(journey, started.get(journey.journey), profile_of(turn.user))
-            mark = " ✅" if total and done >= total else ""
-            rows.append((Button(f"{_(journey.title)} {done}/{total}{mark}",
-                                OpenJourney(journey.journey).encode()),))
+        """My steps: the person's own journeys first; the rest one tap away."""
+        profile = profile_of(turn.user)
+        rows = await self._journey_rows(turn, self.for_person(profile))
+        if self.for_person(profile, fitting=False):
+            rows.append((Button(_("📂 Other topics"), OtherTopics().encode()),))
         rows.append((Button(backward(_("Back")), OpenMenu().encode()),))
         turn.user.state = states.MENU
         turn.say(_("<b>My steps</b>\nChoose a topic. You can stop at any time and continue "
                    "later where you left off."), tuple(rows))
+
+    async def other_topics(self, turn: Turn, _pressed: OtherTopics) -> None:
+        """Journeys for people in another situation, for whoever still wants them."""
+        rows = await self._journey_rows(turn, self.for_person(profile_of(turn.user),
+                                                               fitting=False))
+        rows.append((Button(backward(_("My steps")), ShowSteps().encode()), home_button()))
+        turn.user.state = states.MENU
+        turn.say(_("<b>Other topics</b>\nThese are written for people in another "
+                   "situation."), tuple(rows))
+
+    async def _journey_rows(self, turn: Turn, journeys: list[Journey]
+                            ) -> list[tuple[Button, ...]]:
+        """One button per journey with how far the person got."""
+        started = await repo.all_for(turn.session, turn.user.id)
+        rows: list[tuple[Button, ...]] = []
+        for journey in journeys:
+            done, total = _counts(journey, started.get(journey.journey), profile_of(turn.user))
+            mark = " ✅" if total and done >= total else ""
+            rows.append((Button(f"{_(journey.title)} {done}/{total}{mark}",
+                                OpenJourney(journey.journey).encode()),))
+        return rows
 
     async def show(self, turn: Turn, _pressed: ShowSteps) -> None:
         """The 🧭 My steps button."""
@@ -465,6 +491,7 @@ def register(router: Router, journeys: dict[str, Journey]) -> None:
     router.command("steps", feature.overview, N_("My steps"))
     router.menu_button(N_("🧭 My steps"), ShowSteps())
     router.on(ShowSteps, feature.show)
+    router.on(OtherTopics, feature.other_topics)
     router.on(OpenJourney, feature.open)
     router.on(GoToStep, feature.go_to)
     router.on(Done, feature.at_step(feature._done))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Annotated, Literal, get_args
 
@@ -128,6 +129,21 @@ class Node(Strict):
         return ([self.next] if self.next else []) + [c.next for c in self.choices]
 
 
+class Audience(Strict):
+    """Who a journey is for (`for:` in the file); a field left out means everyone."""
+
+    situation: list[Situation] | None = Field(default=None, min_length=1)
+    children: bool | None = None  # true: only people with children under 18
+
+    def fits(self, profile: Mapping[str, str | None]) -> bool:
+        """Whether it applies; an answer the person skipped never hides a journey."""
+        situation, children = profile.get("situation"), profile.get("children")
+        if self.situation is not None and situation is not None \
+                and situation not in self.situation:
+            return False
+        return not (self.children is True and children == "no")
+
+
 class Journey(Strict):
     """One journey file."""
 
@@ -135,6 +151,7 @@ class Journey(Strict):
     journey: JourneyId
     version: int
     title: Text
+    audience: Audience = Field(default=Audience(), alias="for")
     start: NodeId
     nodes: list[Node]
 

@@ -31,6 +31,7 @@ from bot.core.dialogs import (
     TextInput,
     ask,
     chars,
+    read_time,
 )
 from bot.core.menu import OpenMenu
 from bot.core.payloads import Payload
@@ -249,15 +250,6 @@ async def _times(_turn: Turn, _appointment: Appointment, _view: object) -> list[
     return [(f"{t:%H:%M}", t) for t in TIMES]
 
 
-def _clock(text: str) -> time | None:
-    """A typed time such as 9:15 or 14.45."""
-    hour, _sep, minute = text.replace(".", ":").replace("h", ":").partition(":")
-    if not (hour.isdecimal() and minute.isdecimal() and len(hour) <= 2 and len(minute) <= 2
-            and int(hour) < 24 and int(minute) < 60):
-        return None
-    return time(int(hour), int(minute))
-
-
 async def _time(turn: Turn, appointment: Appointment, clock: time) -> str | None:
     """Combine the chosen day and time in local time; refuse times that do not exist."""
     if appointment.at is None:
@@ -336,7 +328,7 @@ APPOINTMENT = Dialog(
          CANCEL),
     Step("time", ask(N_("At what time? You can also type it, for example 14:45.")),
          Select(PickTime, _times, _time, columns=4),
-         TextInput(_clock, lambda: _("Please type the time like this: 14:45."), _time),
+         TextInput(read_time, lambda: _("Please type the time like this: 14:45."), _time),
          CANCEL),
     Step("confirm", _summary,
          Row(Tap(N_("Day before: on/off"), DayBefore, _toggle_day),

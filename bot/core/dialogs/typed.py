@@ -1,0 +1,98 @@
+"""Times and dates typed instead of pressed: "18:30", "6.30 pm", "١٨:٣٠", "12-3", "12 maart".
+
+People type the way they write at home: Arabic-Indic digits, a dot or an "h" between hours
+and minutes, am/pm in their own script, the day before the month (as in the Netherlands,
+the Arab world and Eritrea). Month names come from Babel (CLDR) in every bot language, so
+a typed date reads the names the calendar shows.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date, time
+from functools import cache
+
+from babel.dates import get_month_names
+
+MONTH_LOCALES = ("nl", "en", "ar", "ti", "ar_SY", "ar_IQ")  # آذار beside مارس
+# Said after the hour: before noon, after noon, or a plain "o'clock" word.
+MORNING = {"am", "a.m.", "a.m", "ص", "صباحا", "صباح", "ቅ.ቀ.", "ቅ.ቀ", "ቅቀ", "ንግሆ", "'s ochtends",
+           "ochtend", "s ochtends"}
+EVENING = {"pm", "p.m.", "p.m", "م", "مساء", "مساءا", "ظهرا", "بعد الظهر", "ድ.ቀ.", "ድ.ቀ", "ድቀ",
+           "ምሸት", "'s avonds", "'s middags", "s avonds", "s middags", "avond", "middag"}
+O_CLOCK = {"", "uur", "u", "h", "ساعة", "الساعة", "ሰዓት"}
+_TIME = re.compile(r"^(?:الساعة|ሰዓት)?\s*(\d{1,2})(?:\s*[:.h u٫]\s*(\d{2}))?\s*(.*?)$")
+_NUMERIC_DATE = re.compile(r"^(\d{1,2})\s*([-/.])\s*(\d{1,2})(?:\s*\2\s*(\d{2}|\d{4}))?$")
+_DAY_NAME = re.compile(r"^(\d{1,2})\.?\s*([^\d\s,.]+)\.?(?:,?\s*(\d{4}))?$")
+_NAME_DAY = re.compile(r"^([^\d\s,.]+)\.?\s*(\d{1,2})(?:,?\s*(\d{4}))?$")
+
+
+def plain(text: str) -> str:
+    """Lower case, ASCII digits, no Arabic vowel marks, single spaces: what the patterns read."""
+    text = unicodedata.normalize("NFKC", text).strip().lower()
+    text = "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() else ch for ch in text
+                   if unicodedata.category(ch) != "Mn")
+    return re.sub(r"\s+", " ", text)
+
+
+def read_time(text: str) -> time | None:
+    """A clock time, or None: 18:30, 18.30, 18h30, 18 uur, 6.30 pm, ٦:٣٠ م, ١٨:٣٠."""
+    found = _TIME.match(plain(text))
+    if found is None:
+        return None
+    hour, minute = int(found[1]), int(found[2] or 0)
+    said = found[3].strip()
+    if said in MORNING or said in EVENING:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if said in EVENING else 0)
+    elif said not in O_CLOCK:
+        return None
+    return time(hour, minute) if hour < 24 and minute < 60 else None
+
+
+def read_date(text: str, earliest: date) -> date | None:
+    """A day, or None: 12-3, 12/3, 12.3.2027, 12 maart, 12 mrt, March 12, ١٢-٣, 12 مارس.
+
+    Without a year it is the first such day from `earliest` on."""
+    typed = plain(text)
+    if found := _NUMERIC_DATE.match(typed):
+        return _day(int(found[1]), int(found[3]), found[4], earliest)
+    if found := _DAY_NAME.match(typed):
+        month = month_numbers().get(found[2].rstrip("."))
+        return _day(int(found[1]), month, found[3], earliest) if month else None
+    if found := _NAME_DAY.match(typed):
+        month = month_numbers().get(found[1].rstrip("."))
+        return _day(int(found[2]), month, found[3], earliest) if month else None
+    return None
+
+
+@cache
+def month_numbers() -> dict[str, int]:
+    """Every month name and abbreviation in the bot's languages, read as `plain` reads them."""
+    names: dict[str, int] = {}
+    for locale in MONTH_LOCALES:
+        for width in ("wide", "abbreviated"):
+            for context in ("format", "stand-alone"):
+                for number, name in get_month_names(width, context, locale=locale).items():
+                    names.setdefault(plain(name).rstrip("."), number)
+    return names
+
+
+def _day(day: int, month: int, year: str | None, earliest: date) -> date | None:
+    """The date if it exists; without a year, the first one on or after `earliest`."""
+    if year is not None:
+        return _valid(int(year) + (2000 if len(year) == 2 else 0), month, day)
+    for candidate in range(earliest.year, earliest.year + 5):  # 29 February needs a leap year
+        found = _valid(candidate, month, day)
+        if found is not None and found >= earliest:
+            return found
+    return None
+
+
+def _valid(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
