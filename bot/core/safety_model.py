@@ -22,8 +22,8 @@ FLOWS = Path(__file__).resolve().parents[2] / "flows"
 EXAMPLES = "crisis_examples*.yaml"  # crisis_examples.yaml and crisis_examples_more.yaml
 NGRAMS = (1, 4)  # characters within words: survives clitics, typos and vowel spellings
 REGULARISATION = 5e-6  # best crisis recall at ≤ 1% false crisis, leaving one examples file out (2026-12-07)
-CRISIS_AT = 0.65  # summed probability of the crisis kinds that makes a crisis
-DISTRESS_AT = 0.575  # … of distress and crisis together that adds the gentle line
+CRISIS_AT = 0.675  # summed probability of the crisis kinds that makes a crisis
+DISTRESS_AT = 0.55  # … of distress and crisis together that adds the gentle line
 CALM, DISTRESS = "none", "distress"
 
 
