@@ -124,11 +124,20 @@ def tune(items: list[dict[str, Any]]) -> str:
                      faq["questions"] + faq["smalltalk"] + faq["out_of_scope"]
                      if not str(q.get("expect", "")).startswith("crisis.")]
     rules = [safety.detector().read(item["text"]) for item in items]
-    judged = [safety_model.model().judge(item["text"]) for item in items]
+    judged = [_shipped(item["text"]) for item in items]
     steps = [round(0.3 + 0.025 * i, 3) for i in range(27)]
     crisis_at = max(steps, key=lambda t: _tuned(items, rules, judged, t, 2.0))
     distress_at = max(steps, key=lambda t: _tuned(items, rules, judged, crisis_at, t))
     return f"CRISIS_AT = {crisis_at}, DISTRESS_AT = {distress_at}"
+
+
+def _shipped(text: str) -> safety_model.Judgement:
+    """The model's view as the bot uses it: an everyday phrase the rules know ("my phone died")
+    leaves it no crisis to call."""
+    judged = safety_model.model().judge(text)
+    if safety.detector().excused(text):
+        return safety_model.Judgement(judged.kind, 0.0, judged.troubled)
+    return judged
 
 
 def _tuned(items: list[dict[str, Any]], rules: list[safety.Reading],

@@ -27,7 +27,7 @@ def shown(code: str, kind: str) -> str:
         return finish(crisis_text(kind))
 
 
-@pytest.mark.parametrize("half, recall, false_crisis", [("dev", 0.98, 0.02), ("test", 0.79, 0.01)])
+@pytest.mark.parametrize("half, recall, false_crisis", [("dev", 0.99, 0.01), ("test", 0.9, 0.01)])
 def test_recall_and_false_alarms_stay_above_their_floors(
     half: str, recall: float, false_crisis: float
 ) -> None:
@@ -56,6 +56,90 @@ def test_small_talk_and_ordinary_words_are_never_a_crisis(text: str) -> None:
 ])
 def test_danger_in_plain_words_is_caught_with_its_kind(text: str, kind: str) -> None:
     assert safety.read(text).kind == kind
+
+
+# Round 3 (2026-12-07): concepts added to flows/crisis.yaml, in every language, with sentences
+# written for these tests (not from the danger sets). The rules alone must catch them.
+@pytest.mark.parametrize("text, kind", [
+    # a wish to die is never excused by a word that also means "that" or "phone" elsewhere
+    ("I want to die", "suicide"),
+    ("I want to die, he took my phone again", "suicide"),
+    ("ik wil dood, die pijn gaat nooit weg", "suicide"),
+    # to sleep and never wake up
+    ("I just want to go to sleep and never wake up again", "suicide"),
+    ("ik wil slapen en nooit meer wakker worden", "suicide"),
+    ("بدي نام الليلة وما فيق أبداً", "suicide"),
+    ("nefsi anam w ma as7ash", "suicide"),
+    ("ደቂሰ እንተዘይተንሲአ ይሓይሸኒ", "suicide"),
+    # God, take me
+    ("god please take me, I am so done", "suicide"),
+    ("god moet mij halen, ik ben op", "suicide"),
+    ("يا رب خدني وريحني من هالعيشة", "suicide"),
+    ("ኣምላኽ ይውሰደኒ በጃኻ", "suicide"),
+    # no reason to live; death as rest; "if something happens to me, look after my kids"
+    ("ماكو داعي اعيش بعد", "suicide"),
+    ("ክነብረሉ ምኽንያት የብለይን", "suicide"),
+    ("de dood is de enige rust die ik nog zie", "suicide"),
+    ("الموت ارحم لي من هيك عيشة", "suicide"),
+    ("if something happens to me, please look after my kids", "suicide"),
+    ("als er iets met mij gebeurt, zorg dan voor mijn kinderen", "suicide"),
+    ("ገለ እንተ ኣጋጢሙኒ ንደቀይ ተኸናኸንዎም", "suicide"),
+    # dialect self-harm, Iraqi "throw myself", sextortion, vomiting blood
+    ("كل ليلة بكوي حالي بالولاعة", "self_harm"),
+    ("راح اذب روحي من فوق البناية", "suicide"),
+    ("someone has my nude photos and wants me to come to his flat", "sexual_violence"),
+    ("واحد بيبتزني بصوري وبدو يشوفني لحالي", "sexual_violence"),
+    ("my father is vomiting blood and very pale", "medical"),
+    ("ወደይ ደም ይተፍእ ኣሎ ሕጂ", "medical"),
+    # exploitation and control in Latin Tigrinya
+    ("ab geza sdra bzey dmoz eserh, kab geza kwets ayfqduleyn", "exploitation"),
+])
+def test_round_three_concepts_catch_danger_with_its_kind(text: str, kind: str) -> None:
+    reading = safety.detector().read(text)
+    assert reading.kind == kind, text
+
+
+@pytest.mark.parametrize("text", [
+    "My phone died, I will call you tonight",
+    "موبايلي مات، بحكيك بكرة",
+    "ሞባይለይ ሞይቱ፡ ጽባሕ ክድውለልካ እየ",
+    "This form is killing me, so many questions",
+    "الورق ده هيموتني، مش فاهم حاجة",
+    "እዚ ፎርም ቀቲሉኒ",
+    "The doctor said two tablets of paracetamol a day, can I take three?",
+    "الدكتور قال حبتين بنادول باليوم، ينفع تلاتة؟",
+    "ሓኪም ክልተ ከኒና ኣብ መዓልቲ ውሰድ ኢሉኒ",
+    "My husband took my phone to the repair shop",
+    "جوزي أخد تلفوني عالتصليح",
+    "My father took my passport to the embassy to renew it",
+    "The IND kept my passport during the procedure, when do I get it back?",
+    "De IND heeft mijn paspoort tijdens de procedure, wanneer krijg ik het terug?",
+    "Our neighbour's dog attacked our cat",
+    "ሰበይተይ ነፍሰ ጾር እያ፡ ሓኪም ኣበይ ይርከብ?",
+    "ፈተና ኢንቡርገሪንግ ክሳብ መዓስ ክሓልፍ ኣለኒ?",
+    "I burned the rice again, cooking on this stove is hard",
+])
+def test_round_three_look_alikes_stay_calm(text: str) -> None:
+    assert not safety.read(text).crisis, text
+
+
+@pytest.mark.parametrize("text", [
+    # the rules' guards (a question about age, a child who hits others, a bump); the learned
+    # model still reads some of these as danger, which only the rules' phrases can excuse
+    "Mag een kind van 11 een uurtje alleen thuis zijn?",
+    "The teacher says my son hits other kids at school",
+    "ik sla mijn hand tegen de deur, beetje blauw",
+    "Our neighbour's dog bit my son's hand",
+    "My boss says I can't leave before 5, is that normal?",
+])
+def test_round_three_guards_keep_the_rules_calm(text: str) -> None:
+    assert not safety.detector().read(text).crisis, text
+
+
+def test_an_everyday_phrase_keeps_the_model_from_calling_a_crisis() -> None:
+    assert safety.detector().excused("my phone died, sorry")
+    assert not safety.detector().excused("I want to die")
+    assert not safety.read("my phone died, sorry for the late answer").crisis
 
 
 def test_reports_about_someone_else_are_recognised() -> None:

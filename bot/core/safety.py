@@ -68,6 +68,9 @@ class _File(BaseModel):
     concepts: dict[str, dict[str, list[str]]]
     rules: list[_Rule]
     reporter: dict[str, list[str]] = {}  # concept names that tell who the danger is about
+    # concept names whose phrases ("my phone died", "dead tired") keep the learned model from
+    # calling a crisis that no rule called
+    calm: list[str] = []
 
     @model_validator(mode="after")
     def _consistent(self) -> _File:
@@ -76,7 +79,7 @@ class _File(BaseModel):
             if unknown:
                 raise ValueError(f"concept {name}: unknown language(s) {sorted(unknown)}")
         named = {c for rule in self.rules for c in [*rule.all_of, *rule.unless]}
-        named |= {c for names in self.reporter.values() for c in names}
+        named |= {c for names in self.reporter.values() for c in names} | set(self.calm)
         missing = named - set(self.concepts)
         if missing:
             raise ValueError(f"rules name concepts that are not defined: {sorted(missing)}")
@@ -120,6 +123,7 @@ class Detector:
         self.patterns = {name: _compile(forms) for name, forms in spec.concepts.items()}
         self.self_words = spec.reporter.get("self", [])
         self.other_words = spec.reporter.get("other", [])
+        self.calm_words = spec.calm
 
     def read(self, text: str) -> Reading:
         """Crisis first (with its kind), else distress, else calm."""
@@ -150,6 +154,13 @@ class Detector:
         plain = normalize(text)
         message = _Text(f" {plain} ", f" {ethiopic_skeleton(plain)} ")
         return self._about_other(message, {})
+
+    def excused(self, text: str) -> bool:
+        """Whether an everyday phrase ("my phone died", "dead tired") explains the danger words,
+        so that the learned model does not call a crisis the rules did not call."""
+        plain = normalize(text)
+        message = _Text(f" {plain} ", f" {ethiopic_skeleton(plain)} ")
+        return any(self._langs(c, message, {}) for c in self.calm_words)
 
     def _fires(self, rule: _Rule, message: _Text, found: dict[str, set[str]]) -> str | None:
         """The language in which every concept of the rule occurs, if there is one."""
@@ -252,7 +263,7 @@ def read(text: str) -> Reading:
         return rules
     judged = safety_model.model().judge(text)
     distress = rules.distress or judged.troubled >= safety_model.DISTRESS_AT
-    if judged.crisis >= safety_model.CRISIS_AT:
+    if judged.crisis >= safety_model.CRISIS_AT and not detector().excused(text):
         return Reading(judged.kind, distress, detector().about_other(text), _script(text))
     return Reading(None, distress, rules.about_other, None)
 
