@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -32,10 +33,12 @@ class Settings:
     timezone: ZoneInfo
     flood: FloodLimits = field(default_factory=FloodLimits)
     retention: RetentionPolicy = field(default_factory=RetentionPolicy)
+    instance: str = field(default_factory=socket.gethostname)
 
     def policy(self) -> Policy:
         """The part of the settings the core may see (the core never imports this module)."""
-        return Policy(self.timezone, self.admin_ids, self.flood, self.retention)
+        return Policy(self.timezone, self.admin_ids, self.flood, self.retention,
+                      instance=self.instance)
 
 
 def load_settings(env: Mapping[str, str] | None = None, env_file: Path | None = None) -> Settings:
@@ -49,6 +52,7 @@ def load_settings(env: Mapping[str, str] | None = None, env_file: Path | None = 
         timezone=_timezone(values.get("WEGWIJS_TIMEZONE") or "Europe/Amsterdam"),
         flood=FloodLimits(burst=_positive("WEGWIJS_FLOOD_BURST", values, FloodLimits.burst)),
         retention=_retention(values),
+        instance=(values.get("WEGWIJS_INSTANCE") or socket.gethostname()).strip()[:40],
     )
 
 

@@ -28,7 +28,7 @@ async def test_migrate_twice_is_harmless(db: Database) -> None:
     await db.migrate()
     async with db.engine.connect() as connection:
         version = (await connection.execute(text("select version_num from alembic_version"))).all()
-    assert version == [("0012",)]
+    assert version == [("0013",)]
 
 
 async def test_upgrade_with_data_settles_rows_the_old_senders_left_mid_send(
