@@ -99,8 +99,9 @@ class Core:
         return (user.locale if user else None) or otherwise
 
     async def startup(self) -> None:
-        """Settle what an earlier life of this instance was sending, then what features need
-        at startup (e.g. every group has its next Monday job)."""
+        """A new life begins: settle what earlier lives of this instance were sending, then
+        what features need at startup (e.g. every group has its next Monday job)."""
+        self.claimant = outbox.Claimant(self.claimant.name, secrets.token_hex(4))
         await self.recover_claims()
         for handler in self.router.startups:
             async with self.db.session() as session:
