@@ -14,7 +14,7 @@ from bot.core.ports import Incoming, Outcome, Reply
 from bot.core.render import finish
 from bot.core.router import JobRun, Router, Turn
 from bot.i18n import SOURCE_LANGUAGE, _, language_codes, use_locale
-from bot.storage import budget, groups, jobs, users
+from bot.storage import budget, groups, jobs, locks, users
 from bot.storage import outbox as outbox_repo
 from bot.storage.db import Database
 from bot.storage.models import Group
@@ -103,8 +103,9 @@ class Core:
         what features need at startup (e.g. every group has its next Monday job)."""
         self.claimant = outbox.Claimant(self.claimant.name, secrets.token_hex(4))
         await self.recover_claims()
-        for handler in self.router.startups:
+        for handler in self.router.startups:  # one instance at a time: none writes twice
             async with self.db.session() as session:
+                await locks.serialise(session, locks.STARTUP)
                 await handler(session, self.clock(), self.policy.timezone)
 
     async def recover_claims(self) -> int:

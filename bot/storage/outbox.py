@@ -17,17 +17,17 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, delete, func, insert, or_, select, text, update
+from sqlalchemy import Select, and_, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from bot.storage import locks
 from bot.storage.models import ChatSend, Post, User
 
 GROUP_CHAT_LIMIT = 20  # messages per minute Telegram allows a bot in one group
 WINDOW = timedelta(minutes=1)
 BOARD_SIZE = 8  # tasks per board message: enough to batch, few enough to read on a phone
 QUEUED = "outbox.queued"  # session.info key: this unit of work gave the sender something to do
-CLAIM_LOCK = 0x5765_6777  # advisory lock key that serialises claims across instances ("Wegw")
 
 
 def queued(session: AsyncSession) -> bool:
@@ -146,8 +146,7 @@ async def owed(session: AsyncSession, now: datetime, *, below_lane: int) -> int:
 async def lock_claims(session: AsyncSession) -> None:
     """PostgreSQL: one claim at a time across instances, until this transaction ends (so
     the check for chats in flight sees every row another instance took)."""
-    if session.get_bind().dialect.name == "postgresql":
-        await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CLAIM_LOCK})
+    await locks.serialise(session, locks.CLAIMS)
 
 
 async def take(session: AsyncSession, post_id: int, owner: str, now: datetime) -> bool:
