@@ -70,7 +70,7 @@ async def again(core: Core, work: Callable[[], Awaitable[T]]) -> T:
 async def test_two_instances_never_send_to_one_chat_at_once_nor_out_of_order(
     pair: list[Core],
 ) -> None:
-    chats, per_chat = list(range(700, 716)), 6
+    chats, per_chat = list(range(700, 706)), 12
     async with pair[0].db.session() as session:
         for number in range(per_chat):
             for chat in chats:
@@ -92,7 +92,7 @@ async def test_two_instances_never_send_to_one_chat_at_once_nor_out_of_order(
                 await again(core, partial(core.report, item, Result.sent(1)))
 
     async with asyncio.timeout(60):
-        await asyncio.gather(*(sender(core) for core in pair for _twice in range(2)))
+        await asyncio.gather(*(sender(core) for core in pair for _thrice in range(3)))
     assert clashes == []
     assert {chat: texts for chat, texts in sent.items()} == {
         chat: [f"{chat}:{n}" for n in range(per_chat)] for chat in chats}
