@@ -18,7 +18,6 @@ import pytest
 from sqlalchemy import func, select, update
 
 from bot.config import Settings
-from bot.core.broadcasts.delivery import start
 from bot.core.engine import Core
 from bot.core.outbox import Lane, Result
 from bot.core.router import Router
