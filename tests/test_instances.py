@@ -7,12 +7,15 @@ same instance when it starts again). Runs on the SQLite file and on PostgreSQL
 from __future__ import annotations
 
 import asyncio
+import bisect
+import time
 from collections import Counter, defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import replace
 from datetime import timedelta
 from functools import partial
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pytest
 from sqlalchemy import func, select, update
@@ -34,8 +37,12 @@ from bot.storage.models import (
     Reminder,
     User,
 )
+from bot.telegram.app import PTBApplication, build_application
+from fakebot import FakeTelegram
+from fakebot.polling import TOKEN, polling
 from tests.conftest import MovingClock
-from worlds.broadcast import COORDINATOR, seed
+from tests.databases import ON_POSTGRES
+from worlds.broadcast import COORDINATOR, queue_broadcast, seed
 
 T = TypeVar("T")
 LEASE = timedelta(seconds=30)
@@ -219,3 +226,117 @@ async def test_timed_work_of_two_instances_is_done_exactly_once(pair: list[Core]
     assert retention_runs == 1
     assert set(scheduled.values()) == {1}  # next week's jobs, tomorrow's retention: once
     assert set(checkins.values()) <= {1}  # startup wrote each next check-in once
+
+
+# ---------------------------------------------------------------------- over PTB
+
+
+class SplitFake(FakeTelegram):
+    """Each update goes to one of the polling instances (as a load balancer hands out
+    webhooks), and the moment each sendMessage reached Telegram is noted."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.handed: set[int] = set()
+        self.arrivals: list[tuple[int, float]] = []
+
+    async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        updates: list[dict[str, Any]] = await super()._get_updates(params)
+        fresh = [u for u in updates if u["update_id"] not in self.handed]
+        self.handed.update(u["update_id"] for u in fresh)
+        return fresh
+
+    async def _send_message(self, params: dict[str, Any]) -> dict[str, Any]:
+        result: dict[str, Any] = await super()._send_message(params)
+        self.arrivals.append((int(params["chat_id"]), time.monotonic()))
+        return result
+
+    def busiest_second(self) -> int:
+        """The most messages that reached Telegram within any one second."""
+        times = sorted(at for _chat, at in self.arrivals)
+        return max((bisect.bisect_right(times, at + 0.999) - i for i, at in enumerate(times)),
+                   default=0)
+
+    def received(self, chats: list[int]) -> Counter[int]:
+        """Messages per chat, of these chats."""
+        wanted = set(chats)
+        return Counter(chat for chat, _at in self.arrivals if chat in wanted)
+
+
+@asynccontextmanager
+async def serving(fake: FakeTelegram, core: Core) -> AsyncIterator[PTBApplication]:
+    """One instance of the bot: polling, its sender and its timer."""
+    app = build_application(core, TOKEN, fake.root_url)
+    async with polling(app):
+        yield app
+
+
+PEOPLE = list(range(20_000, 20_500))
+ASKERS = list(range(30_000, 30_040))
+GROUP = -100_555
+
+
+async def test_instances_share_one_telegram_budget(
+    settings: Settings, router: Router, clock: MovingClock
+) -> None:
+    """On PostgreSQL two instances; on SQLite one (each would pace itself: SQLite is for
+    one process)."""
+    cores = [instance(settings, router, clock, name)
+             for name in (("a", "b") if ON_POSTGRES else ("a",))]
+    await queue_broadcast(settings.database_url, PEOPLE)
+    async with cores[0].db.session() as session:
+        for number in range(25):
+            await outbox_repo.queue_text(session, GROUP, f"notice {number}", lane=Lane.NOTICE)
+    async with SplitFake() as fake, AsyncExitStack() as stack:
+        for chat in [*PEOPLE, *ASKERS, COORDINATOR, GROUP]:
+            await fake.add_chat(chat)
+        for core in cores:
+            await stack.enter_async_context(serving(fake, core))
+        await fake.wait_for(lambda: len(fake.received(PEOPLE)) >= 100, 30, what="100 sent")
+        for asker in ASKERS:  # people write while the broadcast runs: each is answered
+            await fake.user_sends(asker, "/help")
+            await asyncio.sleep(0.05)
+        await fake.wait_for(lambda: len(fake.received([*PEOPLE, *ASKERS])) == 540, 60,
+                            what="every message")
+        await asyncio.sleep(1.5)  # a duplicate would come now
+        for core in cores:
+            await core.db.close()
+    assert fake.busiest_second() <= 30
+    assert set(fake.received([*PEOPLE, *ASKERS]).values()) == {1}  # each exactly once
+    group = [str(r["params"]["text"]) for r in fake.sent if r["method"] == "sendMessage"
+             and int(r["params"]["chat_id"]) == GROUP]
+    assert group == [f"notice {n}" for n in range(20)]  # 20 a minute, in order
+
+
+async def test_a_broadcast_that_an_instance_left_mid_send_is_finished_by_another(
+    settings: Settings, router: Router, clock: MovingClock
+) -> None:
+    await queue_broadcast(settings.database_url, PEOPLE[:60])
+    dead = instance(settings, router, clock, "a")
+    claimed = await dead.claim(limit=8)  # a takes eight rows, and dies before sending them
+    await dead.db.close()
+    cut_off = {item.chat_id for item in claimed} & set(PEOPLE)  # (one is the report)
+    left = {"sent": 60 - len(cut_off), "interrupted": len(cut_off)}
+    survivor = instance(settings, router, clock, "b", lease=timedelta(seconds=2))
+    async with SplitFake() as fake:
+        for chat in [*PEOPLE[:60], COORDINATOR]:
+            await fake.add_chat(chat)
+        async with serving(fake, survivor):
+            started = time.monotonic()
+            async with asyncio.timeout(60):
+                while await _deliveries(survivor) != left:
+                    await asyncio.sleep(0.1)
+            took = time.monotonic() - started
+            await asyncio.sleep(1.5)  # a duplicate would come now
+        await survivor.db.close()
+    assert took < 60 and len(cut_off) >= 6
+    assert set(fake.received(PEOPLE[:60])) == set(PEOPLE[:60]) - cut_off  # nobody skipped
+    assert set(fake.received(PEOPLE[:60]).values()) == {1}  # nobody twice
+
+
+async def _deliveries(core: Core) -> dict[str, int]:
+    """The broadcast's deliveries per state."""
+    async with core.db.session() as session:
+        rows = await session.execute(select(Delivery.state, func.count())
+                                     .group_by(Delivery.state))
+        return {state: int(count) for state, count in rows.all()}
