@@ -4,7 +4,8 @@ It wakes when a turn or the timer queued something, and once a second anyway (a 
 chat's budget may have freed up, a retry's pause may be over). The core decides what may
 go now and in which order (lanes); this module only talks to Telegram. Rows for all free
 slots are claimed in one transaction. Up to PARALLEL sends are in flight, never two to one
-chat (they could overtake each other), so a crash leaves at most PARALLEL rows undecided.
+chat in any instance (they could overtake each other: the claim skips chats with a row
+`sending` in the database), so a crash leaves at most PARALLEL rows undecided.
 """
 
 from __future__ import annotations
