@@ -24,7 +24,7 @@ from bot.config import Settings
 from bot.core.engine import Core
 from bot.core.outbox import Lane, Result
 from bot.core.router import Router
-from bot.storage import jobs
+from bot.storage import budget, jobs
 from bot.storage import outbox as outbox_repo
 from bot.storage.db import Database
 from bot.storage.models import (
@@ -340,3 +340,22 @@ async def _deliveries(core: Core) -> dict[str, int]:
         rows = await session.execute(select(Delivery.state, func.count())
                                      .group_by(Delivery.state))
         return {state: int(count) for state, count in rows.all()}
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="the shared budget lives in PostgreSQL")
+async def test_the_shared_budget_hands_out_slots_one_gap_apart_and_replies_go_first(
+    pair: list[Core],
+) -> None:
+    a, b = (core.db.engine for core in pair)
+    for core in pair:  # connected (a first connection takes longer than a slot)
+        await again(core, core.recover_claims)
+    gap = 0.5
+    waits = [(await budget.slot(engine, gap))[0] or 0.0 for engine in (a, b, a, b)]
+    assert [round(w * 2) / 2 for w in waits] == [0.0, 0.5, 1.0, 1.5]  # across instances
+    mine, ahead = await budget.slot(a, gap, within=gap)  # a queued message: not this far
+    assert mine is None and ahead > 1.5
+    reply, _ahead = await budget.slot(b, gap)  # a reply takes the next slot anyway
+    assert reply is not None and 1.5 < reply <= 2.0
+    chat = [await budget.chat_slot(engine, 42, 1.0, 3) for engine in (a, b, a, b)]
+    assert [w <= 0 for w in chat] == [True, True, True, False]  # a burst of three …
+    assert 0.7 < chat[3] <= 1.0  # … then one a second
