@@ -36,6 +36,7 @@ PER_SECOND = 28  # new messages per second for the whole bot (Telegram allows ab
 CHAT_BURST, CHAT_PERIOD = 3, 3.0  # a private chat: a burst of three, then one a second
 CHAT_LIMITERS = 10_000  # idle per-chat limiters are forgotten beyond this many
 FIRST = Lane.REMINDER  # lanes up to this one take their turn with direct replies
+LATE, LATE_TRIES = 3, 3  # a shared slot woken this many gaps late is taken anew, so often
 
 
 class Budget(Protocol):
@@ -95,19 +96,23 @@ class SharedBudget:
 
     async def reply(self) -> None:
         """Always taken: the wait is at most the slots already promised (a few gaps)."""
-        mine, _ahead = await budget.slot(self.engine, self.gap)
-        await self._wait(mine or 0.0)
+        for tried in range(LATE_TRIES):
+            mine, _ahead = await budget.slot(self.engine, self.gap)
+            if await self._wait(mine or 0.0) or tried == LATE_TRIES - 1:
+                return
 
     async def queued(self) -> None:
         """Asks until the budget is free within one gap (replies may have taken it)."""
-        async with self._polling:
-            while True:
-                mine, ahead = await budget.slot(self.engine, self.gap, within=self.gap)
-                if mine is not None:
-                    break
-                self._heard(ahead)
-                await asyncio.sleep(max(ahead - self.gap, self.gap / 2))
-        await self._wait(mine)
+        for tried in range(LATE_TRIES):
+            async with self._polling:
+                while True:
+                    mine, ahead = await budget.slot(self.engine, self.gap, within=self.gap)
+                    if mine is not None:
+                        break
+                    self._heard(ahead)
+                    await asyncio.sleep(max(ahead - self.gap, self.gap / 2))
+            if await self._wait(mine) or tried == LATE_TRIES - 1:
+                return
 
     def could_send(self) -> bool:
         """As last heard from the database (another instance may have taken slots since:
@@ -122,10 +127,16 @@ class SharedBudget:
         if wait > 0:
             await asyncio.sleep(wait)
 
-    async def _wait(self, seconds: float) -> None:
+    async def _wait(self, seconds: float) -> bool:
+        """Until the slot; False if this process woke up more than LATE gaps late (a busy
+        event loop): sent now, the message would bunch with the next slots' and could put
+        more than 30 into one second at Telegram, so the caller takes a new slot instead
+        (LATE_TRIES times at most, so a starved process still sends)."""
         self._heard(seconds + self.gap)
+        due = time.monotonic() + seconds
         if seconds > 0:
             await asyncio.sleep(seconds)
+        return time.monotonic() - due <= LATE * self.gap
 
     def _heard(self, ahead: float) -> None:
         self._free_at = time.monotonic() + ahead
