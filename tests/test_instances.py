@@ -310,7 +310,7 @@ async def test_instances_share_one_telegram_budget(
     group = [str(r["params"]["text"]) for r in fake.sent if r["method"] == "sendMessage"
              and int(r["params"]["chat_id"]) == GROUP]
     assert group == [f"notice {n}" for n in range(len(group))]  # in order, each once
-    assert 20 <= len(group) and fake.busiest(GROUP, 60.0) <= 20  # 20 a minute
+    assert len(group) >= 20 and fake.busiest(GROUP, 60.0) <= 20  # 20 a minute
 
 
 async def test_a_broadcast_that_an_instance_left_mid_send_is_finished_by_another(
