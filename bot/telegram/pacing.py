@@ -36,7 +36,7 @@ PER_SECOND = 28  # new messages per second for the whole bot (Telegram allows ab
 CHAT_BURST, CHAT_PERIOD = 3, 3.0  # a private chat: a burst of three, then one a second
 CHAT_LIMITERS = 10_000  # idle per-chat limiters are forgotten beyond this many
 FIRST = Lane.REMINDER  # lanes up to this one take their turn with direct replies
-LATE, LATE_TRIES = 3, 3  # a shared slot woken this many gaps late is taken anew, so often
+LATE, LATE_TRIES = 1, 3  # a shared slot woken this many gaps late is taken anew, so often
 
 
 class Budget(Protocol):
