@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -54,10 +55,12 @@ class Settings:
     flood: FloodLimits = field(default_factory=FloodLimits)
     retention: RetentionPolicy = field(default_factory=RetentionPolicy)
     webhook: Webhook | None = None  # set when WEGWIJS_WEBHOOK_URL is
+    instance: str = field(default_factory=socket.gethostname)
 
     def policy(self) -> Policy:
         """The part of the settings the core may see (the core never imports this module)."""
-        return Policy(self.timezone, self.admin_ids, self.flood, self.retention)
+        return Policy(self.timezone, self.admin_ids, self.flood, self.retention,
+                      instance=self.instance)
 
 
 def load_settings(env: Mapping[str, str] | None = None, env_file: Path | None = None) -> Settings:
@@ -72,6 +75,7 @@ def load_settings(env: Mapping[str, str] | None = None, env_file: Path | None = 
         flood=FloodLimits(burst=_positive("WEGWIJS_FLOOD_BURST", values, FloodLimits.burst)),
         retention=_retention(values),
         webhook=_webhook(values),
+        instance=(values.get("WEGWIJS_INSTANCE") or socket.gethostname()).strip()[:40],
     )
 
 

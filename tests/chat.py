@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bot.core.engine import Core
-from bot.core.outbox import Outgoing
+from bot.core.outbox import Outgoing, Result
 from bot.core.ports import Button, Incoming, Kind, Outcome, Reply
 from bot.core.render import finish
 from bot.i18n import _, use_locale
@@ -86,4 +86,16 @@ async def outgoing(core: Core) -> list[Outgoing]:
     taken = []
     while items := await core.claim():
         taken += items
+    return taken
+
+
+async def sent(core: Core) -> list[Outgoing]:
+    """What the sender sends now, each reported sent before the next claim (a chat with a
+    row in flight is not claimed again until it is reported)."""
+    await core.tick()
+    taken = []
+    while items := await core.claim():
+        taken += items
+        for item in items:
+            await core.report(item, Result.sent(1))
     return taken

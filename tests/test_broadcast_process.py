@@ -82,7 +82,7 @@ REMINDED = list(range(3000, 3030))  # lane 1: an appointment reminder each, due 
 NOTIFIED = list(range(3100, 3130))  # lane 2: a notice each, queued before the start
 # One send per lane hangs in the network when the bot dies: the last of lanes 1 and 2 and
 # the first of lane 3, so none hangs longer than PTB's 5 s read timeout on a loaded machine
-# (a send that timed out is sent again: the stalled copy would then arrive too).
+# (a send that timed out is settled as interrupted, which this test does not expect).
 STALLED = (REMINDED[-1], NOTIFIED[-1], PEOPLE[0])
 
 

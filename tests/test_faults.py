@@ -20,9 +20,11 @@ from bot.app import Content, build_router
 from bot.config import Settings
 from bot.core.broadcasts.delivery import start
 from bot.core.engine import Core
+from bot.core.outbox import Lane
 from bot.core.payloads import Payload
 from bot.core.router import Router, Turn
 from bot.logs import JsonFormatter
+from bot.storage import outbox as outbox_repo
 from bot.storage.db import Database
 from bot.storage.models import Broadcast, Delivery, Organisation, Post, Reminder, User
 from bot.telegram.app import PTBApplication
@@ -432,3 +434,28 @@ async def test_a_crash_gets_the_apology_in_the_persons_language_and_others_go_on
     lines = log_lines(caplog)
     assert SECRET not in lines and "geheime" not in lines and "Yohannes" not in lines
     assert not any("Kaboom" in text or "Traceback" in text for text in victim.transcript())
+
+
+# ---------------------------------------------------------------------- e. no answer in time
+
+
+async def test_a_send_held_beyond_the_read_timeout_arrives_once_and_is_not_resent(
+    fake: FakeTelegram, quick_core: Core, caplog: pytest.LogCaptureFixture
+) -> None:
+    chat = 670
+    await fake.add_chat(chat)
+    async with running_bot(fake, quick_core) as app:
+        fake.stall("sendMessage", chat)  # Telegram got it, but answers after PTB gave up
+        async with quick_core.db.session() as session:
+            await outbox_repo.queue_text(session, chat, "Uw afspraak is over een uur",
+                                         lane=Lane.REMINDER)
+        background(app).wake()
+        await fake.wait_for(lambda: bool(fake.stalled), what="the send in flight")
+        await logged(caplog, "not resent (it may have arrived)", timeout=12)  # read timeout 5 s
+        fake.release("sendMessage", chat)
+        await fake.wait_for(lambda: bool(fake.messages(chat)), what="the held message")
+        await asyncio.sleep(QUIET + 2)  # a retry (after 2 s) would send it again now
+    assert len(fake.messages(chat)) == 1 and len(fake.stalled) == 1
+    async with quick_core.db.session() as session:
+        assert list(await session.execute(select(Post.state, Post.error))) == [
+            ("interrupted", "timed out mid-send")]

@@ -33,7 +33,7 @@ from bot.storage.models import (
     TaskComment,
     TaskEvent,
 )
-from tests.chat import CoreChat, outgoing, said, texts
+from tests.chat import CoreChat, outgoing, said, sent, texts
 from tests.conftest import FIXED_NOW
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -269,7 +269,7 @@ async def test_group_chat_budget_is_twenty_a_minute_and_private_chats_are_not_he
     core.clock = lambda: FIXED_NOW + timedelta(seconds=59)
     assert await outgoing(core) == []
     core.clock = lambda: FIXED_NOW + timedelta(seconds=61)
-    later = await outgoing(core)
+    later = await sent(core)
     assert [item.reply.text for item in later] == [f"notice {n}" for n in range(20, 25)]
 
 

@@ -17,7 +17,7 @@ from bot.core.reminders import timing
 from bot.i18n import use_locale
 from bot.storage import reminders as repo
 from bot.storage.models import Job, Post, Reminder, User
-from tests.chat import CoreChat, outgoing, said, texts
+from tests.chat import CoreChat, outgoing, said, sent, texts
 from tests.test_groups_core import two_groups
 
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -126,8 +126,8 @@ async def test_after_downtime_useful_reminders_go_late_and_others_are_missed(cor
     await make_appointment(chat, "20261130", "1000")
     await chat.press("r:c:s")
     core.clock = lambda: datetime(2026, 11, 30, 8, 30, tzinfo=UTC)  # both due, 09:30 local
-    sent = await outgoing(core)
-    assert len(sent) == 2  # the appointment is at 10:00: both still help
+    went = await sent(core)
+    assert len(went) == 2  # the appointment is at 10:00: both still help
     await make_appointment(chat, "20261201", "1000")
     await chat.press("r:c:s")
     core.clock = lambda: datetime(2026, 12, 1, 9, 30, tzinfo=UTC)  # after the appointment

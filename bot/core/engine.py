@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -13,7 +14,7 @@ from bot.core.ports import Incoming, Outcome, Reply
 from bot.core.render import finish
 from bot.core.router import JobRun, Router, Turn
 from bot.i18n import SOURCE_LANGUAGE, _, language_codes, use_locale
-from bot.storage import groups, inbox, jobs, users
+from bot.storage import budget, groups, inbox, jobs, locks, users
 from bot.storage import outbox as outbox_repo
 from bot.storage.db import Database
 from bot.storage.models import Group
@@ -45,6 +46,9 @@ class Core:
         self.policy = policy
         self.clock = clock
         self.flood = FloodGate(policy.flood)
+        # The name of this instance (stable across restarts) and this life of it: the
+        # outbox rows it claims carry both, so a restart knows its own abandoned rows.
+        self.claimant = outbox.Claimant(policy.instance[:40], secrets.token_hex(4))
 
     bot_username = "WegwijsBot"  # replaced by the adapter with the real bot's username
 
@@ -103,13 +107,21 @@ class Core:
         return (user.locale if user else None) or otherwise
 
     async def startup(self) -> None:
-        """Settle what a stopped process was sending, then what features need at startup
-        (e.g. every group has its next Monday job)."""
-        async with self.db.session() as session:
-            await outbox.recover(session, self.router, self.clock())
-        for handler in self.router.startups:
+        """A new life begins: settle what earlier lives of this instance were sending, then
+        what features need at startup (e.g. every group has its next Monday job)."""
+        self.claimant = outbox.Claimant(self.claimant.name, secrets.token_hex(4))
+        await self.recover_claims()
+        for handler in self.router.startups:  # one instance at a time: none writes twice
             async with self.db.session() as session:
+                await locks.serialise(session, locks.STARTUP)
                 await handler(session, self.clock(), self.policy.timezone)
+
+    async def recover_claims(self) -> int:
+        """Rows another instance (or an earlier life of this one) left `sending` when it
+        died: settled, so their chats are free again (see bot.core.outbox.recover)."""
+        async with self.db.session() as session:
+            return await outbox.recover(session, self.router, self.clock(), self.claimant,
+                                        self.policy.send_lease)
 
     async def run_due_jobs(self) -> int:
         """Run every job whose time has come, each in its own transaction; returns how many.
@@ -121,6 +133,7 @@ class Core:
         async with self.db.session() as session:
             # group-chat sends older than Telegram's window no longer count against a chat
             await outbox_repo.forget_sends(session, now - outbox_repo.WINDOW)
+            await budget.forget_chats(session)
             due = [(job.id, job.kind, job.ref) for job in await jobs.due(session, now)]
         ran = 0
         for job_id, kind, ref in due:
@@ -147,8 +160,8 @@ class Core:
         """The most urgent outbound messages that may go now (see bot.core.outbox)."""
         async with self.db.session() as session:
             return await outbox.claim(session, self.router, self.clock(),
-                                      self.policy.timezone, busy, last_lane=last_lane,
-                                      limit=limit)
+                                      self.policy.timezone, busy, owner=self.claimant.owner,
+                                      last_lane=last_lane, limit=limit)
 
     async def report(self, item: outbox.Outgoing, result: outbox.Result) -> None:
         """How one outbound send went."""

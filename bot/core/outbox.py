@@ -8,9 +8,13 @@ feature that queued the row (its `source`) how it ended. Lanes order the work: a
 or a crisis notice goes before a reminder, a reminder before a group notice, and a
 broadcast takes what is left of Telegram's budget.
 
-A crash leaves the rows in flight `sending`; at startup a new message among them is marked
-`interrupted` and not sent again (it may have arrived: a second copy of "your appointment
-is in one hour" is worse than a log line), while an edit is simply redone.
+Each claim names its owner (the instance and this life of it) and the time. A crash
+leaves the rows in flight `sending`; whoever finds them abandoned (the same instance when
+it starts again, or any instance once the claim is older than the lease, longer than any
+send can take) settles them: a new message is marked `interrupted` and not sent again (it
+may have arrived: a second copy of "your appointment is in one hour" is worse than a log
+line), while an edit is simply redone. A send that timed out after its request left is
+settled the same way (`Result.interrupted`).
 """
 
 from __future__ import annotations
@@ -63,7 +67,7 @@ class Outgoing:
 class Result:
     """What Telegram said about one send, in the core's words."""
 
-    state: Literal["sent", "retry", "blocked", "failed"]
+    state: Literal["sent", "retry", "blocked", "failed", "interrupted"]
     message_id: int | None = None
     after: timedelta = timedelta()
     reason: str = ""
@@ -88,16 +92,36 @@ class Result:
         """400: this message can never go (chat not found, bad markup)."""
         return cls("failed", reason=reason)
 
+    @classmethod
+    def interrupted(cls, reason: str) -> Result:
+        """No answer after the request left: it may have arrived, so it is not sent again."""
+        return cls("interrupted", reason=reason)
+
+
+@dataclass(frozen=True)
+class Claimant:
+    """Who claims rows: `name/life`; `name` stays across restarts, `life` is new each start."""
+
+    name: str
+    life: str
+
+    @property
+    def owner(self) -> str:
+        """What claimed rows are marked with."""
+        return f"{self.name}/{self.life}"
+
 
 async def claim(session: AsyncSession, router: Router, now: datetime, zone: ZoneInfo,
-                busy: frozenset[int] = frozenset(), *, last_lane: int = max(Lane),
+                busy: frozenset[int] = frozenset(), *, owner: str, last_lane: int = max(Lane),
                 limit: int = 1) -> list[Outgoing]:
     """Up to `limit` of the most urgent rows (lane ≤ `last_lane`) that may go now, each to
-    a different chat without a send in flight (group chats within Telegram's 20 a minute,
-    counted in the database across processes; private chats are paced by the sender)."""
+    a different chat without a send in flight in any instance (group chats within
+    Telegram's 20 a minute, counted in the database across processes; private chats are
+    paced by the sender). Claims are serialised across instances (repo.lock_claims)."""
     taken: list[Outgoing] = []
     chats = set(busy)
     today = now.astimezone(zone).date()
+    await repo.lock_claims(session)
     for post, blocked_at in await repo.due(session, now, tuple(busy), last_lane):
         if len(taken) == limit:
             break
@@ -107,7 +131,7 @@ async def claim(session: AsyncSession, router: Router, now: datetime, zone: Zone
             await _end(session, router, post, "expired", reason="too late", now=now)
         elif blocked_at is not None and post.lane != Lane.URGENT:
             await _end(session, router, post, "blocked", reason="blocked", now=now)
-        elif await repo.take(session, post.id):
+        elif await repo.take(session, post.id, owner, now):
             chats.add(post.chat_id)
             taken.append(Outgoing(post.id, post.revision, post.chat_id, post.message_id,
                                   Lane(post.lane), post.attempts + 1,
@@ -133,15 +157,21 @@ async def report(session: AsyncSession, router: Router, item: Outgoing, result: 
     elif result.state == "blocked":
         await users.mark_blocked(session, post.chat_id, now)
         await _end(session, router, post, "blocked", reason="blocked", now=now)
+    elif result.state == "interrupted":
+        log.warning("outbox %s: %s; not resent (it may have arrived)", post.id, result.reason)
+        await _end(session, router, post, "interrupted", reason=result.reason, now=now)
     else:
         await _end(session, router, post, "failed", reason=result.reason or "network", now=now)
 
 
-async def recover(session: AsyncSession, router: Router, now: datetime) -> None:
-    """At startup: what a stopped process was sending. Edits are redone; new messages are
-    not sent again (they may have arrived)."""
+async def recover(session: AsyncSession, router: Router, now: datetime, me: Claimant,
+                  lease: timedelta) -> int:
+    """Rows a stopped instance was sending: an earlier life of this one, or any other whose
+    claim is older than `lease` (it would have reported by now). Edits are redone; new
+    messages are not sent again (they may have arrived). Returns how many were settled."""
     interrupted = 0
-    for post in await repo.in_flight(session):
+    found = await repo.abandoned(session, me.owner, f"{me.name}/", now - lease)
+    for post in found:
         if post.message_id is not None:
             post.state = "active"
         else:
@@ -149,8 +179,9 @@ async def recover(session: AsyncSession, router: Router, now: datetime) -> None:
             await _end(session, router, post, "interrupted", reason="process stopped mid-send",
                        now=now)
     if interrupted:
-        log.warning("%s messages were being sent when the process stopped; not resent",
+        log.warning("%s messages were being sent when an instance stopped; not resent",
                     interrupted)
+    return len(found)
 
 
 async def _end(session: AsyncSession, router: Router, post: Post, state: str, *, reason: str,

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import socket
 from dataclasses import dataclass, field
 from datetime import timedelta
 from zoneinfo import ZoneInfo
+
+# A row claimed longer ago than this belongs to an instance that died: PTB's timeouts
+# (connect, write, read: 5 s each) plus pacing stay far below it.
+SEND_LEASE = timedelta(seconds=30)
 
 
 @dataclass(frozen=True)
@@ -34,3 +39,5 @@ class Policy:
     admin_ids: frozenset[int] = frozenset()
     flood: FloodLimits = field(default_factory=FloodLimits)
     retention: RetentionPolicy = field(default_factory=RetentionPolicy)
+    instance: str = field(default_factory=socket.gethostname)  # unique per running instance
+    send_lease: timedelta = SEND_LEASE

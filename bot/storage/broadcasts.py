@@ -66,9 +66,14 @@ async def discard(session: AsyncSession, broadcast: Broadcast) -> None:
     await session.delete(broadcast)
 
 
-async def running(session: AsyncSession) -> list[Broadcast]:
-    """Broadcasts being sent now."""
-    return list(await session.scalars(select(Broadcast).where(Broadcast.state == "sending")))
+async def running(session: AsyncSession, *, lock: bool = False,
+                  skip_locked: bool = False) -> list[Broadcast]:
+    """Broadcasts being sent now; locked for this transaction if asked (another instance
+    doing the same work waits, or with `skip_locked` leaves them to the one that has them)."""
+    query = select(Broadcast).where(Broadcast.state == "sending").order_by(Broadcast.id)
+    if lock or skip_locked:
+        query = query.with_for_update(skip_locked=skip_locked)
+    return list(await session.scalars(query))
 
 
 async def cancel(session: AsyncSession, broadcast_id: int, now: datetime) -> None:

@@ -333,6 +333,27 @@ class Post(Base):
     source: Mapped[str | None] = mapped_column(String(12))  # who hears the result: reminder…
     source_id: Mapped[int | None] = mapped_column(Integer)
     error: Mapped[str | None] = mapped_column(String(40))
+    claimed_by: Mapped[str | None] = mapped_column(String(64))  # instance/life sending it
+    claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class SendBudget(Base):
+    """The next free sending slot of a bot-wide budget, shared by every instance
+    (PostgreSQL only; bot/storage/budget.py)."""
+
+    __tablename__ = "send_budget"
+
+    name: Mapped[str] = mapped_column(String(16), primary_key=True)
+    next_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class ChatBudget(Base):
+    """A private chat's theoretical arrival time (GCRA), shared by every instance."""
+
+    __tablename__ = "chat_budget"
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    next_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class ChatSend(Base):

@@ -2,8 +2,13 @@
 
 A post is due while it is `active`, its `revision` is ahead of `sent_revision` and its
 `not_before` has passed. Claiming makes it `sending` (one conditional UPDATE, so two
-senders never take the same row); a change made while it is being sent bumps the revision
-again, so it is sent once more, never lost.
+senders never take the same row) and names who took it and when; a change made while it
+is being sent bumps the revision again, so it is sent once more, never lost.
+
+No chat has two rows `sending` at once, whichever instance sends them (they could
+overtake each other): a claim skips chats with a row in flight, and on PostgreSQL claims
+are serialised by a transaction-level advisory lock, so a claim always sees the rows the
+previous one took (SQLite's single writer serialises them already).
 """
 
 from __future__ import annotations
@@ -14,7 +19,9 @@ from typing import Any
 
 from sqlalchemy import Select, and_, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
+from bot.storage import locks
 from bot.storage.models import ChatSend, Post, User
 
 GROUP_CHAT_LIMIT = 20  # messages per minute Telegram allows a bot in one group
@@ -104,18 +111,20 @@ def _due(now: datetime) -> Select[Post, datetime | None]:
     not to a group chat that has used its 20 messages of the last minute."""
     full = (select(ChatSend.chat_id).where(ChatSend.at > now - WINDOW)
             .group_by(ChatSend.chat_id).having(func.count() >= GROUP_CHAT_LIMIT))
+    in_flight = aliased(Post)
+    sending = select(in_flight.chat_id).where(in_flight.state == "sending")
     return (select(Post, User.blocked_at)
             .outerjoin(User, (User.telegram_id == Post.chat_id) & (Post.chat_id > 0))
             .where(Post.state == "active", Post.revision > Post.sent_revision,
                    or_(Post.not_before.is_(None), Post.not_before <= now),
-                   Post.chat_id.not_in(full))
+                   Post.chat_id.not_in(full), Post.chat_id.not_in(sending))
             .order_by(Post.lane, Post.id))
 
 
 async def due(session: AsyncSession, now: datetime, busy: Sequence[int] = (),
               last_lane: int | None = None, limit: int = 40) -> list[tuple[Post, datetime | None]]:
     """Posts waiting to be sent or redrawn (lane ≤ last_lane if given), except to chats with a
-    send in flight."""
+    send in flight (a row `sending` in the database, or `busy` here)."""
     query = _due(now).limit(limit)
     if last_lane is not None:
         query = query.where(Post.lane <= last_lane)
@@ -134,11 +143,17 @@ async def owed(session: AsyncSession, now: datetime, *, below_lane: int) -> int:
     return int(await session.scalar(query) or 0)
 
 
-async def take(session: AsyncSession, post_id: int) -> bool:
-    """Claim one post for sending; False if another sender was first."""
+async def lock_claims(session: AsyncSession) -> None:
+    """PostgreSQL: one claim at a time across instances, until this transaction ends (so
+    the check for chats in flight sees every row another instance took)."""
+    await locks.serialise(session, locks.CLAIMS)
+
+
+async def take(session: AsyncSession, post_id: int, owner: str, now: datetime) -> bool:
+    """Claim one post for sending, in `owner`'s name; False if another sender was first."""
     result = await session.execute(
         update(Post).where(Post.id == post_id, Post.state == "active")
-        .values(state="sending", attempts=Post.attempts + 1))
+        .values(state="sending", attempts=Post.attempts + 1, claimed_by=owner, claimed_at=now))
     return bool(getattr(result, "rowcount", 0))
 
 
@@ -163,9 +178,17 @@ async def settle(session: AsyncSession, post_id: int, state: str, reason: str = 
         state=state, error=reason[:40] or None))
 
 
-async def in_flight(session: AsyncSession) -> list[Post]:
-    """Posts a stopped process was sending (for the recovery at startup)."""
-    return list(await session.scalars(select(Post).where(Post.state == "sending")))
+async def abandoned(session: AsyncSession, me: str, previous: str, before: datetime) -> list[Post]:
+    """Posts `sending` that nobody will report on: claimed by an earlier life of this
+    instance (`previous` is its name's prefix), by no one (a version before claims had
+    owners), or by anyone other than `me` before `before` (the lease ran out: it died).
+    Rows another instance is settling right now are skipped, not waited for."""
+    lost = or_(Post.claimed_by.is_(None), Post.claimed_by.startswith(previous, autoescape=True),
+               Post.claimed_at < before)
+    return list(await session.scalars(
+        select(Post).where(Post.state == "sending", or_(Post.claimed_by.is_(None),
+                                                         Post.claimed_by != me), lost)
+        .order_by(Post.id).with_for_update(skip_locked=True)))
 
 
 async def cancel_sources(session: AsyncSession, source: str, source_ids: Any) -> None:

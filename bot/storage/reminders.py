@@ -1,7 +1,9 @@
 """Repository functions for appointments and reminders.
 
 Releasing takes a reminder first (scheduled → queued, one conditional UPDATE), so two
-timers or two processes never queue it twice.
+timers or two processes never queue it twice; rows another instance is taking right now
+are skipped (SKIP LOCKED), so two instances' ticks neither wait for nor deadlock on each
+other.
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ async def add(session: AsyncSession, reminder: Reminder) -> Reminder:
 async def claim_due(session: AsyncSession, now: datetime, limit: int) -> list[Reminder]:
     """Take up to `limit` due reminders for the outbound queue, soonest first."""
     due = (select(Reminder.id).where(Reminder.state == "scheduled", Reminder.due_at <= now)
-           .order_by(Reminder.due_at, Reminder.id).limit(limit))
+           .order_by(Reminder.due_at, Reminder.id).limit(limit)
+           .with_for_update(skip_locked=True))
     result = await session.scalars(
         update(Reminder).where(Reminder.id.in_(due.scalar_subquery()),
                                Reminder.state == "scheduled")

@@ -15,7 +15,7 @@ from bot.telegram import commands, errors
 from bot.telegram.delivery import deliver
 from bot.telegram.line import Line
 from bot.telegram.ordering import PerChatUpdateProcessor
-from bot.telegram.pacing import Pacer
+from bot.telegram.pacing import Pacer, budget_for
 from bot.telegram.sender import Sender
 from bot.telegram.timer import Timer
 from bot.telegram.updates import to_incoming
@@ -48,7 +48,7 @@ def build_application(core: Core, token: str, api_root: str,
     In webhook mode there is no Updater: updates come from the inbox (bot/telegram/inbox.py),
     which keeps their order per chat across instances and hands them to `process_update`.
     """
-    background = Background()
+    background = Background(pacer=Pacer(budget_for(core.db)))
     builder = (
         Application.builder()
         .token(token)

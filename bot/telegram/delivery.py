@@ -9,6 +9,7 @@ from datetime import timedelta
 from functools import lru_cache, partial
 from typing import TypeVar
 
+import httpx
 from telegram import (
     Bot,
     CallbackQuery,
@@ -47,14 +48,17 @@ def markup(keyboard: Keyboard) -> InlineKeyboardMarkup | None:
 
 async def persist(call: Callable[[], Awaitable[T]], what: str) -> T:
     """Someone is waiting for this call: try again after a 5xx, a dropped connection or a
-    short 429. Not after 400 (it would fail again) nor a timeout (it may have arrived: a
-    second copy is worse than the apology that follows)."""
+    short 429, or a timeout before the request left. Not after 400 (it would fail again)
+    nor a timeout after it left (it may have arrived: a second copy is worse than the
+    apology that follows)."""
     for tried in range(1, REPLY_TRIES + 1):
         try:
             return await call()
-        except (BadRequest, TimedOut):
+        except BadRequest:
             raise
         except (RetryAfter, NetworkError) as error:
+            if isinstance(error, TimedOut) and left(error):
+                raise
             wait = _pause(error, tried)
             if tried == REPLY_TRIES or wait > REPLY_MAX_WAIT:
                 raise
@@ -63,6 +67,19 @@ async def persist(call: Callable[[], Awaitable[T]], what: str) -> T:
                         extra={"error": type(error).__name__, "attempt": tried})
         await asyncio.sleep(wait)
     raise AssertionError("unreachable: the last try returns or raises")
+
+
+def left(error: TimedOut) -> bool:
+    """Whether the timed-out request may have reached Telegram.
+
+    PTB 22 raises TimedOut `from` httpx's exception (telegram/request/_httpxrequest.py):
+    a pool timeout ("Request was *not* sent to Telegram") or a connect timeout never sent
+    a byte; a write or read timeout may have sent it all, and Telegram may have acted.
+    """
+    cause = error.__cause__
+    if isinstance(cause, (httpx.PoolTimeout, httpx.ConnectTimeout)):
+        return False
+    return "was *not* sent" not in error.message
 
 
 def retry_seconds(error: RetryAfter) -> float:
@@ -100,7 +117,7 @@ async def deliver(bot: Bot, chat_id: int, query: CallbackQuery | None,
                 await pacer.reply()
                 await persist(partial(send, bot, chat_id, reply), "reply")
         except (RetryAfter, NetworkError) as error:
-            if isinstance(error, (TimedOut, BadRequest)):
+            if isinstance(error, BadRequest) or (isinstance(error, TimedOut) and left(error)):
                 raise
             return list(outcome.replies[index:])
     return []

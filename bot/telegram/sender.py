@@ -4,7 +4,8 @@ It wakes when a turn or the timer queued something, and once a second anyway (a 
 chat's budget may have freed up, a retry's pause may be over). The core decides what may
 go now and in which order (lanes); this module only talks to Telegram. Rows for all free
 slots are claimed in one transaction. Up to PARALLEL sends are in flight, never two to one
-chat (they could overtake each other), so a crash leaves at most PARALLEL rows undecided.
+chat in any instance (they could overtake each other: the claim skips chats with a row
+`sending` in the database), so a crash leaves at most PARALLEL rows undecided.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 
 from bot.core.engine import Core
 from bot.core.outbox import Lane, Outgoing, Result
-from bot.telegram.delivery import markup, retry_seconds, send
+from bot.telegram.delivery import left, markup, retry_seconds, send
 from bot.telegram.line import Line
 from bot.telegram.pacing import Pacer
 
@@ -31,6 +32,7 @@ IDLE = 1.0  # seconds between looks at the queue when nobody wakes the sender
 PARALLEL = 8  # sends in flight at once (30 ms round trips: 30 a second needs a few)
 BATCH = 4  # rows claimed in one transaction: fewer round trips, few rows ahead of replies
 STOP_WAIT = 5.0  # seconds a stop waits for the sends in flight before cancelling them
+TIMED_OUT = "timed out mid-send"  # the reason of a row that may have arrived
 
 
 class Sender:
@@ -109,10 +111,11 @@ class Sender:
         """Pace, send, record; the chat is free again afterwards."""
         try:
             await self.pacer.queued(item.chat_id)
-            result = await outcome(self._send(item), item.attempts)
+            result = await outcome(self._send(item), item.attempts,
+                                   edit=item.message_id is not None)
             if result.reason == "429":
                 self.pacer.pause(result.after.total_seconds(), item.chat_id)
-            elif result.reason == "network":
+            elif result.reason in ("network", TIMED_OUT):
                 self.line.failed()
             # Recorded even through a lock: a row Telegram has, left unrecorded, would repeat.
             await self.core.db.retrying(partial(self.core.report, item, result))
@@ -139,8 +142,12 @@ class Sender:
         return item.message_id
 
 
-async def outcome(sending: Awaitable[int], attempts: int) -> Result:
-    """Telegram's answer in the core's words (BadRequest is a NetworkError: caught first)."""
+async def outcome(sending: Awaitable[int], attempts: int, *, edit: bool = False) -> Result:
+    """Telegram's answer in the core's words (BadRequest is a NetworkError: caught first).
+
+    A new message whose request left but got no answer in time may have arrived: it is
+    `interrupted`, never sent again. An edit is idempotent, so it is simply retried.
+    """
     try:
         message_id = await sending
     except RetryAfter as error:
@@ -149,6 +156,9 @@ async def outcome(sending: Awaitable[int], attempts: int) -> Result:
         return Result.blocked()
     except BadRequest as error:
         return Result.failed(error.message)
-    except (TimedOut, NetworkError):
+    except NetworkError as error:  # TimedOut among them
+        if isinstance(error, TimedOut) and not edit and left(error):
+            return Result.interrupted(TIMED_OUT)
         return Result.retry(timedelta(seconds=2 ** attempts), "network")
     return Result.sent(message_id)
+

@@ -2,7 +2,8 @@
 
 Nothing is scheduled only in memory: interval jobs wake core functions that look for due
 rows (each feature's timed work at its own interval, such as reminders falling due every
-second; durable jobs such as Monday overviews and retention every 30 seconds), so a
+second; durable jobs such as Monday overviews and retention every 30 seconds; sends that
+a dead instance left behind every half lease), so a
 restart loses nothing (what fell due meanwhile is found on the first look) and no
 APScheduler job store is needed.
 """
@@ -44,6 +45,10 @@ class Timer:
                    "next_run_time": now}
         self.scheduler.add_job(self._jobs, "interval", seconds=JOB_SECONDS, id="jobs",
                                **options)
+        # Another instance's abandoned sends are found within 1.5 leases of its death.
+        lease = self.core.policy.send_lease.total_seconds()
+        self.scheduler.add_job(self._claims, "interval", seconds=min(lease / 2, JOB_SECONDS),
+                               id="claims", **options)
         for index, (_handler, seconds) in enumerate(self.core.router.ticks):
             self.scheduler.add_job(self._tick, "interval", args=[index], seconds=seconds,
                                    id=f"tick-{index}", **options)
@@ -65,6 +70,9 @@ class Timer:
 
     async def _jobs(self) -> None:
         await self._look(self.core.run_due_jobs())
+
+    async def _claims(self) -> None:
+        await self._look(self.core.recover_claims())
 
     async def _tick(self, index: int) -> None:
         await self._look(self.core.tick(index))

@@ -60,8 +60,9 @@ async def _queue(session: AsyncSession, broadcast: Broadcast, rows: list[Deliver
 
 async def requeue(session: AsyncSession, now: datetime, zone: ZoneInfo) -> None:
     """At startup: deliveries of running broadcasts that have no outbound row (written by
-    a version before the one queue) get one, so nobody is skipped."""
-    for broadcast in await repo.running(session):
+    a version before the one queue) get one, so nobody is skipped. Locked: an instance
+    starting at the same moment waits, then finds them queued."""
+    for broadcast in await repo.running(session, lock=True):
         orphans = await repo.unqueued(session, broadcast.id, SOURCE)
         if orphans:
             await _queue(session, broadcast, orphans)
@@ -103,9 +104,10 @@ async def cancel(session: AsyncSession, broadcast: Broadcast, now: datetime) -> 
 
 
 async def update_reports(session: AsyncSession, now: datetime, _zone: ZoneInfo) -> bool:
-    """Redraw the report of every running broadcast; close those that are done."""
+    """Redraw the report of every running broadcast; close those that are done (a report
+    another instance is redrawing now is left to it)."""
     changed = False
-    for broadcast in await repo.running(session):
+    for broadcast in await repo.running(session, skip_locked=True):
         counts = await repo.counts(session, broadcast.id)
         if not counts.get("pending") and not counts.get("sending"):
             broadcast.state, broadcast.finished_at = "done", now
