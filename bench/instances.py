@@ -25,7 +25,6 @@ from collections import Counter
 from contextlib import AsyncExitStack
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 import asyncpg
 from sqlalchemy import make_url
@@ -37,8 +36,8 @@ from bot.core.router import Router
 from bot.storage import budget
 from bot.storage.db import Database
 from bot.telegram.app import build_application
-from fakebot import FakeTelegram
 from fakebot.polling import TOKEN, polling
+from fakebot.split import SplitFake
 from worlds.broadcast import COORDINATOR, queue_broadcast
 
 FIRST = 4_000_000
@@ -46,30 +45,20 @@ ASKER = 5_000_000
 ASK_EVERY = 2.0  # seconds between one person's messages
 
 
-class TimedFake(FakeTelegram):
-    """Hands each update to one poller; notes when each message arrived, and when each
-    person's message was written."""
+class TimedFake(SplitFake):
+    """Also notes when each person's waiting message was written, and how long its reply
+    took."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.handed: set[int] = set()
-        self.arrivals: list[tuple[int, float]] = []
         self.asked: dict[int, float] = {}  # chat → when their waiting message was written
         self.latencies: list[float] = []
 
-    async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
-        updates: list[dict[str, Any]] = await super()._get_updates(params)
-        fresh = [u for u in updates if u["update_id"] not in self.handed]
-        self.handed.update(u["update_id"] for u in fresh)
-        return fresh
-
-    async def _send_message(self, params: dict[str, Any]) -> dict[str, Any]:
-        result: dict[str, Any] = await super()._send_message(params)
-        chat, now = int(params["chat_id"]), time.monotonic()
-        self.arrivals.append((chat, now))
+    def arrived(self, chat: int, at: float) -> None:
+        """A message reached the fake Telegram; a waiting person's reply ends their wait."""
+        super().arrived(chat, at)
         if chat in self.asked:
-            self.latencies.append(now - self.asked.pop(chat))
-        return result
+            self.latencies.append(at - self.asked.pop(chat))
 
 
 async def fresh_database(server: str, name: str) -> str:

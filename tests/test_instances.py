@@ -7,7 +7,6 @@ same instance when it starts again). Runs on the SQLite file and on PostgreSQL
 from __future__ import annotations
 
 import asyncio
-import bisect
 import time
 from collections import Counter, defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -15,7 +14,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import replace
 from datetime import timedelta
 from functools import partial
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import pytest
 from sqlalchemy import func, select, update
@@ -40,6 +39,7 @@ from bot.storage.models import (
 from bot.telegram.app import PTBApplication, build_application
 from fakebot import FakeTelegram
 from fakebot.polling import TOKEN, polling
+from fakebot.split import SplitFake
 from tests.conftest import MovingClock
 from tests.databases import ON_POSTGRES
 from worlds.broadcast import COORDINATOR, queue_broadcast, seed
@@ -229,42 +229,6 @@ async def test_timed_work_of_two_instances_is_done_exactly_once(pair: list[Core]
 
 
 # ---------------------------------------------------------------------- over PTB
-
-
-class SplitFake(FakeTelegram):
-    """Each update goes to one of the polling instances (as a load balancer hands out
-    webhooks), and the moment each sendMessage reached Telegram is noted."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.handed: set[int] = set()
-        self.arrivals: list[tuple[int, float]] = []
-
-    async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
-        updates: list[dict[str, Any]] = await super()._get_updates(params)
-        fresh = [u for u in updates if u["update_id"] not in self.handed]
-        self.handed.update(u["update_id"] for u in fresh)
-        return fresh
-
-    async def _send_message(self, params: dict[str, Any]) -> dict[str, Any]:
-        result: dict[str, Any] = await super()._send_message(params)
-        self.arrivals.append((int(params["chat_id"]), time.monotonic()))
-        return result
-
-    def busiest_second(self) -> int:
-        """The most messages that reached Telegram within any one second."""
-        return self.busiest(None, 1.0)
-
-    def busiest(self, chat: int | None, seconds: float) -> int:
-        """The most messages (to one chat, or to all) that arrived within `seconds`."""
-        times = sorted(at for to, at in self.arrivals if chat in (None, to))
-        return max((bisect.bisect_left(times, at + seconds) - i for i, at in enumerate(times)),
-                   default=0)
-
-    def received(self, chats: list[int]) -> Counter[int]:
-        """Messages per chat, of these chats."""
-        wanted = set(chats)
-        return Counter(chat for chat, _at in self.arrivals if chat in wanted)
 
 
 @asynccontextmanager

@@ -38,6 +38,7 @@ from telegram import Update
 from bot.core.engine import Core
 from bot.storage import inbox
 from bot.telegram.ordering import chat_key
+from bot.telegram.tasks import take_free, wind_down
 
 log = logging.getLogger(__name__)
 SLOTS = 8  # updates handled at once by one instance, of different chats (CONCURRENT_UPDATES)
@@ -102,25 +103,13 @@ class Inbox:
         """Claim nothing more; let the updates in flight finish (replies sent, rows done)."""
         self._stopping = True
         self._wake.set()
-        tasks = [task for task in (self._task, *self._work) if task is not None]
-        if not tasks:
-            return
-        _done, late = await asyncio.wait(tasks, timeout=STOP_WAIT)
-        if self._renewer is not None:
-            late.add(self._renewer)
-        for task in late:  # left claimed: another instance takes them after the lease
-            task.cancel()
-        for task in late:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        # Cancelled updates stay claimed: another instance takes them after the lease.
+        await wind_down([task for task in (self._task, *self._work) if task is not None],
+                        STOP_WAIT, also=[self._renewer] if self._renewer is not None else [])
 
     async def _run(self) -> None:
         while not self._stopping:
-            await self._slots.acquire()
-            free = 1  # the slot just taken, and any others free now
-            while not self._slots.locked():
-                await self._slots.acquire()
-                free += 1
+            free = await take_free(self._slots)
             items = [] if self._stopping else await self._claim(free)
             for _unused in range(free - len(items)):
                 self._slots.release()

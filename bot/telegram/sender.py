@@ -26,6 +26,7 @@ from bot.core.outbox import Lane, Outgoing, Result
 from bot.telegram.delivery import left, markup, retry_seconds, send
 from bot.telegram.line import Line
 from bot.telegram.pacing import Pacer
+from bot.telegram.tasks import take_free, wind_down
 
 log = logging.getLogger(__name__)
 IDLE = 1.0  # seconds between looks at the queue when nobody wakes the sender
@@ -59,23 +60,12 @@ class Sender:
         """Claim nothing more; let the sends in flight finish and record their result."""
         self._stopping = True
         self._wake.set()
-        tasks = [task for task in (self._task, *self._sends) if task is not None]
-        if not tasks:
-            return
-        _done, late = await asyncio.wait(tasks, timeout=STOP_WAIT)
-        for task in late:
-            task.cancel()
-        for task in late:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await wind_down([task for task in (self._task, *self._sends) if task is not None],
+                        STOP_WAIT)
 
     async def _run(self) -> None:
         while not self._stopping:
-            await self._slots.acquire()
-            free = 1  # the slot just taken, and any others free now
-            while not self._slots.locked():
-                await self._slots.acquire()
-                free += 1
+            free = await take_free(self._slots)
             items, held_back = await self._next(free)
             for _unused in range(free - len(items)):
                 self._slots.release()

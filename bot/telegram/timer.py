@@ -11,7 +11,6 @@ APScheduler job store is needed.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
@@ -20,6 +19,7 @@ from typing import Any
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.core.engine import Core
+from bot.telegram.tasks import wind_down
 
 JOB_SECONDS = 30
 STOP_WAIT = 5.0  # seconds a stop waits for the looks in flight
@@ -59,14 +59,7 @@ class Timer:
         after this, and a look cut off at loop shutdown could hang on its connection)."""
         self._stopped = True
         self.scheduler.shutdown(wait=False)
-        if not self._running:
-            return
-        _done, late = await asyncio.wait(set(self._running), timeout=STOP_WAIT)
-        for task in late:  # rolled back, and run again by the next start
-            task.cancel()
-        for task in late:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await wind_down(set(self._running), STOP_WAIT)  # cut off: rolled back, run again
 
     async def _jobs(self) -> None:
         await self._look(self.core.run_due_jobs())
