@@ -33,6 +33,10 @@ from bot.storage import budget
 from bot.storage.db import Database
 
 PER_SECOND = 28  # new messages per second for the whole bot (Telegram allows about 30)
+# Across instances each process's wake-up and network jitter adds to the others': at 28 a
+# second two loaded instances once put 31 into one second at the fake server (the test
+# tests/test_instances.py::test_instances_share_one_telegram_budget, 2026-12-07).
+SHARED_PER_SECOND = 25
 CHAT_BURST, CHAT_PERIOD = 3, 3.0  # a private chat: a burst of three, then one a second
 CHAT_LIMITERS = 10_000  # idle per-chat limiters are forgotten beyond this many
 FIRST = Lane.REMINDER  # lanes up to this one take their turn with direct replies
@@ -142,11 +146,11 @@ class SharedBudget:
         self._free_at = time.monotonic() + ahead
 
 
-def budget_for(db: Database, per_second: float = PER_SECOND) -> Budget:
+def budget_for(db: Database) -> Budget:
     """PostgreSQL: the budget every instance shares; SQLite: this process's own."""
     if db.engine.dialect.name == "postgresql":
-        return SharedBudget(db.engine, per_second)
-    return LocalBudget(per_second)
+        return SharedBudget(db.engine, SHARED_PER_SECOND)
+    return LocalBudget(PER_SECOND)
 
 
 class Pacer:
