@@ -25,9 +25,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
-import secrets
-import socket
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -49,11 +46,6 @@ PRUNE_EVERY = timedelta(minutes=5)
 Process = Callable[[dict[str, Any]], Any]  # an update's JSON → handled (awaitable)
 
 
-def instance_id() -> str:
-    """Who claimed a row: host, process and a random part (pids repeat across restarts)."""
-    return f"{socket.gethostname()[:32]}:{os.getpid()}:{secrets.token_hex(4)}"
-
-
 def now() -> datetime:
     """Inbox times are the instances' own clocks (NTP keeps them within the lease)."""
     return datetime.now(UTC)
@@ -62,10 +54,8 @@ def now() -> datetime:
 class Inbox:
     """Stores updates as they arrive, and handles them in the background."""
 
-    def __init__(self, core: Core, process: Process, lease: timedelta,
-                 instance: str | None = None) -> None:
+    def __init__(self, core: Core, process: Process, lease: timedelta) -> None:
         self.core, self.process, self.lease = core, process, lease
-        self.instance = instance or instance_id()
         self._wake = asyncio.Event()
         self._slots = asyncio.Semaphore(SLOTS)
         self._work: set[asyncio.Task[None]] = set()
@@ -74,6 +64,11 @@ class Inbox:
         self._held: set[int] = set()  # update ids this instance is handling
         self._stopping = False
         self._pruned = now()
+
+    @property
+    def instance(self) -> str:
+        """Who stores and claims: the same `name/life` as the outbox rows this life sends."""
+        return self.core.claimant.owner
 
     @property
     def running(self) -> bool:
