@@ -11,10 +11,11 @@ import signal
 import socket
 import sys
 from asyncio.subprocess import Process
+from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,12 +25,16 @@ from sqlalchemy import func, select
 
 from bot.core.privacy import PRIVACY_VERSION
 from bot.storage.db import Database
-from bot.storage.models import InboxUpdate, User
+from bot.storage.models import Appointment, Delivery, InboxUpdate, Reminder, User
+from bot.telegram import sender
 from bot.telegram.inbox import SLOTS
 from fakebot import FakeTelegram
 from fakebot.polling import TOKEN
 from fakebot.proxy import RoundRobinProxy
+from fakebot.split import SplitFake
+from tests.databases import ON_POSTGRES
 from tests.telegram import PROCESS_STARTUP, WEBHOOK_SECRET, TgUser, visible, watching_process
+from worlds.broadcast import COORDINATOR, queue_broadcast
 
 pytestmark = pytest.mark.slow  # real processes, started and killed
 
@@ -266,3 +271,123 @@ async def test_two_instances_behind_a_load_balancer_keep_each_persons_order(
     assert len(lapsed) <= SLOTS
     assert len(rows) == 1000 + 400 and {row.state for row in rows.values()} <= {"done", "lapsed"}
     assert all(row.state == "done" for row in rows.values() if row.attempts > 1)
+
+
+# ---------------------------------------------------------------------- the whole load
+
+
+REMINDED = range(40_000, 41_000)  # one appointment reminder each, due within a minute
+BROADCAST = list(range(20_000, 20_500))
+
+
+async def prepare_reminders(url: str, people: range, within: float) -> None:
+    """People with an appointment in an hour whose reminder falls due within `within`
+    seconds from now, spread evenly (urgent: quiet hours do not hold them back)."""
+    db = Database(url)
+    now = datetime.now(UTC)
+    async with db.session() as session:
+        users = [User(telegram_id=person, locale="ar", state="menu", onboarded_at=now,
+                      privacy_version=PRIVACY_VERSION, privacy_accepted_at=now)
+                 for person in people]
+        session.add_all(users)
+        await session.flush()
+        meetings = [Appointment(user_id=user.id, what="gemeente", status="active",
+                                at=now + timedelta(hours=1)) for user in users]
+        session.add_all(meetings)
+        await session.flush()
+        step = within / len(meetings)
+        session.add_all(Reminder(user_id=meeting.user_id, kind="appointment", lead="hour",
+                                 appointment_id=meeting.id, urgent=True,
+                                 due_at=now + timedelta(seconds=5 + n * step),
+                                 useful_until=meeting.at) for n, meeting in enumerate(meetings))
+    await db.close()
+
+
+async def final_states(url: str) -> tuple[Counter[str], Counter[str]]:
+    """The appointment reminders and the broadcast's deliveries per state (the newcomers'
+    next monthly check-ins are written at startup and stay scheduled)."""
+    db = Database(url)
+    try:
+        async with db.session() as session:
+            reminders = Counter(await session.scalars(
+                select(Reminder.state).where(Reminder.kind == "appointment")))
+            deliveries = Counter(await session.scalars(select(Delivery.state)))
+            return reminders, deliveries
+    finally:
+        await db.close()
+
+
+async def until_settled(fake: FakeTelegram, url: str, timeout: float) -> None:
+    """Until every update, reminder and delivery has ended (sent, or how not)."""
+    reminders, deliveries = Counter[str](), Counter[str]()
+    try:
+        async with asyncio.timeout(timeout):
+            while True:
+                reminders, deliveries = await final_states(url)
+                if set(reminders) <= {"sent", "interrupted"} and \
+                        set(deliveries) <= {"sent", "interrupted"}:
+                    break
+                await asyncio.sleep(0.5)
+    except TimeoutError:
+        raise AssertionError(f"not settled: {reminders=} {deliveries=}") from None
+    await until_all_handled(fake, url, timeout)
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="one Telegram budget across processes lives in "
+                    "PostgreSQL; SQLite serves one process")
+async def test_two_instances_share_replies_reminders_a_broadcast_and_the_budget_and_survive_a_kill(
+    tmp_path: Path, empty_db_url: str,
+) -> None:
+    """The production picture: two `python main.py run --webhook` processes, one fake Bot
+    API, one PostgreSQL. 200 people send 5 messages each, alternately to both instances;
+    1,000 reminders fall due within a minute; a broadcast to 500 runs. One instance is
+    SIGKILLed mid-way; the other completes. Every message arrives at most once; the only
+    ones missing are those the dead instance had handed to Telegram without hearing back
+    (`interrupted` / `lapsed`: Telegram may or may not have them, so they are not sent
+    again); and at no second do more than 30 messages reach Telegram."""
+    people = range(5001, 5201)
+    await queue_broadcast(empty_db_url, BROADCAST)  # migrates; the coordinator pressed Send
+    await prepare(empty_db_url, people)
+    await prepare_reminders(empty_db_url, REMINDED, within=60)
+    public = "https://bot.example.org/telegram"
+    async with SplitFake() as fake, RoundRobinProxy([]) as balancer, \
+            contextlib.AsyncExitStack() as stack:
+        for chat in [*REMINDED, *BROADCAST, COORDINATOR]:
+            await fake.add_chat(chat)
+        instances = [await stack.enter_async_context(
+            webhook_instance(fake, tmp_path, empty_db_url, public, f"bot{n}"))
+            for n in range(2)]
+        balancer.backends[:] = [instance.base for instance in instances]
+        fake.deliver_to(f"{balancer.url}/telegram")
+        sent = await burst(fake, people, list(COMMANDS))
+        await fake.wait_for(lambda: len(fake.received(list(REMINDED))) >= 100, 120,
+                            what="reminders under way")
+        victim = instances[-1]
+        victim.process.send_signal(signal.SIGKILL)  # mid-reminders, mid-broadcast, mid-replies
+        await victim.process.wait()
+        balancer.backends[:] = [instances[0].base]  # the load balancer's health check
+        killed = len(fake.arrivals)
+        await until_settled(fake, empty_db_url, 300)
+        await asyncio.sleep(2)  # a duplicate would come now
+        took = fake.arrivals[-1][1] - fake.arrivals[0][1]
+        print(f"{len(fake.arrivals)} messages in {took:.0f} s ({killed} before the kill), "
+              f"busiest second {fake.busiest_second()}")
+        assert instances[0].process.returncode is None, instances[0].errors()
+    rows = await inbox_rows(empty_db_url)
+    lapsed = {update_id for update_id, row in rows.items() if row.state == "lapsed"}
+    missing = [update_id for person in people
+               for update_id in unanswered(sent[person], first_lines(fake, person))]
+    assert set(missing) <= lapsed and len(lapsed) <= SLOTS, (missing, lapsed)
+    reminders, deliveries = await final_states(empty_db_url)
+    got_reminder = fake.received(list(REMINDED))
+    got_broadcast = fake.received(BROADCAST)
+    assert set(got_reminder.values()) == set(got_broadcast.values()) == {1}  # never twice
+    assert sum(reminders.values()) == 1000 and sum(deliveries.values()) == 500
+    # an `interrupted` one left the dead instance: Telegram may or may not have it
+    assert reminders["sent"] <= len(got_reminder) <= reminders["sent"] + \
+        reminders["interrupted"]
+    assert deliveries["sent"] <= len(got_broadcast) <= deliveries["sent"] + \
+        deliveries["interrupted"]
+    cut_off = reminders["interrupted"] + deliveries["interrupted"]  # what the dead had out
+    assert cut_off <= sender.PARALLEL + sender.BATCH, (reminders, deliveries)
+    assert fake.busiest_second() <= 30
