@@ -41,7 +41,7 @@ async def count_outcome(session: AsyncSession, day: date, language: str,
         set_={"count": FaqOutcome.count + 1}))
 
 
-def newcomers(organisation_id: int | None) -> Select[tuple[int]]:
+def newcomers(organisation_id: int | None) -> Select[int]:
     """The ids of the newcomers within reach (None: all of them)."""
     query = select(User.id).where(User.declared_role == "newcomer")
     if organisation_id is None:

@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from bot.core.dashboard import hash_token
+from bot.core.dashboard import hash_token, may_use
 from bot.core.permissions import actor_for
 from bot.i18n import _, use_locale
 from bot.storage import dashboard as repo
@@ -56,7 +56,7 @@ async def log_in(request: Request) -> Response:
             now = dashboard.now()
             user_id = await repo.use_login(session, hash_token(token), now) if token else None
             user = await session.get(User, user_id) if user_id else None
-            allowed = user is not None and auth.may_use(await actor_for(
+            allowed = user is not None and may_use(await actor_for(
                 session, user, dashboard.core.policy.admin_ids))
             if user is not None and allowed:
                 await repo.forget_expired(session, now)
