@@ -94,6 +94,7 @@ def render(dashboard: Dashboard, template: str, status: int = 200,
            **values: Any) -> HTMLResponse:
     """Render in the current language (set by `lead` or by the login pages)."""
     page = dashboard.templates.get_template(template)
+    values.setdefault("here", "/")
     return HTMLResponse(page.render(lang=current_locale(), pages=dashboard.pages, **values),
                         status_code=status)
 
@@ -106,16 +107,15 @@ def lead(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
         viewer = await auth.viewer(request, dashboard.core)
         if viewer is None:
             return RedirectResponse(dashboard.config.path + "/", status_code=303)
+        visit = Visit(request, viewer, dashboard)
         with use_locale(viewer.language):
             if not viewer.allowed:
-                return render(dashboard, "message.html", 403, viewer=viewer,
-                              title=_("No access"),
-                              text=_("The dashboard is for coordinators and admins."))
+                return visit.render("message.html", 403, title=_("No access"),
+                                    text=_("The dashboard is for coordinators and admins."))
             if request.method == "POST" and not await auth.csrf_ok(request, viewer):
-                return render(dashboard, "message.html", 403, viewer=viewer,
-                              title=_("Refused"),
-                              text=_("This form has expired. Reload the page and try again."))
-            return await handler(Visit(request, viewer, dashboard))
+                return visit.render("message.html", 403, title=_("Refused"), text=_(
+                    "This form has expired. Reload the page and try again."))
+            return await handler(visit)
 
     return endpoint
 
