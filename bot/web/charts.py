@@ -22,7 +22,8 @@ STYLE = Style(
     foreground_strong="#1a1a1a", foreground_subtle="#5c5c5c", opacity="1",
     opacity_hover="1", colors=("#0b5394", "#9c4a00", "#2f6b1f", "#6d1b4f"),
     font_family="system-ui, sans-serif", label_font_size=13, major_label_font_size=13,
-    value_font_size=13, title_font_size=16, legend_font_size=13)
+    value_font_size=13, title_font_size=16, legend_font_size=13,
+    value_colors=("#ffffff",) * 4)  # numbers sit inside the dark bars
 WIDTH = 720
 ROW = 34  # pixels per bar of a horizontal chart
 
