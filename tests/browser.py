@@ -107,14 +107,22 @@ class Tab:
             self.page.wait_for_load_state()
         await self.call(press)
 
+    async def follow(self, selector: str) -> None:
+        """Click the first element matching `selector` (in the browser's thread)."""
+        def press() -> None:
+            self.page.locator(selector).first.click()
+            self.page.wait_for_load_state()
+        await self.call(press)
+
     async def text(self) -> str:
         """What the page shows."""
         return await self.call(lambda: self.page.inner_text("body"))
 
     async def shows(self, selector: str, text: str) -> None:
         """Wait (event-driven, in the browser) until `selector` contains `text`."""
-        await self.call(lambda: self.page.locator(selector).filter(has_text=text).first
-                        .wait_for())
+        def wait() -> None:
+            self.page.locator(selector).filter(has_text=text).first.wait_for()
+        await self.call(wait)
 
     async def snap(self, name: str, docs: bool = False) -> None:
         """A full-page screenshot at this width into .artifacts/dashboard (and, for the

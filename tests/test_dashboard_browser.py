@@ -134,7 +134,7 @@ async def test_a_coordinator_logs_in_with_the_bots_link_and_answers_a_question(
             await tab.click("button", nl("Log in"))
             await tab.shows("h1", nl("Inbox"))
             await photograph(tab, "inbox")
-            await tab.call(lambda: tab.page.locator("tbody a").first.click())
+            await tab.follow("tbody a")
             await tab.shows("blockquote", UNKNOWN_AR)
             await tab.click("button", nl("Claim and answer"))
             await tab.call(lambda: tab.page.fill("#answer", ANSWER))
