@@ -28,7 +28,6 @@ from bot.web import auth
 from bot.web.auth import Viewer
 
 HERE = Path(__file__).resolve().parent
-LANGUAGES = ("nl", "en")  # the dashboard's languages (the bot's catalogs)
 HEADERS = [
     (b"content-security-policy", b"default-src 'self'; img-src 'self' data:; "
      b"style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; "
