@@ -15,10 +15,11 @@ from bot.app import Content
 from bot.config import ConfigError, Webhook, load_settings
 from bot.core import dashboard as login_links
 from bot.core.engine import Core
+from bot.storage import dashboard as repo
 from bot.storage.models import User
 from bot.telegram.app import build_application
 from bot.telegram.webhook import WebhookService
-from bot.web.server import routes
+from bot.web.server import routes, standalone
 from fakebot import FakeTelegram
 from fakebot.polling import TOKEN
 from tests.telegram import TURN_TIMEOUT, WEBHOOK_SECRET
@@ -98,3 +99,32 @@ async def test_in_webhook_mode_the_dashboard_shares_the_webhooks_server(
     finally:
         service.stop()
         await running
+
+
+async def test_wrong_login_links_are_slowed_down(core: Core, content: Content) -> None:
+    """Ten wrong links from one place: then 429, also for a good one, and nothing used."""
+    sock = socket.create_server(("127.0.0.1", 0))
+    root = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    config = load_settings({"WEGWIJS_DASHBOARD_LISTEN": root.removeprefix("http://")},
+                           env_file=Path("absent.env")).dashboard
+    assert config is not None
+    server = standalone(routes(core, config, lambda: None, content.journeys), sock)
+    server.start()
+    async with core.db.session() as session:
+        person = User(telegram_id=4242, locale="nl", state="menu", first_name="Ada")
+        session.add(person)
+        await session.flush()
+        token = await login_links.issue(session, person, core.clock())
+    try:
+        async with aiohttp.ClientSession() as client:
+            for attempt in range(10):
+                async with client.get(f"{root}/login/wrong{attempt:017d}") as wrong:
+                    assert wrong.status == 400
+            async with client.get(f"{root}/login/{token}") as good:
+                assert good.status == 429
+            async with client.post(f"{root}/login", data={"token": token}) as pressed:
+                assert pressed.status == 429
+    finally:
+        await server.stop()
+    async with core.db.session() as session:
+        assert await repo.login_valid(session, login_links.hash_token(token), core.clock())
