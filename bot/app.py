@@ -9,6 +9,7 @@ from bot.core import (
     admin,
     conversation,
     crisis,
+    dashboard,
     fallback,
     language,
     menu,
@@ -36,7 +37,8 @@ from bot.storage.db import Database
 
 
 def build_router(flows: dict[str, Journey], answers: dict[str, Entry],
-                 policy: RetentionPolicy | None = None) -> Router:
+                 policy: RetentionPolicy | None = None,
+                 dashboard_url: str | None = None) -> Router:
     """Register every feature; a key claimed twice fails here, at startup."""
     router = Router()
     crisis.register(router)  # 0. danger gets the crisis answer before anything else
@@ -60,6 +62,7 @@ def build_router(flows: dict[str, Journey], answers: dict[str, Entry],
     broadcasts.register(router)  # 16. 📢 /broadcast and /broadcasts for coordinators
     retention.register(router, policy or RetentionPolicy())  # 17. daily retention job
     admin.register(router)  # 18. /audit and /erase for admins
+    dashboard.register(router, dashboard_url)  # 18b. /dashboard: a login link for leads
     menu.register(router)  # 19. main menu, /help with emergency numbers, "My details"
     fallback.register(router)  # last: kind answers for whatever nobody else claimed
     return router
@@ -84,6 +87,7 @@ def build_core(settings: Settings, db: Database, clock: Clock | None = None,
                content: Content | None = None) -> Core:
     """The core that every adapter (Telegram, console, tests) talks to."""
     content = load_content() if content is None else content
-    router = build_router(content.journeys, content.answers, settings.retention)
+    router = build_router(content.journeys, content.answers, settings.retention,
+                          settings.dashboard.url if settings.dashboard else None)
     policy = settings.policy()
     return Core(db, router, policy) if clock is None else Core(db, router, policy, clock)

@@ -9,19 +9,23 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from starlette.routing import BaseRoute
+
 from bot import logs
 from bot.app import Content, build_core, load_content
 from bot.catalogs import main as update_catalogs
-from bot.config import ConfigError, Settings, Webhook, load_settings
+from bot.config import ConfigError, Dashboard, Settings, Webhook, load_settings
 from bot.console.chat import ConsoleChat
 from bot.core.content import JourneyError
+from bot.core.engine import Core
 from bot.core.faq.ask import main as ask_main
 from bot.core.faq.loader import FaqError
 from bot.core.journeys.report import content_report
 from bot.storage.backup import BackupError, backup, restore
 from bot.storage.db import Database
-from bot.telegram.app import build_application
+from bot.telegram.app import PTBApplication, build_application
 from bot.telegram.webhook import listen, serve_webhook
+from bot.web import server
 
 log = logging.getLogger("wegwijs")
 
@@ -111,8 +115,16 @@ def run_telegram(settings: Settings, content: Content, webhook: bool = False) ->
     if settings.webhook is not None:
         return _run_webhook(settings, settings.webhook, content)
     logs.configure(settings.telegram_token)
+    try:
+        sock = server.listen(settings.dashboard) if settings.dashboard else None
+    except OSError as exc:
+        print(f"Cannot listen on WEGWIJS_DASHBOARD_LISTEN: {exc.strerror}", file=sys.stderr)
+        return 2
     core = build_core(settings, Database(settings.database_url), content=content)
     application = build_application(core, settings.telegram_token, settings.api_root)
+    if settings.dashboard is not None and sock is not None:
+        server.attach(application, server.standalone(
+            _dashboard_routes(core, settings.dashboard, application, content), sock))
     application.run_polling(allowed_updates=["message", "edited_message", "callback_query",
                                              "my_chat_member"])
     return 0
@@ -131,8 +143,17 @@ def _run_webhook(settings: Settings, webhook: Webhook, content: Content) -> int:
     core = build_core(settings, Database(settings.database_url), content=content)
     application = build_application(core, settings.telegram_token, settings.api_root,
                                     webhook=True)
-    asyncio.run(serve_webhook(application, core, webhook, sock))
+    more = (_dashboard_routes(core, settings.dashboard, application, content)
+            if settings.dashboard else [])
+    asyncio.run(serve_webhook(application, core, webhook, sock, more))
     return 0
+
+
+def _dashboard_routes(core: Core, config: Dashboard, application: PTBApplication,
+                      content: Content) -> list[BaseRoute]:
+    """The dashboard, waking the bot's sender when it queues messages."""
+    return server.routes(core, config, application.bot_data["background"].wake,
+                         content.journeys)
 
 
 async def _migrate(settings: Settings) -> int:

@@ -44,6 +44,26 @@ class Webhook:
 
 
 @dataclass(frozen=True)
+class Dashboard:
+    """The coordinators' web dashboard: its public base URL, and where it listens (None:
+    on the webhook's server, in webhook mode)."""
+
+    url: str  # without a trailing slash; login links are {url}/login/<token>
+    host: str | None = None
+    port: int | None = None
+
+    @property
+    def path(self) -> str:
+        """Where the dashboard is mounted: the public URL's path ('' for the root)."""
+        return urlsplit(self.url).path.rstrip("/")
+
+    @property
+    def secure(self) -> bool:
+        """Behind HTTPS, cookies are marked Secure."""
+        return self.url.startswith("https://")
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything the process needs to know about its environment."""
 
@@ -55,6 +75,7 @@ class Settings:
     flood: FloodLimits = field(default_factory=FloodLimits)
     retention: RetentionPolicy = field(default_factory=RetentionPolicy)
     webhook: Webhook | None = None  # set when WEGWIJS_WEBHOOK_URL is
+    dashboard: Dashboard | None = None  # set when WEGWIJS_DASHBOARD_URL or _LISTEN is
     instance: str = field(default_factory=socket.gethostname)
 
     def policy(self) -> Policy:
@@ -75,6 +96,7 @@ def load_settings(env: Mapping[str, str] | None = None, env_file: Path | None = 
         flood=FloodLimits(burst=_positive("WEGWIJS_FLOOD_BURST", values, FloodLimits.burst)),
         retention=_retention(values),
         webhook=_webhook(values),
+        dashboard=_dashboard(values),
         instance=(values.get("WEGWIJS_INSTANCE") or socket.gethostname()).strip()[:40],
     )
 
@@ -167,8 +189,8 @@ def _webhook(values: Mapping[str, str]) -> Webhook | None:
         raise ConfigError("WEGWIJS_WEBHOOK_URL must be a full http(s) URL")
     if not secret:
         raise ConfigError("WEGWIJS_WEBHOOK_SECRET is not set (required in webhook mode)")
-    host, port = _listen(values.get("WEGWIJS_WEBHOOK_LISTEN", "").strip()
-                         or DEFAULT_WEBHOOK_LISTEN)
+    host, port = _listen("WEGWIJS_WEBHOOK_LISTEN", values.get(
+        "WEGWIJS_WEBHOOK_LISTEN", "").strip() or DEFAULT_WEBHOOK_LISTEN)
     connections = _positive("WEGWIJS_WEBHOOK_MAX_CONNECTIONS", values, 40)
     if connections > 100:
         raise ConfigError("WEGWIJS_WEBHOOK_MAX_CONNECTIONS must be at most 100 (Telegram's limit)")
@@ -176,9 +198,27 @@ def _webhook(values: Mapping[str, str]) -> Webhook | None:
     return Webhook(url, host, port, secret, lease, connections)
 
 
-def _listen(raw: str) -> tuple[str, int]:
+def _dashboard(values: Mapping[str, str]) -> Dashboard | None:
+    """Off unless configured; its own port, or (webhook mode) the webhook's server."""
+    url = values.get("WEGWIJS_DASHBOARD_URL", "").strip().rstrip("/")
+    listen = values.get("WEGWIJS_DASHBOARD_LISTEN", "").strip()
+    if not url and not listen:
+        return None
+    if url and (not url.startswith(("http://", "https://")) or not urlsplit(url).hostname
+                or urlsplit(url).query):
+        raise ConfigError("WEGWIJS_DASHBOARD_URL must be a full http(s) URL without a query")
+    if not listen:
+        if not values.get("WEGWIJS_WEBHOOK_URL", "").strip():
+            raise ConfigError("WEGWIJS_DASHBOARD_LISTEN is not set (needed unless the bot runs "
+                              "in webhook mode, where the dashboard shares its server)")
+        return Dashboard(url)
+    host, port = _listen("WEGWIJS_DASHBOARD_LISTEN", listen)
+    return Dashboard(url or f"http://{host}:{port}", host, port)
+
+
+def _listen(name: str, raw: str) -> tuple[str, int]:
     """host:port to listen on (a proxy or load balancer in front speaks TLS)."""
     host, _, port = raw.rpartition(":")
     if not host or not port.isdigit() or not 0 < int(port) < 65536:
-        raise ConfigError("WEGWIJS_WEBHOOK_LISTEN must be host:port, e.g. 127.0.0.1:8443")
+        raise ConfigError(f"{name} must be host:port, e.g. 127.0.0.1:8080")
     return host.strip("[]"), int(port)

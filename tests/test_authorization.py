@@ -487,7 +487,7 @@ def _tasks_may(facts: Facts, who: int, _text: str, chat: int) -> bool:
 
 
 VIEWS = ("help", "menu", "steps", "language", "privacy", "delete", "reminders", "groups",
-         "overview", "inbox", "broadcasts", "mydata", "audit")
+         "overview", "inbox", "broadcasts", "mydata", "audit", "dashboard")
 COMMANDS: dict[str, Rule] = {
     **{name: Rule(_fixed("", "extra words")) for name in VIEWS},
     "start": Rule(_fixed("", "i_wrongtoken", "i_", "x_y", "i_" + "A" * 30)),
@@ -641,6 +641,8 @@ def _own(table: str, row: dict[str, object], uid: int, attempt: Attempt) -> bool
         return row["chat_id"] == attempt.who
     if table == "chat_sends":  # the group chat's message budget, used by any reply there
         return row["chat_id"] == attempt.chat
+    if table == "faq_outcomes":  # counts without people: every typed question adds one
+        return True
     return table not in SHARED_WITH_USER_ID and row.get("user_id", -1) == uid
 
 

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -22,6 +23,7 @@ from bot.core.groups import feed
 from bot.core.menu import OpenMenu
 from bot.core.outbox import Lane
 from bot.core.payloads import Payload
+from bot.core.permissions import Actor
 from bot.core.ports import Button, Kind
 from bot.core.render import format_html, shown_length
 from bot.core.router import JobRun, Press, Router, Turn
@@ -36,6 +38,8 @@ ANSWER_LIMIT = 2000
 CARD_QUESTION, CARD_ADDITIONS, CARD_ADDITION = 1500, 3, 600
 REMIND_AFTER = timedelta(hours=24)
 ANSWERING = "question:answer"  # followed by ":<question id>"
+Taken = Literal["ok", "refused", "taken"]  # taken: someone else has it
+Answered = Literal["ok", "length", "refused", "taken"]  # taken: answered or held by another
 
 
 class QuestionButton(Payload):
@@ -196,13 +200,24 @@ async def _ask(turn: Turn, question: Question) -> None:
     await ask(turn, question)
 
 
+async def claim(session: AsyncSession, question: Question, helper: User,
+                admin_ids: frozenset[int]) -> Taken:
+    """Take a question to answer it (the bot's ✍️ Answer and the dashboard's Claim): only
+    its people may, and of two at once exactly one gets it."""
+    if not await may_answer(session, question, helper, admin_ids):
+        return "refused"
+    if question.helper_id == helper.id or await repo.take(session, question.id, helper.id):
+        return "ok"
+    return "taken"
+
+
 async def _take(turn: Turn, question: Question) -> None:
     """✍️ Answer: take the question (or hear who has it), then type the answer in private."""
-    if not await may_answer(turn.session, question, turn.user, turn.admins):
+    taken = await claim(turn.session, question, turn.user, turn.admins)
+    if taken == "refused":
         access.refuse(turn)
         return
-    if question.helper_id != turn.user.id and not await repo.take(turn.session, question.id,
-                                                                   turn.user.id):
+    if taken == "taken":
         await _already(turn, question)
         return
     turn.user.state = Answering(question.id).encode()
@@ -252,26 +267,39 @@ async def on_answer_text(turn: Turn) -> None:
     await give_answer(turn, question, turn.event.text.strip())
 
 
-async def give_answer(turn: Turn, question: Question, text: str) -> None:
-    """Check, store once, relay to the newcomer marked as from a person."""
+async def answer(session: AsyncSession, question: Question, helper: User, text: str, *,
+                 now: datetime, admin_ids: frozenset[int]) -> Answered:
+    """Check, store once, and queue the answer for the newcomer marked as from a person
+    (the bot's answers and the dashboard's go this one way, through the outbox)."""
     if not 1 <= shown_length(text) <= ANSWER_LIMIT:
-        turn.say(_("Please write an answer of at most {limit} characters.").format(
-            limit=ANSWER_LIMIT))
-        return
-    if not await may_answer(turn.session, question, turn.user, turn.admins):
-        access.refuse(turn)
-        return
-    if not await repo.answer(turn.session, question.id, turn.user.id, text, turn.now):
-        await _already(turn, question)
-        return
-    asker = await turn.session.get(User, question.user_id)
+        return "length"
+    if not await may_answer(session, question, helper, admin_ids):
+        return "refused"
+    if not await repo.answer(session, question.id, helper.id, text, now):
+        return "taken"
+    asker = await session.get(User, question.user_id)
     if asker is not None:
-        name = turn.user.first_name or "?"
-        await outbox.tell(turn.session, asker, lambda: format_html(
+        name = helper.first_name or "?"
+        await outbox.tell(session, asker, lambda: format_html(
             _("💬 <b>Answer from a person</b> ({name}):\n{answer}"), name=name, answer=text),
             lambda: ((Button(_("✅ Thanks, solved"), Solved(question.id).encode()),),
                      (Button(_("🙋 I still need help"), MoreHelp(question.id).encode()),)))
-    turn.say(_("Thank you! Your answer was sent."))
+    return "ok"
+
+
+async def give_answer(turn: Turn, question: Question, text: str) -> None:
+    """A helper's answer in the chat: sent, or why not."""
+    answered = await answer(turn.session, question, turn.user, text, now=turn.now,
+                            admin_ids=turn.admins)
+    if answered == "length":
+        turn.say(_("Please write an answer of at most {limit} characters.").format(
+            limit=ANSWER_LIMIT))
+    elif answered == "refused":
+        access.refuse(turn)
+    elif answered == "taken":
+        await _already(turn, question)
+    else:
+        turn.say(_("Thank you! Your answer was sent."))
 
 
 async def _solved(turn: Turn, question: Question) -> None:
@@ -358,15 +386,19 @@ async def answer_command(turn: Turn) -> None:
     await give_answer(turn, question, text.strip())
 
 
-async def inbox(turn: Turn) -> None:
-    """/inbox: the open questions this helper may answer."""
-    who = await access.actor(turn)
+async def waiting_for(session: AsyncSession, who: Actor) -> list[Question]:
+    """The open questions this helper may answer, oldest first (/inbox and the dashboard)."""
     groups = [g for g, role in who.groups.items() if role == "member"]
     if who.coordinator:
-        groups += [g.id for g in await group_repo.groups_of_orgs(turn.session,
+        groups += [g.id for g in await group_repo.groups_of_orgs(session,
                                                                   list(who.organisations))]
-    found = await repo.open_for(turn.session, "admin" if who.admin else "helper", groups,
-                                list(who.organisations))
+    return await repo.open_for(session, "admin" if who.admin else "helper", groups,
+                               list(who.organisations))
+
+
+async def inbox(turn: Turn) -> None:
+    """/inbox: the open questions this helper may answer."""
+    found = await waiting_for(turn.session, await access.actor(turn))
     if not found:
         turn.say(_("No open questions. 🎉"))
         return

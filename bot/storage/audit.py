@@ -22,3 +22,22 @@ async def recent(session: AsyncSession, limit: int = 30) -> list[tuple[AuditEntr
         select(AuditEntry, User).outerjoin(User, User.id == AuditEntry.actor_id)
         .order_by(AuditEntry.id.desc()).limit(limit))
     return [(entry, user) for entry, user in rows]
+
+
+async def entries(session: AsyncSession, *, since: datetime, action: str = "",
+                  actor_ids: list[int] | None = None,
+                  limit: int = 100) -> list[tuple[AuditEntry, User | None]]:
+    """Entries since a moment, newest first, of one action ('' for all) and, when given,
+    only by these actors (a coordinator's view: their organisation's coordinators)."""
+    query = (select(AuditEntry, User).outerjoin(User, User.id == AuditEntry.actor_id)
+             .where(AuditEntry.at >= since).order_by(AuditEntry.id.desc()).limit(limit))
+    if action:
+        query = query.where(AuditEntry.action == action)
+    if actor_ids is not None:
+        query = query.where(AuditEntry.actor_id.in_(actor_ids))
+    return [(entry, user) for entry, user in await session.execute(query)]
+
+
+async def actions(session: AsyncSession) -> list[str]:
+    """Every kind of action logged so far (the filter's choices)."""
+    return sorted(await session.scalars(select(AuditEntry.action).distinct()))

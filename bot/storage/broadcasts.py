@@ -83,3 +83,16 @@ async def cancel(session: AsyncSession, broadcast_id: int, now: datetime) -> Non
     await session.execute(update(Delivery).where(Delivery.broadcast_id == broadcast_id,
                                                  Delivery.state == "pending")
                           .values(state="cancelled"))
+
+
+async def counts_by_language(session: AsyncSession,
+                             broadcast_id: int) -> dict[str, dict[str, int]]:
+    """language → state → deliveries of one broadcast (the dashboard's report)."""
+    rows = await session.execute(
+        select(Delivery.language, Delivery.state, func.count())
+        .where(Delivery.broadcast_id == broadcast_id)
+        .group_by(Delivery.language, Delivery.state))
+    found: dict[str, dict[str, int]] = {}
+    for language, state, n in rows.all():
+        found.setdefault(language, {})[state] = int(n)
+    return found

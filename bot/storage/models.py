@@ -505,3 +505,51 @@ class InboxUpdate(Base):
     claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     done_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
+
+
+class DashboardLogin(Base):
+    """A one-time dashboard login link (only its hash): 10 minutes, used once."""
+
+    __tablename__ = "dashboard_logins"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class DashboardSession(Base):
+    """A browser logged in to the dashboard (only a hash of its cookie is stored)."""
+
+    __tablename__ = "dashboard_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    language: Mapped[str] = mapped_column(String(8))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+
+
+class DashboardAttempt(Base):
+    """Failed dashboard logins per source (a hash of its address) in the current window."""
+
+    __tablename__ = "dashboard_attempts"
+
+    source: Mapped[str] = mapped_column(String(64), primary_key=True)
+    window_start: Mapped[datetime] = mapped_column(UtcDateTime())
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class FaqOutcome(Base):
+    """How typed questions were met, counted per day, language and decision (no texts, no
+    people): answered, suggested or unknown, for the dashboard's insights."""
+
+    __tablename__ = "faq_outcomes"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    language: Mapped[str] = mapped_column(String(8), primary_key=True)
+    decision: Mapped[str] = mapped_column(String(12), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)

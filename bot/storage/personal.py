@@ -18,6 +18,8 @@ from bot.storage.models import (
     Broadcast,
     Consent,
     Coordinator,
+    DashboardLogin,
+    DashboardSession,
     Delivery,
     Group,
     Invite,
@@ -67,6 +69,10 @@ SECTIONS: dict[str, Section] = {
     "messages_to_you": Section(Post, "user_id", ("id", "state", "created_at", "sent_at")),
     "wrong_code_attempts": Section(Attempt, "user_id"),
     "audit_log": Section(AuditEntry, "actor_id"),
+    "dashboard_login_links": Section(DashboardLogin, "user_id",
+                                     ("id", "created_at", "expires_at", "used_at")),
+    "dashboard_sessions": Section(DashboardSession, "user_id",
+                                  ("id", "language", "created_at", "expires_at")),
 }
 
 

@@ -193,3 +193,19 @@ async def drop_draft(session: AsyncSession, user_id: int, chat_id: int) -> None:
     """Forget an unfinished new task."""
     await session.execute(
         delete(TaskDraft).where(TaskDraft.user_id == user_id, TaskDraft.chat_id == chat_id))
+
+
+async def progress(session: AsyncSession, group_ids: Sequence[int],
+                   today: date) -> dict[int, tuple[int, int, int]]:
+    """group id → (done, open, overdue) in one query (the dashboard's groups table)."""
+    unfinished = Task.status.in_(OPEN_STATES)
+    rows = await session.execute(
+        select(Task.group_id,
+               func.count().filter(Task.status == "done"),
+               func.count().filter(unfinished),
+               func.count().filter(unfinished & (Task.due_date < today)))
+        .where(Task.group_id.in_(group_ids)).group_by(Task.group_id))
+    found = {group_id: (0, 0, 0) for group_id in group_ids}
+    for group_id, done, still, late in rows.all():
+        found[group_id] = (int(done), int(still), int(late))
+    return found

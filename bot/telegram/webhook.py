@@ -3,8 +3,8 @@
 Built as PTB's "custom webhook" example builds it (the Application without an Updater),
 with what the example leaves out: the secret header is checked, an update is stored in
 the inbox and committed before Telegram hears 200 (bot/telegram/inbox.py handles it
-after), and a stop lets the updates in flight finish. `web_app` returns the Starlette app,
-so more routes (a dashboard) can be mounted on the same server.
+after), and a stop lets the updates in flight finish. The dashboard's routes (bot/web)
+share the same server.
 
 SIGTERM or SIGINT: new webhook posts get 503 (Telegram sends them again, to another
 instance or to this one restarted), uvicorn stops listening and finishes the requests in
@@ -20,7 +20,7 @@ import json
 import logging
 import signal
 import socket
-from collections.abc import Generator
+from collections.abc import Generator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -29,7 +29,7 @@ import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 from telegram import Update
 
 from bot.config import Webhook
@@ -127,11 +127,13 @@ async def _body(request: Request) -> bytes | None:
     return body if len(body) <= MAX_BODY else None
 
 
-def web_app(routes: Routes, path: str) -> Starlette:
-    """The one web server of an instance; mount further routes on what this returns."""
+def web_app(routes: Routes, path: str, more: Sequence[BaseRoute] = ()) -> Starlette:
+    """The one web server of an instance: the webhook, /healthz, and `more` (the
+    dashboard's routes, bot/web)."""
     return Starlette(routes=[
         Route(path, routes.webhook, methods=["POST"]),
         Route("/healthz", routes.health, methods=["GET"]),
+        *more,
     ])
 
 
@@ -156,12 +158,12 @@ class WebhookService:
     """One instance in webhook mode: the PTB Application, the inbox and the web server."""
 
     def __init__(self, application: PTBApplication, core: Core, config: Webhook,
-                 sock: socket.socket | None = None) -> None:
+                 sock: socket.socket | None = None, more: Sequence[BaseRoute] = ()) -> None:
         self.application, self.config = application, config
         self.sock = sock or listen(config.host, config.port)
         self.inbox = Inbox(core, self._process, config.lease)
         self.routes = Routes(application, core, self.inbox, config.secret)
-        self.server = Server(uvicorn.Config(web_app(self.routes, config.path),
+        self.server = Server(uvicorn.Config(web_app(self.routes, config.path, more),
                                             lifespan="off", log_config=None, access_log=False,
                                             timeout_graceful_shutdown=REQUEST_WAIT))
 
@@ -197,9 +199,11 @@ class WebhookService:
 
 
 async def serve_webhook(application: PTBApplication, core: Core, config: Webhook,
-                        sock: socket.socket | None = None) -> None:
-    """Webhook mode until SIGTERM or SIGINT (a second SIGINT: without waiting)."""
-    service = WebhookService(application, core, config, sock)
+                        sock: socket.socket | None = None,
+                        more: Sequence[BaseRoute] = ()) -> None:
+    """Webhook mode until SIGTERM or SIGINT (a second SIGINT: without waiting); `more`
+    routes share the server (the dashboard)."""
+    service = WebhookService(application, core, config, sock, more)
     loop = asyncio.get_running_loop()
 
     def stop(signum: int) -> None:

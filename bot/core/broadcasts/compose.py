@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 
 from babel.dates import format_datetime
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core import access, fallback, states
 from bot.core.broadcasts import audience, delivery
@@ -325,9 +326,7 @@ async def _at(turn: Turn, b: Broadcast, at: datetime) -> None:
     if moment is None or moment <= turn.now:
         await fallback.stale(turn)
         return
-    b.state, b.send_at = "scheduled", moment
-    audit.record(turn.session, turn.user.id, "broadcast.schedule", turn.now, broadcast=b.id)
-    await jobs.ensure(turn.session, "broadcast", str(b.id), moment)
+    await schedule(turn.session, b, turn.user.id, moment, turn.now)
     when = format_datetime(moment.astimezone(turn.timezone), "EEEE d MMMM, HH:mm",
                            locale=current_locale())
     turn.say(_("Broadcast #{number} will go out on {when}.").format(number=b.id, when=when),
@@ -341,10 +340,25 @@ async def _sure(turn: Turn, b: Broadcast) -> str:
                                                                           count=count)
 
 
+async def schedule(session: AsyncSession, b: Broadcast, author_id: int, moment: datetime,
+                   now: datetime) -> None:
+    """Send a draft at `moment` (a durable job; the recipients are chosen then); the bot's
+    🕘 Later and the dashboard's schedule both come here."""
+    b.state, b.send_at = "scheduled", moment
+    audit.record(session, author_id, "broadcast.schedule", now, broadcast=b.id)
+    await jobs.ensure(session, "broadcast", str(b.id), moment)
+
+
+async def send_now(session: AsyncSession, b: Broadcast, author_id: int, now: datetime) -> int:
+    """Start sending a draft (the bot's ✅ Yes, send and the dashboard's Send); returns
+    how many recipients it goes to."""
+    count = await delivery.start(session, b, now)
+    audit.record(session, author_id, "broadcast.send", now, broadcast=b.id, recipients=count)
+    return count
+
+
 async def _send(turn: Turn, b: Broadcast) -> None:
-    count = await delivery.start(turn.session, b, turn.now)
-    audit.record(turn.session, turn.user.id, "broadcast.send", turn.now, broadcast=b.id,
-                 recipients=count)
+    count = await send_now(turn.session, b, turn.user.id, turn.now)
     turn.say(_("Sending to {count} recipients. The numbers below stay up to date.").format(
         count=count), ((Button(backward(_("Menu")), OpenMenu().encode()),),))
 

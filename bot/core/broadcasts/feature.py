@@ -9,6 +9,9 @@ admin).
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core import access, states
 from bot.core.broadcasts import delivery
@@ -71,11 +74,16 @@ async def send_scheduled(run: JobRun) -> None:
         await delivery.start(run.session, broadcast, run.now)
 
 
-async def _cancel(turn: Turn, b: Broadcast) -> None:
+async def stop(session: AsyncSession, b: Broadcast, user_id: int, now: datetime) -> None:
+    """Stop sending, or cancel a scheduled one (the bot's ✖️ and the dashboard's Stop)."""
     if b.state in ("sending", "scheduled"):
-        await delivery.cancel(turn.session, b, turn.now)
-        audit.record(turn.session, turn.user.id, "broadcast.cancel", turn.now, broadcast=b.id)
-        await delivery.update_report(turn.session, b, turn.now)
+        await delivery.cancel(session, b, now)
+        audit.record(session, user_id, "broadcast.cancel", now, broadcast=b.id)
+        await delivery.update_report(session, b, now)
+
+
+async def _cancel(turn: Turn, b: Broadcast) -> None:
+    await stop(turn.session, b, turn.user.id, turn.now)
     await _show_report(turn, b)
 
 

@@ -19,8 +19,11 @@ from bot.core.ports import Button, Keyboard
 from bot.core.router import Router, Turn
 from bot.core.sources import sources_text
 from bot.i18n import _, backward
+from bot.storage import insights
 
 QUESTION_LIMIT = 500  # characters of a typed question the matcher looks at
+# How a typed question was met, as the dashboard's insights count it.
+OUTCOMES = {"answer": "answered", "suggest": "suggested"}
 
 
 class ShowAnswer(Payload, prefix="faq", shape="{entry}:a"):
@@ -53,6 +56,9 @@ class Faq:
             await conversation.answer(turn, talk)
             return
         result = self.matcher.ask(turn.event.text[:QUESTION_LIMIT], turn.user.locale)
+        day = turn.now.astimezone(turn.timezone).date()
+        await insights.count_outcome(turn.session, day, turn.user.locale or "",
+                                     OUTCOMES.get(result.decision, "unknown"))
         if result.decision == "answer":
             self._show(turn, self.entries[result.matches[0].id])
             return

@@ -13,6 +13,8 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Literal
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from bot.core import states
 from bot.core.groups import feed
 from bot.core.payloads import Payload
@@ -51,14 +53,22 @@ def link(bot_username: str, token: str) -> str:
 
 async def create(turn: Turn, role: str, organisation_id: int, group_id: int | None) -> str:
     """A new invite; returns the link (the only time the token exists in clear)."""
+    return await issue(turn.session, turn.user.id, turn.bot_username, role, organisation_id,
+                       group_id=group_id, now=turn.now)
+
+
+async def issue(session: AsyncSession, creator_id: int, bot_username: str, role: str,
+                organisation_id: int, *, group_id: int | None, now: datetime) -> str:
+    """A new invite made by `creator_id` (in the bot or on the dashboard), audited; the
+    caller has checked that they may."""
     token = secrets.token_urlsafe(TOKEN_BYTES)
-    await group_repo.add_invite(turn.session, Invite(
+    await group_repo.add_invite(session, Invite(
         token_hash=hash_token(token), role=role, organisation_id=organisation_id,
-        group_id=group_id, created_by=turn.user.id, created_at=turn.now,
-        expires_at=turn.now + LIFETIME[role], max_uses=MAX_USES[role]))
-    audit.record(turn.session, turn.user.id, "invite.create", turn.now, role=role,
+        group_id=group_id, created_by=creator_id, created_at=now,
+        expires_at=now + LIFETIME[role], max_uses=MAX_USES[role]))
+    audit.record(session, creator_id, "invite.create", now, role=role,
                  organisation=organisation_id, group=group_id or 0)
-    return link(turn.bot_username, token)
+    return link(bot_username, token)
 
 
 def lifetime_note(role: str) -> str:
