@@ -19,6 +19,7 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -308,7 +309,12 @@ class Post(Base):
     durable outbound queue (task boards, notices, kept replies, reminders, broadcasts)."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_due", "state", "lane", "id"),
+    # Only rows still owed (revision > sent_revision) are in the claim's index: sent rows stay
+    # `active` (boards are redrawn in place), and a sender walking past thousands of them on
+    # every claim cost 12 ms a look with 20,000 sent rows (0.004 ms with this index).
+    __table_args__ = (Index("ix_outbox_due", "state", "lane", "id",
+                            sqlite_where=text("revision > sent_revision"),
+                            postgresql_where=text("revision > sent_revision")),
                       Index("ix_outbox_source", "source", "source_id"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

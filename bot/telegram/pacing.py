@@ -160,15 +160,25 @@ class Pacer:
         self.slots: Budget = slots or LocalBudget()
         self.gap = self.slots.gap
         self._replies_waiting = 0
+        self._no_replies = asyncio.Event()  # set while no reply waits for a slot
+        self._no_replies.set()
         self._paused: dict[int, float] = {}  # chat → monotonic end of its 429 pause
 
     async def reply(self) -> None:
         """A slot for a direct reply: the next free one, before any queued message."""
         self._replies_waiting += 1
+        self._no_replies.clear()
         try:
             await self.slots.reply()
         finally:
             self._replies_waiting -= 1
+            if not self._replies_waiting:
+                self._no_replies.set()
+
+    async def replies_gone(self) -> None:
+        """Until no reply waits: the later lanes may be claimed again (the sender waits for
+        this instead of asking the database every gap while people are answered)."""
+        await self._no_replies.wait()
 
     async def ready(self) -> int:
         """The last lane worth claiming now: while replies wait, only the first lanes (they

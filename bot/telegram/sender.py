@@ -11,7 +11,6 @@ chat in any instance (they could overtake each other: the claim skips chats with
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable
 from datetime import timedelta
@@ -75,7 +74,7 @@ class Sender:
                 self._sends.add(task)
                 task.add_done_callback(self._sends.discard)
             if not items:
-                await self._idle(self.pacer.gap if held_back else IDLE)
+                await self._idle(held_back)
 
     async def _next(self, free: int) -> tuple[list[Outgoing], bool]:
         """Rows for the free slots, once a send could go now (none while the line is down);
@@ -91,10 +90,17 @@ class Sender:
             return [], False
         return items, last_lane < max(Lane)
 
-    async def _idle(self, seconds: float) -> None:
-        """Until something is queued, or `seconds` have passed."""
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), seconds)
+    async def _idle(self, held_back: bool) -> None:
+        """Until something is queued or a send ended (or IDLE seconds have passed); if later
+        lanes were held back for waiting replies, also until no reply waits any more."""
+        waits: list[asyncio.Future[object]] = [asyncio.ensure_future(self._wake.wait())]
+        if held_back:
+            waits.append(asyncio.ensure_future(self.pacer.replies_gone()))
+        try:
+            await asyncio.wait(waits, timeout=IDLE, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiting in waits:
+                waiting.cancel()
         self._wake.clear()
 
     async def _deliver(self, item: Outgoing) -> None:
