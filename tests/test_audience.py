@@ -45,7 +45,7 @@ class World:
     groups: list[Group]
     memberships: dict[int, dict[int, str]]  # user id → group id → role
     coordinators: dict[int, set[int]]  # user id → organisations
-    finished: set[int]  # users whose First steps step is ticked
+    finished: set[int]  # users whose First steps step is ticked, and none of its steps waits
 
 
 async def seed(db: Database, rng: random.Random) -> tuple[World, list[int]]:
@@ -76,7 +76,8 @@ async def seed(db: Database, rng: random.Random) -> tuple[World, list[int]]:
         for c in await session.scalars(select(Coordinator)):
             world.coordinators[c.user_id].add(c.organisation_id)
         world.finished = {p.user_id for p in await session.scalars(select(JourneyProgress))
-                          if p.journey == "first_steps" and p.node in p.done}
+                          if p.journey == "first_steps" and p.node in p.done
+                          and not p.waiting}
     return world, [o.id for o in organisations]
 
 
@@ -105,6 +106,7 @@ def _relations(session: AsyncSession, rng: random.Random, user_id: int, groups: 
                                 node=rng.choice(("start", "papers", "end")),
                                 done=rng.sample(["start", "papers", "end", "end_x"],
                                                 rng.randint(0, 3)),
+                                waiting=rng.sample(["papers", "bank"], rng.choice((0, 0, 1))),
                                 history=[], updated_at=NOW))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Exists, exists, select
+from sqlalchemy import Exists, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -32,10 +32,12 @@ def _json_array_elements_text(element: _JsonItems, compiler: SQLCompiler, **kw: 
 
 def finished(journey: str) -> Exists:
     """A condition on users, for queries over many people: the step they are on in `journey`
-    is ticked (its last step, once they reached the end)."""
+    is ticked (its last step, once they reached the end) and no step waits (⏳ Not yet: a
+    person still waiting for the DigiD letter has not finished First steps)."""
     ticked = _JsonItems(JourneyProgress.done).table_valued("value")
     return exists().where(JourneyProgress.user_id == User.id, JourneyProgress.journey == journey,
-                          exists().where(ticked.c.value == JourneyProgress.node))
+                          exists().where(ticked.c.value == JourneyProgress.node),
+                          func.json_array_length(JourneyProgress.waiting) == 0)
 
 
 async def all_for(session: AsyncSession, user_id: int) -> dict[str, JourneyProgress]:
