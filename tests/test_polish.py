@@ -16,10 +16,13 @@ from bot.core import safety, smalltalk
 from bot.core.content import FLOWS
 from bot.core.crisis import crisis_text
 from bot.core.dialogs.typed import read_date, read_time
+from bot.core.engine import Core
 from bot.core.faq.ask import build_matcher, read
 from bot.core.faq.matcher import Matcher
 from bot.core.normalize import normalize
+from bot.core.render import finish
 from bot.i18n import is_rtl, ngettext, use_locale
+from tests.chat import CoreChat
 
 PLAIN = str.maketrans("ąćęłńóśźżĄĆĘŁŃÓŚŹŻ", "acelnoszzACELNOSZZ")
 
@@ -191,3 +194,13 @@ def test_the_polish_catalog_says_it_needs_native_review() -> None:
     header = (FLOWS.parent / "locales" / "pl" / "LC_MESSAGES" / "messages.po").read_text(
         encoding="utf-8").split("msgid", 1)[0]
     assert "NEEDS NATIVE REVIEW" in header
+
+
+async def test_before_a_language_is_chosen_a_polish_crisis_is_answered_in_polish(
+    core: Core,
+) -> None:
+    chat = CoreChat(core)
+    await chat.send("/start")
+    outcome = await chat.send("nie chce juz zyc")
+    with use_locale("pl"):
+        assert outcome.replies[0].text == finish(crisis_text("suicide"))
