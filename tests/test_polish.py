@@ -159,11 +159,14 @@ def test_polish_distress_gets_the_gentle_line(text: str) -> None:
 
 
 def polish_calm() -> list[str]:
-    """Every Polish small-talk phrase and FAQ phrasing, and everyday look-alikes."""
+    """Every Polish small-talk phrase and FAQ phrasing (not the crisis entries'), and everyday
+    look-alikes."""
     talk = yaml.safe_load((FLOWS / "smalltalk.yaml").read_text(encoding="utf-8"))
     phrases = [p for forms in talk["intents"].values() for p in forms.get("pl", [])]
     faq = yaml.safe_load((FLOWS / "faq" / "phrasings" / "pl.yaml").read_text(encoding="utf-8"))
-    return phrases + [q for qs in faq["phrasings"].values() for q in qs] + [
+    asked = [q for entry, qs in faq["phrasings"].items() if not entry.startswith("crisis.")
+             for q in qs]
+    return phrases + asked + [
         "Telefon mi padł, dlatego nie odpisałam.", "Umieram z nudów w tym autobusie, haha.",
         "Ten upał mnie zabije.", "Chcę powiesić obraz na ścianie.", "Zgubiłem paszport.",
         "To mój ostatni dzień w pracy przed urlopem.", "Czy grozi mi kara za inburgering?",
