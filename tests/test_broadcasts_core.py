@@ -91,7 +91,8 @@ async def test_filters_language_and_roles(core: Core) -> None:
     number = await draft(utrecht, "Alleen voor Arabisch sprekenden")
     await utrecht.press(f"bc:l:{number}")  # all → nl
     await utrecht.press(f"bc:l:{number}")  # nl → en
-    await utrecht.press(f"bc:l:{number}")  # en → ar
+    await utrecht.press(f"bc:l:{number}")  # en → pl (locales/LINGUAS order)
+    await utrecht.press(f"bc:l:{number}")  # pl → ar
     assert said("nl", "Recipients now: {count}").format(count=1) in texts(
         await utrecht.press(f"bc:r:{number}:coordinator"))  # coordinators of nl: none added
     await utrecht.press(f"bc:y:{number}")

@@ -29,18 +29,19 @@ def run_chat(tmp_path: Path, url: str, stdin: str, *args: str) -> str:
     return done.stdout
 
 
-@pytest.mark.parametrize(("picker", "code"), [("1", "nl"), ("2", "en"), ("3", "ar"), ("4", "ti")])
+@pytest.mark.parametrize(("picker", "code"), [("1", "nl"), ("2", "en"), ("3", "pl"), ("4", "ar"),
+                                              ("5", "ti")])
 def test_piped_onboarding_in_each_language(tmp_path: Path, empty_db_url: str, picker: str,
                                            code: str) -> None:
     out = run_chat(tmp_path, empty_db_url, ONBOARDING.format(picker=picker))
-    assert "[3] العربية" in out and "[4] ትግርኛ" in out
+    assert "[3] Polski" in out and "[4] العربية" in out and "[5] ትግርኛ" in out
     assert to_plain(said(code, "Which fits you best?")) in out
     assert to_plain(said(code, "Thank you! You are all set.")) in out
     assert "Utrecht" in out
 
 
 def test_state_survives_between_console_sessions(tmp_path: Path, empty_db_url: str) -> None:
-    run_chat(tmp_path, empty_db_url, "4\n1\n")  # Tigrinya, privacy accepted, then the process ends
+    run_chat(tmp_path, empty_db_url, "5\n1\n")  # Tigrinya, privacy accepted, then the process ends
     out = run_chat(tmp_path, empty_db_url, "1\n")  # a new process: continues at "who are you?"
     assert to_plain(said("ti", "Who are you?")) in out
     assert to_plain(said("ti", "Which fits you best?")) in out

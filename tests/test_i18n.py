@@ -49,7 +49,7 @@ def strings(message: Message) -> list[str]:
 
 
 def test_shipped_languages_have_catalogs() -> None:
-    assert CODES == ("nl", "en", "ar", "ti")
+    assert CODES == ("nl", "en", "pl", "ar", "ti")
     assert all(po_path(code).exists() for code in CODES)
 
 
@@ -97,9 +97,12 @@ def test_every_marked_string_is_in_the_template() -> None:
 
 ARABIC_CLDR = {0: 0, 1: 1, 2: 2, 3: 3, 10: 3, 11: 4, 99: 4, 100: 5, 102: 5, 103: 3, 111: 4}
 TIGRINYA_CLDR = {0: 0, 1: 0, 2: 1, 5: 1, 100: 1}
+# one, few, many: Babel's own header for Polish follows CLDR
+POLISH_CLDR = {0: 2, 1: 0, 2: 1, 4: 1, 5: 2, 12: 2, 14: 2, 22: 1, 25: 2, 112: 2, 122: 1}
 
 
 @pytest.mark.parametrize(("code", "expected"), [("ar", ARABIC_CLDR), ("ti", TIGRINYA_CLDR),
+                                                ("pl", POLISH_CLDR),
                                                 ("nl", {0: 1, 1: 0, 2: 1}),
                                                 ("en", {0: 1, 1: 0, 2: 1})])
 def test_plural_forms_follow_cldr(code: str, expected: dict[int, int]) -> None:
@@ -122,7 +125,7 @@ def test_locale_is_per_context_and_unknown_codes_fall_back() -> None:
 
 def test_languages_come_from_linguas_with_native_names() -> None:
     assert [(lang.code, lang.native_name, lang.rtl) for lang in languages()] == [
-        ("nl", "Nederlands", False), ("en", "English", False),
+        ("nl", "Nederlands", False), ("en", "English", False), ("pl", "Polski", False),
         ("ar", "العربية", True), ("ti", "ትግርኛ", False),
     ]
 
@@ -153,7 +156,8 @@ def test_only_rtl_languages_get_isolates() -> None:
 
 
 @pytest.mark.parametrize(("code", "back", "ahead"), [("ar", "➡️", "⬅️"), ("nl", "⬅️", "➡️"),
-                                                     ("en", "⬅️", "➡️"), ("ti", "⬅️", "➡️")])
+                                                     ("en", "⬅️", "➡️"), ("ti", "⬅️", "➡️"),
+                                                     ("pl", "⬅️", "➡️")])
 def test_back_and_forward_point_the_reading_way(code: str, back: str, ahead: str) -> None:
     with use_locale(code):
         assert backward(_("Back")) == f"{back} {_('Back')}"

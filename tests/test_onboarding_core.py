@@ -43,8 +43,9 @@ async def onboard_newcomer(chat: CoreChat, lang: str = "en") -> None:
 async def test_start_shows_picker_with_native_names(core: Core) -> None:
     chat = CoreChat(core)
     outcome = await chat.send("/start")
-    assert [b.label for b in chat.buttons] == ["Nederlands", "English", "العربية", "ትግርኛ"]
-    assert [b.data for b in chat.buttons] == ["lang:nl", "lang:en", "lang:ar", "lang:ti"]
+    assert [b.label for b in chat.buttons] == ["Nederlands", "English", "Polski", "العربية",
+                                               "ትግርኛ"]
+    assert [b.data for b in chat.buttons] == ["lang:nl", "lang:en", "lang:pl", "lang:ar", "lang:ti"]
     assert said("ti", "Choose your language") in texts(outcome)
 
 

@@ -203,7 +203,12 @@ async def test_distress_keeps_the_answer_and_adds_one_gentle_line(core: Core) ->
     outcome = await chat.send("I am so lonely here. Where can I practise Dutch without paying?")
     with use_locale("en"):
         gentle = finish(distress_text(None))
-    assert "Dutch" in outcome.replies[0].text and outcome.replies[-1].text == gentle
+    # the normal reply first (the answer, or, since Polish phrasings joined the model at
+    # 0.58 against 0.6, the free-lessons answer offered first), the gentle line last
+    first = outcome.replies[0]
+    offered = [b.data for row in first.keyboard for b in row]
+    assert "Dutch" in first.text or offered[0] == "faq:language.free_lessons:a"
+    assert outcome.replies[-1].text == gentle
     assert shown("en", "suicide") not in texts(outcome)
 
 

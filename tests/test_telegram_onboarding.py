@@ -25,7 +25,7 @@ async def test_whole_onboarding_in_each_language(fake: FakeTelegram, core: Core,
     async with running_bot(fake, core):
         await user.send("/start")
         assert [label for label, _ in user.last_buttons()] == [
-            "Nederlands", "English", "العربية", "ትግርኛ"]
+            "Nederlands", "English", "Polski", "العربية", "ትግርኛ"]
         picked = len(user.transcript())
         for data in (f"lang:{code}", "priv:yes", "ob:role:newcomer", "ob:sit:eu", "ob:kids:no"):
             await user.press(data)

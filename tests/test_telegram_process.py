@@ -48,7 +48,7 @@ async def test_main_runs_against_the_configured_api_and_survives_a_restart(
         async with bot_process(fake, tmp_path, empty_db_url):
             await user.send("/start")
             assert [label for label, _ in user.last_buttons()] == [
-                "Nederlands", "English", "العربية", "ትግርኛ"]
+                "Nederlands", "English", "Polski", "العربية", "ትግርኛ"]
             await user.press("lang:ti")
             await user.press("priv:yes")
             assert visible("ti", "Who are you?") in user.screen()[-1]

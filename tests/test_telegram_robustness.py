@@ -119,7 +119,7 @@ async def test_rate_limited_reply_is_retried_not_lost(fake: FakeTelegram, core: 
         await fake.wait_for(lambda: len(user.screen()) == 1, timeout=10)
         waited = time.monotonic() - started
     assert waited >= 1.0
-    assert [label for label, _ in user.last_buttons()][2] == "العربية"
+    assert [label for label, _ in user.last_buttons()][3] == "العربية"
 
 
 async def test_one_busy_chat_does_not_hold_up_another(fake: FakeTelegram, core: Core) -> None:

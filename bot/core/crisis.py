@@ -17,7 +17,7 @@ from __future__ import annotations
 from bot.core import questions, safety, safety_model
 from bot.core.ports import Button, Kind
 from bot.core.router import Router, Turn
-from bot.i18n import _, switch_locale
+from bot.i18n import _, language_codes, switch_locale
 from bot.storage import groups
 
 DISTRESS = "distress"  # turn.memo key: the gentle line is owed after the normal answer
@@ -95,7 +95,7 @@ async def intercept(turn: Turn) -> bool:
     if not reading.crisis:
         turn.memo[DISTRESS] = reading.distress
         return False
-    if turn.user.locale is None and reading.lang in ("nl", "en", "ar", "ti"):
+    if turn.user.locale is None and reading.lang in language_codes():
         switch_locale(reading.lang)  # no language chosen yet: answer in the one they wrote
     roles = await groups.memberships(turn.session, turn.user.id)
     member = any(role != "newcomer" for role in roles.values())

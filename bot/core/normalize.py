@@ -2,8 +2,9 @@
 
 Arabic: diacritics and tatweel removed, alef/hamza forms unified, ى→ي, ة→ه, Arabic-Indic
 digits → 0-9. Ethiopic: letters people use interchangeably folded (ሐ/ኀ→ሀ, ሠ→ሰ, ዐ→ኣ,
-ፀ→ጸ, ኸ→ከ, ቐ→ቀ, and አ written for ኣ). Latin: case and accents folded. Punctuation
-(also Ethiopic ። ፣ ፧ ፡) becomes a space.
+ፀ→ጸ, ኸ→ከ, ቐ→ቀ, and አ written for ኣ). Latin: case and accents folded, also the letters
+that Unicode does not split into a letter and a mark (Polish ł→l, ø, æ, đ: by anyascii), so
+"zabrał" and "zabral" are one word. Punctuation (also Ethiopic ። ፣ ፧ ፡) becomes a space.
 
 ኸ and ቐ are how Tigrinya writes ከ and ቀ after a vowel (ብኸመይ, ክቕበል); the same word is
 typed with either letter (ብከመይ, ክቅበል), so they fold into one.
@@ -14,11 +15,15 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from anyascii import anyascii
+
 _ARABIC_MARKS = re.compile(r"[\u0610-\u061A\u064B-\u065F\u0670\u06D6-\u06ED\u0640]")
 _ARABIC_LETTERS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه",
                                  "ؤ": "و", "ئ": "ي"})
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 _NON_WORD = re.compile(r"[^\w]+")
+# Latin letters left after accents are stripped: those with a stroke or ligature (ł, ø, æ)
+_LATIN_LEFT = re.compile(r"[\u00C0-\u024F]")
 
 # (first code point of the variant family, first code point of the family it folds into)
 _ETHIOPIC_FAMILIES = ((0x1210, 0x1200), (0x1280, 0x1200), (0x1220, 0x1230),
@@ -68,4 +73,5 @@ def normalize(text: str) -> str:
     folded = folded.translate(_DIGITS).translate(_ETHIOPIC)
     decomposed = unicodedata.normalize("NFKD", folded)
     plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    plain = _LATIN_LEFT.sub(lambda found: anyascii(found.group()), plain)
     return " ".join(_NON_WORD.sub(" ", plain).split())

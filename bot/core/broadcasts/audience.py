@@ -11,12 +11,13 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.permissions import Actor
+from bot.i18n import language_codes
 from bot.storage import audience as repo
 from bot.storage.audience import Recipient, Selection
 
 ROLES = ("newcomer", "member", "coordinator")
 SITUATIONS = ("", "refugee", "family", "eu", "other")
-LANGUAGES = ("", "nl", "en", "ar", "ti")
+LANGUAGES = ("", *language_codes())  # "" is every language; the rest from locales/LINGUAS
 FIRST_STEPS = "first_steps"  # the journey of the "Not finished First steps" filter
 
 

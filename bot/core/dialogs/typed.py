@@ -15,14 +15,20 @@ from functools import cache
 
 from babel.dates import get_month_names
 
-MONTH_LOCALES = ("nl", "en", "ar", "ti", "ar_SY", "ar_IQ")  # آذار beside مارس
+from bot.core.normalize import normalize
+from bot.i18n import language_codes
+
+REGIONAL_MONTHS = ("ar_SY", "ar_IQ")  # آذار beside مارس: the Levant and Iraq name months apart
 # Said after the hour: before noon, after noon, or a plain "o'clock" word.
 MORNING = {"am", "a.m.", "a.m", "ص", "صباحا", "صباح", "ቅ.ቀ.", "ቅ.ቀ", "ቅቀ", "ንግሆ", "'s ochtends",
-           "ochtend", "s ochtends"}
+           "ochtend", "s ochtends", "rano", "z rana"}
 EVENING = {"pm", "p.m.", "p.m", "م", "مساء", "مساءا", "ظهرا", "بعد الظهر", "ድ.ቀ.", "ድ.ቀ", "ድቀ",
-           "ምሸት", "'s avonds", "'s middags", "s avonds", "s middags", "avond", "middag"}
-O_CLOCK = {"", "uur", "u", "h", "ساعة", "الساعة", "ሰዓት"}
-_TIME = re.compile(r"^(?:الساعة|ሰዓት)?\s*(\d{1,2})(?:\s*[:.h u٫]\s*(\d{2}))?\s*(.*?)$")
+           "ምሸት", "'s avonds", "'s middags", "s avonds", "s middags", "avond", "middag",
+           "wieczorem", "po południu", "po poludniu"}
+O_CLOCK = {"", "uur", "u", "h", "ساعة", "الساعة", "ሰዓት", "godz.", "godz"}
+# Before the hour: Arabic "the hour", Tigrinya "hour", Polish "o 18", "godz. 18", "o godz. 18"
+_TIME = re.compile(r"^(?:الساعة|ሰዓት|o|o godz\.?|godz\.?)?\s*"
+                   r"(\d{1,2})(?:\s*[:.h u٫]\s*(\d{2}))?\s*(.*?)$")
 _NUMERIC_DATE = re.compile(r"^(\d{1,2})\s*([-/.])\s*(\d{1,2})(?:\s*\2\s*(\d{2}|\d{4}))?$")
 _DAY_NAME = re.compile(r"^(\d{1,2})\.?\s*([^\d\s,.]+)\.?(?:,?\s*(\d{4}))?$")
 _NAME_DAY = re.compile(r"^([^\d\s,.]+)\.?\s*(\d{1,2})(?:,?\s*(\d{4}))?$")
@@ -60,23 +66,24 @@ def read_date(text: str, earliest: date) -> date | None:
     if found := _NUMERIC_DATE.match(typed):
         return _day(int(found[1]), int(found[3]), found[4], earliest)
     if found := _DAY_NAME.match(typed):
-        month = month_numbers().get(found[2].rstrip("."))
+        month = month_numbers().get(normalize(found[2]))
         return _day(int(found[1]), month, found[3], earliest) if month else None
     if found := _NAME_DAY.match(typed):
-        month = month_numbers().get(found[1].rstrip("."))
+        month = month_numbers().get(normalize(found[1]))
         return _day(int(found[2]), month, found[3], earliest) if month else None
     return None
 
 
 @cache
 def month_numbers() -> dict[str, int]:
-    """Every month name and abbreviation in the bot's languages, read as `plain` reads them."""
+    """Every month name and abbreviation in the bot's languages, normalised as messages are
+    (so "12 wrzesnia" typed without Polish letters is "12 września")."""
     names: dict[str, int] = {}
-    for locale in MONTH_LOCALES:
+    for locale in (*language_codes(), *REGIONAL_MONTHS):
         for width in ("wide", "abbreviated"):
             for context in ("format", "stand-alone"):
                 for number, name in get_month_names(width, context, locale=locale).items():
-                    names.setdefault(plain(name).rstrip("."), number)
+                    names.setdefault(normalize(name), number)
     return names
 
 

@@ -76,7 +76,8 @@ def _with_phrasings(entries: dict[str, Entry], folder: Path,
     merged = {}
     for key, entry in entries.items():
         more = extra.get(key, {})
-        match = {lang: [*texts, *more.get(lang, [])] for lang, texts in entry.match.items()}
+        match = {lang: [*entry.match.get(lang, []), *more.get(lang, [])]
+                 for lang in {**entry.match, **more}}  # a language may come only from phrasings
         merged[key] = entry.model_copy(update={"match": match})
     return merged
 

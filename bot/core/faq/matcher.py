@@ -1,7 +1,7 @@
-"""Matches a typed question to FAQ entries, offline, in Arabic, Tigrinya, Dutch and English.
+"""Matches a typed question to FAQ entries, offline, in every language of the phrase lists.
 
-Language: by script (Arabic, Ethiopic), else by vocabulary (Dutch, English, Tigrinya in
-Latin letters). Text: normalised per script (bot/core/normalize.py), light stemming,
+Language: by script (Arabic, Ethiopic), else by vocabulary (Dutch, English, Polish, Tigrinya
+in Latin letters). Text: normalised per script (bot/core/normalize.py), light stemming,
 typos corrected against the known vocabulary. Ranking: IDF-weighted overlap (an F1 of
 query coverage and phrase coverage) against every way people ask each entry. Outcome:
 a confident answer, "did you mean" with up to three entries, or "I don't know".
@@ -14,9 +14,11 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Literal
+from functools import cache
+from typing import Any, Literal
 
 import snowballstemmer
+from babel import Locale
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
@@ -24,6 +26,7 @@ from bot.core.faq import learned
 from bot.core.faq.schema import Entry
 from bot.core.faq.terms import known_spellings
 from bot.core.normalize import ethiopic_skeleton, normalize
+from bot.i18n import language_codes
 
 Decision = Literal["answer", "suggest", "unknown"]
 ANSWER_SCORE, ANSWER_MARGIN, SURE_SCORE = 0.6, 0.12, 0.8
@@ -65,24 +68,37 @@ class _Phrase:
     tokens: frozenset[str]
 
 
-def tokens(text: str) -> set[str]:
+def tokens(text: str, lang: str | None = None) -> set[str]:
     """Normalised, stemmed tokens, the same whatever language the text is in.
 
     Latin words get both their Dutch and their English stem: Dutch terms turn up inside
     English and Tigrinya questions ("do i need zorgverzekering"), and must match there.
+    Text known to be in another language with a Snowball stemmer (Polish) gets that stem
+    too: "płaca minimalna" and "o płacy minimalnej" meet, and the others' tokens stay as
+    they were.
     Dutch terms spelled in Ethiopic script or transliterated (ሁርቶስላግ, hausarts) become the
     Dutch term first, and Tigrinya words typed in Latin letters one spelling (kemei → kemey;
     bot/core/faq/terms.py).
     """
-    return {stem for word in known_spellings(normalize(text).split()) for stem in _stems(word)}
+    own = _stemmer(lang) if lang and lang not in _STEMMERS else None
+    return {stem for word in known_spellings(normalize(text).split()) for stem in _stems(word, own)}
 
 
-def _stems(word: str) -> set[str]:
+def _stems(word: str, own: Any = None) -> set[str]:
     if _ARABIC.search(word):
         return {str(_STEMMERS["ar"].stemWord(word))}
     if _ETHIOPIC.search(word):
         return {word, _skeleton(word)}
-    return {str(_STEMMERS["nl"].stemWord(word)), str(_STEMMERS["en"].stemWord(word))}
+    stems = {str(_STEMMERS["nl"].stemWord(word)), str(_STEMMERS["en"].stemWord(word))}
+    return stems | {str(own.stemWord(word))} if own is not None else stems
+
+
+@cache
+def _stemmer(lang: str) -> Any:
+    """Snowball's stemmer for a language, found by its English name in CLDR ("Polish"), so
+    a new language with a Snowball stemmer needs no code; None for those without one."""
+    name = (Locale.parse(lang).english_name or "").lower()
+    return snowballstemmer.stemmer(name) if name in snowballstemmer.algorithms() else None
 
 
 def _skeleton(word: str) -> str:
@@ -95,7 +111,7 @@ class Matcher:
 
     def __init__(self, entries: Iterable[Entry]) -> None:
         entries = list(entries)
-        self.phrases = [_Phrase(e.id, lang, frozenset(tokens(text)))
+        self.phrases = [_Phrase(e.id, lang, frozenset(tokens(text, lang)))
                         for e in entries if not e.id.startswith(SAFETY_PREFIX)
                         for lang, texts in e.match.items()
                         for text in [*texts, e.question if lang == "en" else ""] if text]
@@ -105,8 +121,9 @@ class Matcher:
         counts = Counter(t for _entry, t in per_entry)
         total = len({p.entry for p in self.phrases})
         self.idf = {t: math.log(1 + total / n) for t, n in counts.items()}
-        self.vocab = {lang: {t for p in self.phrases if p.lang == lang for t in p.tokens}
-                      for lang in ("nl", "en", "ar", "ti")}
+        self.vocab: dict[str, set[str]] = {}
+        for phrase in self.phrases:
+            self.vocab.setdefault(phrase.lang, set()).update(phrase.tokens)
         self.words = sorted(self.idf)
         self.unknown_weight = sorted(self.idf.values())[len(self.idf) // 2] if self.idf else 1.0
         self.content_weight = math.log(1 + 1 / COMMON_SHARE)
@@ -124,7 +141,7 @@ class Matcher:
     def ask(self, text: str, lang_hint: str | None = None) -> Result:
         """Rank the entries for one question and decide what to do."""
         lang = self.language(text, lang_hint)
-        query = self._corrected(tokens(text))
+        query = self._corrected(tokens(text, lang))
         lexical = self._rank(query)
         learned_view = self.learned.probabilities(text) if self.learned else {}
         ranked = self._blend(lexical, learned_view)
@@ -148,9 +165,9 @@ class Matcher:
             return "ti"
         words = tokens(text)
         weights = {lang: sum(self.idf[w] for w in words if w in self.vocab[lang])
-                   for lang in ("nl", "en", "ti")}
-        best = max(weights, key=lambda lang: (weights[lang], lang == hint))
-        return best if weights[best] > 0 else (hint or "en")
+                   for lang in language_codes() if lang in self.vocab and lang != "ar"}
+        best = max(weights, key=lambda lang: (weights[lang], lang == hint), default="en")
+        return best if weights.get(best, 0) > 0 else (hint or "en")
 
     def _corrected(self, query: set[str]) -> set[str]:
         """Replace unknown words by the nearest known word (one or two typos)."""

@@ -5,9 +5,19 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-Lang = Literal["nl", "en", "ar", "ti"]
+from bot.i18n import language_codes
+
+
+def _shipped(code: str) -> str:
+    """Phrasings in any language of locales/LINGUAS: a fifth language needs no code change."""
+    if code not in language_codes():
+        raise ValueError(f"{code!r} is not in locales/LINGUAS")
+    return code
+
+
+Lang = Annotated[str, AfterValidator(_shipped)]
 Text = Annotated[str, Field(min_length=1)]
 
 
