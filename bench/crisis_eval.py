@@ -19,7 +19,7 @@ import yaml
 from bot.core import safety, safety_model
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
-LANGS = ("nl", "en", "ar", "ti")
+LANGS = ("nl", "en", "ar", "ti", "pl")
 
 
 @dataclass

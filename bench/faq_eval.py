@@ -25,7 +25,7 @@ from bot.core.faq.matcher import ANSWER_MARGIN, SAFETY_PREFIX, SURE_SCORE, Match
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
 SETS = {"first": "faq_eval.yaml", "dev": "faq_dev.yaml", "test": "faq_test.yaml"}
-LANGS = ("nl", "en", "ar", "ti")
+LANGS = ("nl", "en", "ar", "ti", "pl")
 
 
 @dataclass
@@ -102,12 +102,12 @@ def table(scores: dict[str, Score], outside: dict[str, Score]) -> str:
     lines = ["lang  questions  top-1  top-3  confident-wrong  out-of-scope answered"
              "  small talk recognised  (left out: no entry yet)"]
     for lang in LANGS:
-        score = scores[lang]
+        score, out = scores.get(lang, Score()), outside.get(lang, Score())  # pl: not in `first`
         top1, top3, wrong = score.rates()
-        answered = outside[lang].confident_wrong / max(outside[lang].total, 1)
+        answered = out.confident_wrong / max(out.total, 1)
         talk = f"{score.talk_right / score.talk:5.0%} of {score.talk}" if score.talk else "-"
         lines.append(f"{lang:4}  {score.total:9}  {top1:5.0%}  {top3:5.0%}  {wrong:15.0%}"
-                     f"  {answered:6.0%} of {outside[lang].total:<3}       {talk:<11}"
+                     f"  {answered:6.0%} of {out.total:<3}       {talk:<11}"
                      f"  ({score.later})")
     return "\n".join(lines)
 
@@ -187,7 +187,7 @@ def main() -> None:
     print(f"question set: {args.set}")
     print(table(scores, outside))
     if args.misses:
-        print("\n".join(m for lang in LANGS for m in scores[lang].misses))
+        print("\n".join(m for lang in LANGS for m in scores.get(lang, Score()).misses))
 
 
 if __name__ == "__main__":
