@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bot.core import yamlfile
 from bot.core.content import JOURNEYS, JourneyError, load_journeys
 from bot.core.journeys.schema import Journey
 
@@ -157,3 +158,20 @@ def test_an_audience_fits_the_person_and_skipped_answers_hide_nothing() -> None:
     assert not refugees_with_children.fits({"situation": "eu", "children": "yes"})
     assert not refugees_with_children.fits({"situation": "refugee", "children": "no"})
     assert Journey.model_validate(GOOD).audience.fits({"situation": "eu"})
+
+
+def test_a_key_given_twice_is_refused_with_both_lines(tmp_path: Path) -> None:
+    """YAML's default lets the second key win silently; content files refuse it."""
+    text = yaml.safe_dump(GOOD, sort_keys=False).replace(
+        "  next: two\n", "  next: two\n  text: Step one again\n", 1)
+    (tmp_path / "demo.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(JourneyError) as error:
+        load_journeys(tmp_path, translations=False)
+    assert "flows/journeys/demo.yaml" in str(error.value)
+    assert "'text' given twice" in str(error.value)
+
+
+def test_no_shipped_content_file_repeats_a_key() -> None:
+    """Every YAML file under flows/ parses with the duplicate-key check."""
+    for path in sorted(JOURNEYS.parent.rglob("*.yaml")):
+        yamlfile.parse(path.read_text(encoding="utf-8"))
