@@ -74,11 +74,16 @@ CsvBool = Annotated[bool, BeforeValidator(_yes_no)]
 CsvDate = Annotated[date, BeforeValidator(_iso_date)]
 
 
+Check = Callable[[M], list[tuple[str, str]]]  # rules beyond one cell: (column, problem)
+
+
 def read_rows(data: bytes, model: type[M], columns: Collection[str], *,
-              optional: Collection[str] = (), key: str | None = "id") -> list[M]:
+              optional: Collection[str] = (), key: str | None = "id",
+              check: Check[M] | None = None) -> list[M]:
     """Every row of a UTF-8 CSV file (header row first) as `model`, or CsvError naming every
     problem. `columns` must all be in the header, `optional` ones may be; `key` must not
-    repeat. An empty cell is a missing value."""
+    repeat; `check` adds what the caller knows (an id taken elsewhere). An empty cell is a
+    missing value."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -97,6 +102,8 @@ def read_rows(data: bytes, model: type[M], columns: Collection[str], *,
             if value in seen:
                 problems.append(CsvProblem(line, key, f"{value!r} is also on line {seen[value]}"))
             seen.setdefault(value, line)
+        if found is not None and check is not None:
+            problems += [CsvProblem(line, column, problem) for column, problem in check(found)]
         if found is not None:
             rows.append(found)
         line = reader.line_num + 1
