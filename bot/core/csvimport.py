@@ -89,7 +89,7 @@ def read_rows(data: bytes, model: type[M], columns: Collection[str], *,
     except UnicodeDecodeError as error:
         raise CsvError([CsvProblem(1, "file", f"not UTF-8 text (byte {error.start})")]) from None
     reader = csv.DictReader(io.StringIO(text, newline=""))
-    problems = _header_problems(reader.fieldnames or [], columns, optional)
+    problems = _header_problems(list(reader.fieldnames or []), columns, optional)
     if problems:
         raise CsvError(problems)
     rows: list[M] = []

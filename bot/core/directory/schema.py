@@ -30,7 +30,7 @@ from bot.core.municipalities import all_municipalities, match, normalize
 Theme = Literal["housing", "money", "debt", "inburgering", "language", "work", "volunteering",
                 "health", "mental_health", "legal", "children_school", "family",
                 "social_contact", "crisis", "eu_workers"]
-THEMES: tuple[str, ...] = get_args(Theme)
+THEMES: tuple[Theme, ...] = get_args(Theme)
 Kind = Literal["organisation", "initiative", "gemeente"]
 KINDS: tuple[str, ...] = get_args(Kind)
 NATIONAL = "national"
@@ -56,7 +56,7 @@ Description = Annotated[str | None, Field(default=None, max_length=600)]
 @cache
 def iso_languages() -> frozenset[str]:
     """ISO 639-1 codes, from CLDR through Babel."""
-    return frozenset(code for code in Locale("en").languages if len(code) == 2)
+    return frozenset(code for code in map(str, Locale("en").languages) if len(code) == 2)
 
 
 def read_phone(text: str) -> str:

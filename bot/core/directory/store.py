@@ -72,6 +72,7 @@ def to_row(stored: Stored) -> EntryRow:
     texts = {f"description_{lang}": t.description for lang, t in stored.texts.items()}
     texts |= {f"name_{lang}": t.name for lang, t in stored.texts.items()}
     return EntryRow.model_construct(
+        None,
         id=entry.id, kind=entry.kind, name=entry.name, themes=list(entry.themes),
         municipalities=sorted(stored.areas), languages=list(entry.languages),
         phone=entry.phone, website=entry.website, email=entry.email, address=entry.address,
