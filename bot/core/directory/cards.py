@@ -71,8 +71,8 @@ def hours_line(row: EntryRow, local_now: datetime) -> str | None:
     if row.appointment_only:
         return f"{text} · {appointment}"
     if day.status == "open" and day.spans != ((time(0), None),):
-        return f"{text} · {_('🟢 open now')}"
-    return f"{text} · {_('🔴 closed now')}" if day.status == "closed" and day.spans else text
+        return f"{text} · " + _("🟢 open now")
+    return f"{text} · " + _("🔴 closed now") if day.status == "closed" and day.spans else text
 
 
 def phone_line(row: EntryRow) -> str | None:

@@ -45,6 +45,7 @@ IN_MESSAGE = 8  # stale entries named in the monthly message
 EDITING = "dm:e"  # + ":<field>:<entry>": typing a new value
 NAMING = "dm:n"  # + ":<theme>:<area>": typing the name of a new entry
 CLEAR = "-"  # typed to empty a field
+NAME_LIMIT = 120  # characters of a name (the schema's limit)
 Field = Literal["nm", "ds", "ph", "wb", "em", "ad", "pc", "ci", "oh", "lg", "sr"]
 # field → (column, button label, what to type)
 FIELDS: dict[str, tuple[str, str, str]] = {
@@ -490,7 +491,7 @@ async def on_name(turn: Turn) -> None:
             "source": "Wegwijs coordinator", "last_checked": turn.now.astimezone(
                 turn.timezone).date()})
     except ValidationError:
-        turn.say(_("Please type a name of 2 to 120 characters."),
+        turn.say(_("Please type a name of 2 to {limit} characters.").format(limit=NAME_LIMIT),
                  ((Button(_("Cancel"), Manage().encode()),),))
         return
     await _save(turn, row)
