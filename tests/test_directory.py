@@ -11,16 +11,18 @@ from pathlib import Path
 
 import pytest
 
+from bot.app import Content
 from bot.core.csvimport import CsvError
 from bot.core.directory import commandline, hsds, links, manage, search, store
 from bot.core.directory.cards import hours_line, phone_line
 from bot.core.directory.schema import EntryRow
 from bot.core.engine import Core
 from bot.core.flood import FloodGate
-from bot.core.policies import FloodLimits
 from bot.core.municipalities import match
+from bot.core.policies import FloodLimits
 from bot.core.render import finish, format_html
 from bot.i18n import _, use_locale
+from bot.storage import jobs
 from bot.storage.db import Database
 from tests.chat import CoreChat, said, sent, texts
 from tests.conftest import FIXED_NOW
@@ -244,12 +246,12 @@ async def _person_in(core: Core, user_id: int, town: str, code: str = "en") -> C
 
 
 async def test_every_answer_that_says_ask_your_gemeente_names_the_persons_gemeente(
-        core: Core, content: object) -> None:
+        core: Core, content: Content) -> None:
     async with core.db.session() as session:
         await store.import_rows(session, rows_of(EXAMPLES), FIXED_NOW)
     core.flood = FloodGate(FloodLimits(burst=1000))  # one person reads every answer
     chat = await _person_in(core, 31, "Utrecht", "ar")
-    asking = [e for e in _answers() if links.ASKS_GEMEENTE.search(e.answer)]
+    asking = [e for e in content.answers.values() if links.ASKS_GEMEENTE.search(e.answer)]
     assert len(asking) >= 10
     with use_locale("ar"):
         named = finish(format_html(_("🏛 Your gemeente: <b>{name}</b>"), name="Utrecht"))
@@ -257,12 +259,6 @@ async def test_every_answer_that_says_ask_your_gemeente_names_the_persons_gemeen
         text = texts(await chat.press(f"faq:{entry.id}:a"))
         assert named in text, entry.id
         assert "بلدية أوترخت (مثال)" in text, entry.id  # the gemeente's own card
-
-
-def _answers() -> list[object]:
-    from bot.app import load_content  # noqa: PLC0415 - the checked content, once
-
-    return list(load_content().answers.values())
 
 
 async def test_an_answer_linked_to_a_theme_offers_help_near_me_for_it(core: Core) -> None:
@@ -374,7 +370,5 @@ async def test_the_monthly_review_tells_coordinators_what_nobody_checked_for_a_y
     assert "Adviespunt Voorbeeld" in text  # checked 2024-06-01
     assert "Rechtswinkel" not in text and "Amersfoort" not in text
     async with core.db.session() as session:
-        from bot.storage import jobs  # noqa: PLC0415
-
         upcoming = await jobs.upcoming(session, manage.KIND, "monthly")
     assert upcoming is not None and upcoming.due_at == datetime(2027, 1, 1, 9, 0, tzinfo=UTC)
