@@ -19,6 +19,7 @@ from bot.storage.models import (
     Consent,
     Coordinator,
     Delivery,
+    DirectoryEntry,
     Group,
     Invite,
     JourneyProgress,
@@ -67,6 +68,8 @@ SECTIONS: dict[str, Section] = {
     "messages_to_you": Section(Post, "user_id", ("id", "state", "created_at", "sent_at")),
     "wrong_code_attempts": Section(Attempt, "user_id"),
     "audit_log": Section(AuditEntry, "actor_id"),
+    "directory_entries_you_changed": Section(DirectoryEntry, "updated_by",
+                                             ("id", "name", "updated_at")),
 }
 
 
