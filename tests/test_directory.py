@@ -209,15 +209,15 @@ def test_the_national_set_cites_the_fact_sheets_and_serves_everyone() -> None:
 
 
 @pytest.mark.parametrize(("hours", "flags", "expected"), [
-    ("Mo-Fr 09:00-17:00; Sa 10:00-12:00", {}, "🕘 Today: 09:00–17:00 · 🟢 open now"),
-    ("Mo-Fr 13:00-17:00", {}, "🕘 Today: 13:00–17:00 · 🔴 closed now"),
+    ("Mo-Fr 09:00-17:00; Sa 10:00-12:00", {}, "🕘 Today: 09:00-17:00 · 🟢 open now"),
+    ("Mo-Fr 13:00-17:00", {}, "🕘 Today: 13:00-17:00 · 🔴 closed now"),
     ("Tu,Th 13:00-16:00", {}, "🕘 Today: closed"),
     ("24/7", {}, "🕘 Open day and night"),
     ("Mo-Fr 09:00-12:00,13:00-17:00", {"appointment_only": True},
-     "🕘 Today: 09:00–12:00, 13:00–17:00 · 📅 By appointment only"),
+     "🕘 Today: 09:00-12:00, 13:00-17:00 · 📅 By appointment only"),
     ("Mo-Fr 09:00-17:00", {"temporarily_closed": True}, "⛔ Temporarily closed"),
     (None, {"appointment_only": True}, "📅 By appointment only"),
-    ("Mo-Su 20:00-02:00", {}, "🕘 Today: 00:00–02:00, 20:00–24:00 · 🔴 closed now"),
+    ("Mo-Su 20:00-02:00", {}, "🕘 Today: 00:00-02:00, 20:00-24:00 · 🔴 closed now"),
 ])
 def test_todays_hours_and_open_now(hours: str | None, flags: dict[str, bool],
                                    expected: str) -> None:

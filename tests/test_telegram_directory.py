@@ -31,7 +31,7 @@ async def newcomer_in(user: TgUser, town: str) -> None:
 
 
 def hours(code: str, spans: str) -> str:
-    """'🕘 Today: 09:00–17:00' as the reader sees it."""
+    """'🕘 Today: 09:00-17:00' as the reader sees it."""
     with use_locale(code):
         return visible_text(_("🕘 Today: {hours}").format(hours=spans))
 
@@ -58,7 +58,7 @@ async def test_help_near_me_in_arabic_local_first_in_their_language_then_nationa
                               screen.index("Adviespunt Voorbeeld"))
         national = screen.index("College voor de Rechten van de Mens")
         assert arabic < dutch_only < national
-        assert hours("ar", "09:00–17:00") in screen  # Wednesday, at the Rechtswinkel
+        assert hours("ar", "09:00-17:00") in screen  # Wednesday, at the Rechtswinkel
         assert visible("ar", "🟢 open now") in screen
         # A number in the +31 form, in one left-to-right run: Telegram links it for calling.
         number = "+31 30 888 3888"

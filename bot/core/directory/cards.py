@@ -8,6 +8,7 @@ from html import escape
 from urllib.parse import urlsplit
 
 from babel import Locale
+from babel.lists import format_list
 
 from bot.core.directory.hours import today
 from bot.core.directory.schema import EntryRow, dutch_phone, international_phone
@@ -64,7 +65,9 @@ def hours_line(row: EntryRow, local_now: datetime) -> str | None:
     if day.spans == ((time(0), None),):
         text = _("🕘 Open day and night")
     elif day.spans:
-        spans = ", ".join(f"{_clock(a)}–{_clock(b)}" for a, b in day.spans)
+        # a hyphen keeps "09:00-17:00" one left-to-right run in Arabic (an en dash would
+        # split it in two, which a right-to-left line shows as 17:00–09:00)
+        spans = ", ".join(f"{_clock(a)}-{_clock(b)}" for a, b in day.spans)
         text = _("🕘 Today: {hours}").format(hours=spans)
     else:
         text = _("🕘 Today: closed")
@@ -100,7 +103,8 @@ def _languages(row: EntryRow) -> str | None:
     if not row.languages:
         return None
     names = Locale.parse(current_locale()).languages
-    return "🗣 " + ", ".join(names.get(code, code) for code in row.languages)
+    return "🗣 " + format_list([names.get(code, code) for code in row.languages],
+                              locale=current_locale())
 
 
 def _clip(text: str) -> str:

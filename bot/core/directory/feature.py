@@ -52,7 +52,7 @@ async def results(turn: Turn, pressed: HelpFor) -> None:
                  "where to go.")
     else:
         first = page * PAGE.size + 1
-        count = ngettext("{first}–{last} of {total} place", "{first}–{last} of {total} places",
+        count = ngettext("{first}-{last} of {total} place", "{first}-{last} of {total} places",
                          len(found)).format(first=first, last=first + len(shown) - 1,
                                             total=len(found))
         body = "\n\n".join([count, *(cards.card(f, code, local_now) for f in shown)])
