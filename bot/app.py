@@ -21,6 +21,9 @@ from bot.core import (
 )
 from bot.core.broadcasts import feature as broadcasts
 from bot.core.content import load_journeys
+from bot.core.directory import feature as directory
+from bot.core.directory import manage as directory_manage
+from bot.core.directory.links import check_content as check_directory
 from bot.core.engine import Clock, Core
 from bot.core.faq import feature as faq
 from bot.core.faq.loader import load_faq
@@ -51,6 +54,8 @@ def build_router(flows: dict[str, Journey], answers: dict[str, Entry],
     journeys.register(router, flows)  # 5. My steps: the journeys, first on the main menu
     questions.register(router)  # 6. ask a person: handoff, answers, follow-ups (intercepts text)
     faq.register(router, answers)  # 7. typed questions, at the menu and during journeys
+    directory.register(router)  # 7b. 📍 Help near me: the help directory by theme
+    directory_manage.register(router)  # 7c. coordinators keep the directory; monthly review
     home.register(router)  # 8. 👥 Groups for helpers: groups, invites, chat link, plan
     board.register(router)  # 9. the shared task board, in private and in group chats
     newcomer.register(router)  # 10. 🤝 My group: the newcomer's shared tasks
@@ -80,7 +85,9 @@ def load_content() -> Content:
     """Read and check every content file once; a broken one names its file and node."""
     journeys = load_journeys()
     load_plan()  # the support-plan template is checked at startup too
-    return Content(journeys, load_faq(journeys))
+    answers = load_faq(journeys)
+    check_directory(journeys, answers)  # the directory's links and national set
+    return Content(journeys, answers)
 
 
 def build_core(settings: Settings, db: Database, clock: Clock | None = None,

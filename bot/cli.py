@@ -1,4 +1,5 @@
-"""Command-line entry points: run (Telegram), chat (console), migrate, backup, restore."""
+"""Command-line entry points: run (Telegram), chat (console), migrate, backup, restore,
+directory."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ from bot.catalogs import main as update_catalogs
 from bot.config import ConfigError, Dashboard, Settings, Webhook, load_settings
 from bot.console.chat import ConsoleChat
 from bot.core.content import JourneyError
+from bot.core.directory import commandline as directory_cli
+from bot.core.directory.schema import THEMES
 from bot.core.engine import Core
 from bot.core.faq.ask import main as ask_main
 from bot.core.faq.loader import FaqError
@@ -40,6 +43,8 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     chat = sub.add_parser("chat", help="chat with the bot in this terminal")
     chat.add_argument("--lang", help="language code to start in (nl, en, ar, ti)")
     chat.add_argument("--user", type=int, default=1, help="console user id (default 1)")
+    chat.add_argument("--demo", action="store_true",
+                      help="first load the example directory entries (Utrecht, Amersfoort)")
     sub.add_parser("migrate", help="apply database migrations")
     backup = sub.add_parser("backup", help="copy the whole database into a file")
     backup.add_argument("file", type=Path, help="where the backup goes")
@@ -51,7 +56,26 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     ask.add_argument("question", nargs="*", help="the question (none: read lines from stdin)")
     ask.add_argument("--lang", help="language hint (nl, en, ar, ti)")
     ask.add_argument("--json", action="store_true", help="print one JSON line per question")
+    _directory_parser(sub.add_parser("directory", help="the help directory (docs/directory.md)"))
     return parser.parse_args(argv)
+
+
+def _directory_parser(parser: argparse.ArgumentParser) -> None:
+    """directory import FILE [--replace] | export [--format csv|hsds] | search …"""
+    actions = parser.add_subparsers(dest="action", required=True)
+    load = actions.add_parser("import", help="add and update entries from a CSV file "
+                                             "(a file with any bad row imports nothing)")
+    load.add_argument("file", type=Path, help="UTF-8 CSV with the columns of docs/directory.md")
+    load.add_argument("--replace", action="store_true",
+                      help="also remove entries that are not in the file")
+    dump = actions.add_parser("export", help="print the entries as CSV or as HSDS 3.0 JSON")
+    dump.add_argument("--format", choices=("csv", "hsds"), default="csv",
+                      help="csv: the database's entries; hsds: the whole directory")
+    find = actions.add_parser("search", help="who a person there would be shown, best first")
+    find.add_argument("--municipality", help="a municipality name (CBS list)")
+    find.add_argument("--theme", choices=THEMES, help="one theme")
+    find.add_argument("--lang", help="the person's language (ISO 639-1)")
+    find.add_argument("--json", action="store_true", help="a JSON array of entries")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -72,7 +96,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if command == "migrate":
         return asyncio.run(_migrate(settings))
     return asyncio.run(_chat(settings, content, getattr(args, "lang", None),
-                             getattr(args, "user", 1)))
+                             getattr(args, "user", 1), getattr(args, "demo", False)))
 
 
 def _print_content_report() -> int:
@@ -92,6 +116,30 @@ def _backup_or_restore(args: argparse.Namespace) -> int:
     return 0
 
 
+def _directory(args: argparse.Namespace) -> int:
+    """`directory import|export|search` on the configured database."""
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        print(f"Configuration error: {exc}", file=sys.stderr)
+        return 2
+    if hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(encoding="utf-8")
+    options = directory_cli.Options(
+        args.action, getattr(args, "file", None), getattr(args, "replace", False),
+        getattr(args, "format", "csv"), getattr(args, "municipality", None),
+        getattr(args, "theme", None), getattr(args, "lang", None), getattr(args, "json", False))
+
+    async def go() -> int:
+        db = Database(settings.database_url)
+        try:
+            return await directory_cli.run(db, options, sys.stdout, sys.stderr)
+        finally:
+            await db.close()
+
+    return asyncio.run(go())
+
+
 # Commands that need neither the journeys nor the text models (fast, and usable when the
 # content files are broken).
 OFFLINE: dict[str, Callable[[argparse.Namespace], int]] = {
@@ -100,6 +148,7 @@ OFFLINE: dict[str, Callable[[argparse.Namespace], int]] = {
     "ask": lambda args: ask_main(args.question, args.lang, args.json),
     "backup": _backup_or_restore,
     "restore": _backup_or_restore,
+    "directory": _directory,
 }
 
 
@@ -165,14 +214,18 @@ async def _migrate(settings: Settings) -> int:
     return 0
 
 
-async def _chat(settings: Settings, content: Content, lang: str | None, user_id: int) -> int:
-    """The console adapter on the configured database (a local SQLite file by default)."""
+async def _chat(settings: Settings, content: Content, lang: str | None, user_id: int,
+                demo: bool = False) -> int:
+    """The console adapter on the configured database (a local SQLite file by default);
+    `demo` adds the made-up local directory entries first."""
     logs.configure(None, logging.WARNING)
     if hasattr(sys.stdout, "reconfigure"):
         sys.stdout.reconfigure(encoding="utf-8")
     db = Database(settings.database_url)
     try:
         await db.migrate()
+        if demo:
+            await directory_cli.load_examples(db)
         core = build_core(settings, db, content=content)
         await ConsoleChat(core, user_id, sys.stdin, sys.stdout).run(lang)
     finally:

@@ -136,7 +136,9 @@ def _arrowed(arrow: str, label: str) -> str:
 
 LRI, PDI = "\u2066", "\u2069"
 _TOKENS = re.compile(r"(<[^>]*>|&(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);)")
-_WORD = r"/?[A-Za-z0-9\u00C0-\u024F][A-Za-z0-9\u00C0-\u024F'’\-./:@_+%=?#~]*"
+# A leading + belongs to an international phone number (+31 900 8020): inside the isolate,
+# or a right-to-left paragraph shows it after the digits.
+_WORD = r"(?:\+(?=\d)|/)?[A-Za-z0-9\u00C0-\u024F][A-Za-z0-9\u00C0-\u024F'’\-./:@_+%=?#~]*"
 _LATIN_RUN = re.compile(rf"{_WORD}(?:[ ,]+{_WORD})*")
 _TRAILING = ".,:;?!)"
 

@@ -89,6 +89,21 @@ def caption_content(params: JsonDict) -> JsonDict:
     return _text_content("caption", caption, entities, "caption_entities") if caption else {}
 
 
+def venue_content(params: JsonDict) -> JsonDict:
+    """A venue needs a latitude and longitude in range, a title and an address."""
+    try:
+        latitude, longitude = float(params["latitude"]), float(params["longitude"])
+    except (KeyError, TypeError, ValueError):
+        raise bad_request("wrong latitude or longitude specified") from None
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        raise bad_request("wrong latitude or longitude specified")
+    title, address = str(params.get("title") or ""), str(params.get("address") or "")
+    if not title or not address:
+        raise bad_request("venue title and address must be non-empty")
+    return {"location": {"latitude": latitude, "longitude": longitude},
+            "title": title, "address": address}
+
+
 def apply_edit(message: JsonDict, new: JsonDict, fields: Iterable[str]) -> JsonDict:
     """Replace the given fields (absent means removed) unless nothing would change."""
     fields = tuple(fields)

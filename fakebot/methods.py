@@ -18,6 +18,7 @@ from fakebot.content import (
     check_inline_keyboard,
     checked_text,
     scope_key,
+    venue_content,
 )
 from fakebot.errors import JsonDict, bad_request
 from fakebot.files import Files
@@ -54,6 +55,7 @@ class BotMethods(Files, WebhookDelivery):
             "getUpdates": self._get_updates,
             "sendMessage": self._send_message,
             "sendDocument": self._send_document,
+            "sendVenue": self._send_venue,
             "editMessageText": self._edit_message_text,
             "editMessageReplyMarkup": self._edit_message_reply_markup,
             "deleteMessage": self._delete_message,
@@ -116,6 +118,17 @@ class BotMethods(Files, WebhookDelivery):
         upload = self._document_upload(params)
         content: JsonDict = {"document": self._store_file(upload)}
         content.update(caption_content(params))
+        markup = self._inline_markup(state, params)
+        if markup is not None:
+            content["reply_markup"] = markup
+        return self._deliver(state, state.add_message(BOT_USER, content))
+
+    async def _send_venue(self, params: JsonDict) -> JsonDict:
+        """sendVenue: a place with a title and an address; the Message has both `venue` and
+        `location`, as Telegram's does."""
+        state = self._target_chat(params)
+        content: JsonDict = {"venue": venue_content(params)}
+        content["location"] = content["venue"]["location"]
         markup = self._inline_markup(state, params)
         if markup is not None:
             content["reply_markup"] = markup

@@ -28,6 +28,7 @@ import asyncpg
 
 from bot.app import Content, build_core, load_content
 from bot.config import Settings, load_settings
+from bot.core.directory import store
 from bot.core.engine import Core
 from bot.core.ports import Incoming, Kind, Outcome
 from bot.core.router import Router
@@ -194,6 +195,7 @@ async def build(url: str) -> World:
     await _questions(world)
     await _appointments(world)
     await _broadcasts(world)
+    await _directory(world)
     await _dialogs(world)
     for telegram_id, user_id in world.rows("SELECT telegram_id, id FROM users"):
         assert isinstance(telegram_id, int) and isinstance(user_id, int)
@@ -354,6 +356,21 @@ async def _broadcasts(world: World) -> None:
     await world.press(COORD_B, f"bc:y:{sent}")
     world.broadcasts["b_sent"] = sent
     assert world.one("SELECT count(*) FROM deliveries WHERE broadcast_id = ?", sent) >= 1
+
+
+DIRECTORY_CSV = (  # one entry in group A's town, one in group B's, one national
+    "id,kind,name,description_nl,description_en,description_ar,description_ti,themes,"
+    "municipalities,languages,phone,website,email,address,postcode,city,latitude,longitude,"
+    "opening_hours,appointment_only,temporarily_closed,source,last_checked\n"
+    "dir-a,organisation,Hulp A,,,,,legal,Utrecht,ar,,,,,,,,,,no,no,test,2025-01-01\n"
+    "dir-b,organisation,Hulp B,,,,,legal,Amsterdam,,,,,,,,,,,no,no,test,2025-01-01\n"
+    "dir-n,organisation,Hulp overal,,,,,legal,national,,,,,,,,,,,no,no,test,2025-01-01\n")
+
+
+async def _directory(world: World) -> None:
+    """Directory entries only their area's keepers (and admins) may change."""
+    async with world.core.db.session() as session:
+        await store.import_rows(session, store.read_file(DIRECTORY_CSV.encode()), FIXED_NOW)
 
 
 async def _dialogs(world: World) -> None:

@@ -29,7 +29,7 @@ TURN_TIMEOUT = 15.0  # seconds a turn may take before the test fails (a loaded C
 PROCESS_STARTUP = 90.0
 WEBHOOK_SECRET = "test-secret_0123456789"
 BOT_OUTPUT = {"sendMessage", "editMessageText", "editMessageReplyMarkup", "answerCallbackQuery",
-              "sendDocument"}
+              "sendDocument", "sendVenue"}
 
 
 class Watch:

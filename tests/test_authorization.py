@@ -364,6 +364,24 @@ def admin_may(facts: Facts, who: int, data: str, _chat: int) -> bool:
         str(t) for t in facts.world.users}
 
 
+# Directory entries of the world (tests/roles_world.py) and who keeps them: admins all,
+# a coordinator those in their groups' municipalities (A: Utrecht, B: Amsterdam).
+DIRECTORY_KEEPERS = {"dir-a": {ADMIN, COORD_A}, "dir-b": {ADMIN, COORD_B}, "dir-n": {ADMIN}}
+DIRECTORY_ACTIONS = ("o", "ok", "x", "ap", "k", "th", "t:legal", "t:debt", "ar", "a:GM0344",
+                     "a:GM0363", "a:national", "e:ph")
+
+
+def directory_data(_facts: Facts) -> list[str]:
+    return ["dm:l", "dm:l:1", "dm:n", "dm:n:legal", "dm:n:legal:GM0344", "dm:n:legal:GM0363",
+            "dm:n:legal:national", "dm:n:zz", "dm:zz",
+            *(f"dm:{a}:{e}" for a in DIRECTORY_ACTIONS for e in [*DIRECTORY_KEEPERS, "zz"])]
+
+
+def directory_may(_facts: Facts, who: int, data: str, _chat: int) -> bool:
+    """An entry changes only by a press of one of its keepers."""
+    return who in DIRECTORY_KEEPERS.get(data.rsplit(":", 1)[-1], set())
+
+
 def _fixed(*datas: str) -> Data:
     return lambda _facts: list(datas)
 
@@ -427,6 +445,9 @@ PREFIXES: dict[str, Rule] = {
     "ci": Rule(_fixed("ci:g", "ci:o", "ci:b", "ci:zz")),
     "adm": Rule(admin_data, admin_may),
     "mydata": Rule(_fixed("mydata:get", "mydata:zz")),
+    "dir": Rule(_fixed("dir:t", "dir:r:legal", "dir:r:legal:1", "dir:r:zz", "dir:m:dir-a",
+                       "dir:m:zz", "dir:zz")),
+    "dm": Rule(directory_data, directory_may),
 }
 # Every kind of payload the router reads under each prefix (its shape after the prefix),
 # against the kinds this file knows and tries: a new one must be added to the data (and, if
@@ -461,6 +482,10 @@ SHAPES: dict[str, set[str]] = {
     "ci": {"{mood}"},
     "adm": {"erase:{telegram_id}"},
     "mydata": {"get"},
+    "dir": {"t", "r:{theme}:{page}", "m:{entry}"},
+    "dm": {"l:{page}", *(f"{a}:{{entry}}" for a in ("o", "ok", "x", "ap", "k", "th", "ar")),
+           "t:{theme}:{entry}", "a:{code}:{entry}", "e:{field}:{entry}", "n", "n:{theme}",
+           "n:{theme}:{code}"},
 }
 
 
@@ -487,7 +512,8 @@ def _tasks_may(facts: Facts, who: int, _text: str, chat: int) -> bool:
 
 
 VIEWS = ("help", "menu", "steps", "language", "privacy", "delete", "reminders", "groups",
-         "overview", "inbox", "broadcasts", "mydata", "audit", "dashboard")
+         "overview", "inbox", "broadcasts", "mydata", "audit", "dashboard", "help_near",
+         "directory")
 COMMANDS: dict[str, Rule] = {
     **{name: Rule(_fixed("", "extra words")) for name in VIEWS},
     "start": Rule(_fixed("", "i_wrongtoken", "i_", "x_y", "i_" + "A" * 30)),
@@ -698,6 +724,9 @@ def state_allowed(facts: Facts, after: Snapshot, person: tuple[int, int], state:
         "group:arrival": lambda: _setting_up(facts, after, who, last),
         "remind": lambda: any(str(a["id"]) == last and a["user_id"] == uid
                               for a in records(after["appointments"])),
+        "dm:e": lambda: who in DIRECTORY_KEEPERS.get(last, set()),
+        "dm:n": lambda: who == ADMIN or (who, last) in {(COORD_A, "GM0344"),
+                                                         (COORD_B, "GM0363")},
     }
     key = next((k for k in checks if state.startswith(f"{k}:")), None)
     return key is None or checks[key]()

@@ -133,7 +133,8 @@ async def test_did_you_mean_and_unknown_over_telegram(fake: FakeTelegram, core: 
         way_back = [data for _, data in user.last_buttons()]
     assert 2 <= len(suggested) <= 4  # up to three entries and "none of these"
     assert "gemeente" in unknown
-    assert way_back[1:] == ["menu:back"] and way_back[0].startswith("q:ask:")
+    # a person, the help near them (no theme to guess: the themes), the way back
+    assert way_back[1:] == ["dir:t", "menu:back"] and way_back[0].startswith("q:ask:")
 
 
 def _spelled(text: str) -> list[str]:

@@ -135,6 +135,7 @@ def test_languages_come_from_linguas_with_native_names() -> None:
     [
         ("سجّل في DigiD.", f"سجّل في {LRI}DigiD{PDI}."),
         ("اتصل بـ 0800-2000!", f"اتصل بـ {LRI}0800-2000{PDI}!"),
+        ("من الخارج: +31 70 333 5678", f"من الخارج: {LRI}+31 70 333 5678{PDI}"),
         ("البلدية: <b>Den Haag</b>", f"البلدية: <b>{LRI}Den Haag{PDI}</b>"),
         ("أرسل /delete الآن", f"أرسل {LRI}/delete{PDI} الآن"),
         ("انظر https://www.digid.nl/aanvragen.", f"انظر {LRI}https://www.digid.nl/aanvragen{PDI}."),

@@ -19,6 +19,7 @@ from sqlalchemy import (
     Connection,
     Date,
     DateTime,
+    Float,
     Integer,
     LargeBinary,
     MetaData,
@@ -94,7 +95,7 @@ def _value(column: Column[Any], now: datetime) -> object:
     length = getattr(column.type, "length", None)
     values: list[tuple[type[Any], object]] = [
         (DateTime, now), (Date, now.date()), (Time, now.time()), (Boolean, False),
-        (Integer, 7), (Numeric, 7), (JSON, []), (LargeBinary, b"x"),
+        (Integer, 7), (Float, 52.09), (Numeric, 7), (JSON, []), (LargeBinary, b"x"),
         (String, "x" * min(length or 3, 3))]
     for kind, value in values:
         if isinstance(column.type, kind):

@@ -103,6 +103,7 @@ REMINDING = {"remind what": (818, ()), "remind text": (819, ("r:w:other",)),
              "remind time": (821, ("r:w:ind", "r:d:20261210")),
              "remind confirm": (822, ("r:w:ind", "r:d:20261210", "r:t:1000"))}
 INVITED, ANSWERING, WRITING = 807, 817, 823
+KEEPING, ADDING = 824, 825  # coordinators of A typing into the help directory
 
 
 async def _steps(world: World, user: int, steps: Steps) -> None:
@@ -156,6 +157,12 @@ async def _coordinators(world: World, people: dict[str, int]) -> None:
     number = world.one("SELECT max(id) FROM broadcasts")
     await world.press(WRITING, f"bc:w:{number}:ar")
     people["broadcast text"] = WRITING
+    for user, steps, name in ((KEEPING, ("dm:e:ph:dir-a",), "directory value"),
+                              (ADDING, ("dm:n", "dm:n:legal", "dm:n:legal:GM0344"),
+                               "directory name")):
+        await _joined(world, user, await _invite_token(world, f"g:ci:{world.orgs['A']}"))
+        await _steps(world, user, steps)
+        people[name] = user
 
 
 # ---------------------------------------------------------------- the shared world

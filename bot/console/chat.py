@@ -77,6 +77,10 @@ class ConsoleChat:
             self.stdout.write(f"(i) {to_plain(outcome.toast)}\n")
         for reply in outcome.replies:
             self.stdout.write(to_plain(reply.text) + "\n")
+            if reply.venue is not None:  # a place: where a map app would open
+                place = reply.venue
+                self.stdout.write(f"  📍 {place.title}, {place.address} "
+                                  f"({place.latitude}, {place.longitude})\n")
             if reply.document is not None:  # a calendar file: saved next to the database
                 Path(reply.document.filename).write_bytes(reply.document.data)
                 self.stdout.write(f"  📎 {reply.document.filename}\n")

@@ -171,8 +171,8 @@ class Core:
     async def keep(self, chat_id: int, replies: list[Reply]) -> int:
         """Replies Telegram could not take now go to the outbox, which sends them once the
         line is back; returns how many were kept. A file cannot wait there: it is dropped,
-        and the person can ask for it again."""
-        texts = [reply for reply in replies if reply.document is None]
+        and the person can ask for it again (so is a place on the map)."""
+        texts = [reply for reply in replies if reply.document is None and reply.venue is None]
         async with self.db.session() as session:
             for reply in texts:
                 rows = [[(b.label, b.data) for b in row] for row in reply.keyboard]

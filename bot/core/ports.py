@@ -68,16 +68,28 @@ class Document:
 
 
 @dataclass(frozen=True)
+class Venue:
+    """A place on the map (Telegram shows it as a venue one tap from navigation)."""
+
+    latitude: float
+    longitude: float
+    title: str
+    address: str
+
+
+@dataclass(frozen=True)
 class Reply:
     """A message in Telegram's HTML subset, already in the recipient's language.
 
-    With a document, the text is the document's caption.
+    With a document, the text is the document's caption. With a venue, the message is the
+    venue (its title and address) and the text is not shown.
     """
 
     text: str
     keyboard: Keyboard = ()
     replace: bool = False
     document: Document | None = None
+    venue: Venue | None = None
 
 
 @dataclass

@@ -19,6 +19,7 @@ from typing import Literal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core import access, fallback, outbox, states
+from bot.core.directory import woven
 from bot.core.groups import feed
 from bot.core.menu import OpenMenu
 from bot.core.outbox import Lane
@@ -80,11 +81,18 @@ class Route:
     people: list[User]
 
 
-async def keep(turn: Turn, text: str, *, urgent: bool = False) -> None:
+async def keep(turn: Turn, text: str, *, urgent: bool = False, theme: str | None = None) -> None:
     """Keep a question the bot could not answer for sure, in case a person is wanted
-    (urgent: said in danger; its notices then go before any other queued message)."""
+    (urgent: said in danger; its notices then go before any other queued message; theme:
+    the directory theme it seems to be about)."""
     await repo.draft(turn.session, turn.user.id, text, turn.user.locale or FALLBACK_LANGUAGE,
-                     urgent=urgent)
+                     urgent=urgent, theme=theme)
+
+
+async def kept_theme(turn: Turn) -> str | None:
+    """The directory theme of the person's kept question, if it seemed to have one."""
+    question = await repo.latest_draft(turn.session, turn.user.id)
+    return question.theme if question else None
 
 
 async def offer(turn: Turn) -> Button | None:
@@ -134,7 +142,8 @@ async def ask(turn: Turn, question: Question) -> None:
     whom = _("your sponsor group") if route.name == "group" else _("a coordinator")
     turn.say(_("I passed your question to {whom}. A person will answer you here, usually "
                "within a day.").format(whom=whom),
-             ((Button(backward(_("Menu")), OpenMenu().encode()),),))
+             ((woven.help_button(question.theme),),
+              (Button(backward(_("Menu")), OpenMenu().encode()),)))
 
 
 async def _notify(session: AsyncSession, question: Question, asker: User, route: Route,

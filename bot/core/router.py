@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.payloads import BadPayload, Payload, decode, prefix_of
-from bot.core.ports import Button, Document, Incoming, Keyboard, Kind, Outcome, Reply
+from bot.core.ports import Button, Document, Incoming, Keyboard, Kind, Outcome, Reply, Venue
 from bot.core.render import finish
 from bot.storage.models import Group, Post, Reminder, User
 
@@ -37,15 +37,17 @@ class Turn:
     chat_group: Group | None = None  # in a group chat: the sponsor group linked to it
     memo: dict[str, object] = field(default_factory=dict)  # per-turn lookups, loaded once
 
-    def say(self, text: str, keyboard: Keyboard = (), document: Document | None = None) -> None:
+    def say(self, text: str, keyboard: Keyboard = (), document: Document | None = None,
+            venue: Venue | None = None) -> None:
         """Queue a message; it is sent after the database work has been committed.
 
         The first answer to a button press replaces the message that held the button:
         the chat stays short and old buttons disappear instead of piling up.
         """
         labels = tuple(tuple(Button(finish(b.label), b.data) for b in row) for row in keyboard)
-        replace = self.pressed and not self.outcome.replies and document is None
-        self.outcome.replies.append(Reply(finish(text), labels, replace, document))
+        replace = self.pressed and not self.outcome.replies and document is None \
+            and venue is None
+        self.outcome.replies.append(Reply(finish(text), labels, replace, document, venue))
 
     def notice(self, text: str) -> None:
         """A short notice on the pressed button (Telegram shows it as a toast).

@@ -10,6 +10,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -407,6 +408,9 @@ class Question(Base):
     answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     urgent: Mapped[bool] = mapped_column(Boolean, default=False)  # asked from a crisis answer
+    # The directory theme of what was asked, when the matcher had a guess: the handoff
+    # offers "📍 Help near me" for it (bot/core/directory).
+    theme: Mapped[str | None] = mapped_column(String(20))
 
 
 class Appointment(Base):
@@ -559,3 +563,51 @@ class FaqOutcome(Base):
     language: Mapped[str] = mapped_column(String(8), primary_key=True)
     decision: Mapped[str] = mapped_column(String(12), primary_key=True)
     count: Mapped[int] = mapped_column(Integer, default=0)
+class DirectoryEntry(Base):
+    """An organisation, initiative or gemeente office in the help directory: HSDS's
+    organisation with one service at one location (bot/core/directory/hsds.py maps it)."""
+
+    __tablename__ = "directory_entries"
+
+    id: Mapped[str] = mapped_column(String(30), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(12))
+    name: Mapped[str] = mapped_column(String(120))
+    themes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    languages: Mapped[list[str]] = mapped_column(JSON, default=list)  # ISO 639-1, spoken there
+    phone: Mapped[str | None] = mapped_column(String(20))  # E.164
+    website: Mapped[str | None] = mapped_column(String(300))
+    email: Mapped[str | None] = mapped_column(String(120))
+    address: Mapped[str | None] = mapped_column(String(120))
+    postcode: Mapped[str | None] = mapped_column(String(8))
+    city: Mapped[str | None] = mapped_column(String(80))
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    opening_hours: Mapped[str | None] = mapped_column(String(300))  # OpenStreetMap syntax
+    appointment_only: Mapped[bool] = mapped_column(Boolean, default=False)
+    temporarily_closed: Mapped[bool] = mapped_column(Boolean, default=False)
+    source: Mapped[str] = mapped_column(String(200))
+    last_checked: Mapped[date] = mapped_column(Date, index=True)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class DirectoryArea(Base):
+    """A municipality (CBS code) an entry serves, or `national`."""
+
+    __tablename__ = "directory_areas"
+
+    entry_id: Mapped[str] = mapped_column(
+        ForeignKey("directory_entries.id", ondelete="CASCADE"), primary_key=True)
+    municipality: Mapped[str] = mapped_column(String(8), primary_key=True, index=True)
+
+
+class DirectoryText(Base):
+    """An entry's name and description in one language."""
+
+    __tablename__ = "directory_texts"
+
+    entry_id: Mapped[str] = mapped_column(
+        ForeignKey("directory_entries.id", ondelete="CASCADE"), primary_key=True)
+    language: Mapped[str] = mapped_column(String(8), primary_key=True)
+    name: Mapped[str | None] = mapped_column(String(120))
+    description: Mapped[str | None] = mapped_column(Text)

@@ -21,6 +21,7 @@ from bot.storage.models import (
     DashboardLogin,
     DashboardSession,
     Delivery,
+    DirectoryEntry,
     Group,
     Invite,
     JourneyProgress,
@@ -73,6 +74,8 @@ SECTIONS: dict[str, Section] = {
                                      ("id", "created_at", "expires_at", "used_at")),
     "dashboard_sessions": Section(DashboardSession, "user_id",
                                   ("id", "language", "created_at", "expires_at")),
+    "directory_entries_you_changed": Section(DirectoryEntry, "updated_by",
+                                             ("id", "name", "updated_at")),
 }
 
 

@@ -14,7 +14,7 @@ ACTIVE = ("open", "taken", "answered")
 
 
 async def draft(session: AsyncSession, user_id: int, text: str, language: str, *,
-                urgent: bool = False) -> Question:
+                urgent: bool = False, theme: str | None = None) -> Question:
     """Keep a question the bot could not answer, in case the person asks for a human.
 
     One draft per person: a newer unknown question replaces the older draft.
@@ -22,7 +22,7 @@ async def draft(session: AsyncSession, user_id: int, text: str, language: str, *
     await session.execute(delete(Question).where(Question.user_id == user_id,
                                                   Question.status == "draft"))
     question = Question(user_id=user_id, text=text, language=language, status="draft",
-                        followups=[], urgent=urgent)
+                        followups=[], urgent=urgent, theme=theme)
     session.add(question)
     await session.flush()
     return question

@@ -135,7 +135,11 @@ async def _answer(query: CallbackQuery, toast: str | None) -> None:
 
 
 async def send(bot: Bot, chat_id: int, reply: Reply) -> Message:
-    """One new message (a document with a caption, if the reply carries one)."""
+    """One new message (a document with a caption, or a venue, if the reply carries one)."""
+    if reply.venue is not None:
+        place = reply.venue
+        return await bot.send_venue(chat_id, place.latitude, place.longitude, place.title,
+                                    place.address, reply_markup=markup(reply.keyboard))
     if reply.document is not None:
         return await bot.send_document(
             chat_id, InputFile(reply.document.data, filename=reply.document.filename),

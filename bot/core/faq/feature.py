@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.core import conversation, fallback, questions, smalltalk, states
-from bot.core.faq.matcher import Matcher
+from bot.core.directory import links, woven
+from bot.core.faq.matcher import SUGGEST_SCORE, Matcher
 from bot.core.faq.schema import Entry
 from bot.core.journeys.feature import GoToStep, OpenJourney
 from bot.core.menu import OpenMenu
@@ -60,9 +61,10 @@ class Faq:
         await insights.count_outcome(turn.session, day, turn.user.locale or "",
                                      OUTCOMES.get(result.decision, "unknown"))
         if result.decision == "answer":
-            self._show(turn, self.entries[result.matches[0].id])
+            await self._show(turn, self.entries[result.matches[0].id])
             return
-        await questions.keep(turn, turn.event.text[:questions.ANSWER_LIMIT])
+        theme = woven.theme_of(m.id for m in result.matches if m.score >= SUGGEST_SCORE)
+        await questions.keep(turn, turn.event.text[:questions.ANSWER_LIMIT], theme=theme)
         if len(turn.event.text) > questions.ANSWER_LIMIT:
             turn.say(_("Your message is very long. If you ask a person, they get the first "
                        "{limit} characters.").format(limit=questions.ANSWER_LIMIT))
@@ -81,7 +83,7 @@ class Faq:
         if entry is None:
             await fallback.stale(turn)
             return
-        self._show(turn, entry)
+        await self._show(turn, entry)
 
     async def sources(self, turn: Turn, pressed: ShowSources) -> None:
         """Where an answer's facts come from."""
@@ -96,13 +98,16 @@ class Faq:
         """None of the suggestions fits."""
         await self._unknown(turn)
 
-    def _show(self, turn: Turn, entry: Entry) -> None:
+    async def _show(self, turn: Turn, entry: Entry) -> None:
+        """The answer; beneath it the person's gemeente and "📍 Help near me" where linked."""
+        below, extra = await woven.beneath(turn, links.for_answer(entry.id), entry.answer)
         text = f"<b>{_(entry.question)}</b>\n{_(entry.answer)}"
-        turn.say(text, self._answer_keyboard(turn, entry))
+        turn.say(f"{text}\n\n{below}" if below else text,
+                 self._answer_keyboard(turn, entry, extra))
 
-    def _answer_keyboard(self, turn: Turn, entry: Entry) -> Keyboard:
-        rows: list[tuple[Button, ...]] = [(Button(_("ℹ️ Source"),
-                                                  ShowSources(entry.id).encode()),)]
+    def _answer_keyboard(self, turn: Turn, entry: Entry, extra: woven.Rows) -> Keyboard:
+        rows: list[tuple[Button, ...]] = [*extra, (Button(_("ℹ️ Source"),
+                                                          ShowSources(entry.id).encode()),)]
         if entry.journey is not None:
             journey, _sep, node = entry.journey.partition(":")
             rows.append((Button(_("🧭 Go to this step"), GoToStep(journey, node).encode()),))
@@ -110,9 +115,12 @@ class Faq:
         return tuple(rows)
 
     async def _unknown(self, turn: Turn) -> None:
-        """Admit it, and offer a person (the question was kept when it was typed)."""
+        """Admit it, and offer a person (the question was kept when it was typed) and the
+        help near them for the theme the question seemed to be about."""
         person = await questions.offer(turn)
-        rows = ((person,), (_back_button(turn),)) if person else ((_back_button(turn),),)
+        near = woven.help_button(await questions.kept_theme(turn))
+        rows = ((person,), (near,), (_back_button(turn),)) if person else \
+            ((near,), (_back_button(turn),))
         turn.say(_("I do not know the answer to that yet. I can ask a person for you, or your "
                    "gemeente or begeleider can help you."), rows)
 

@@ -20,6 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core import fallback, states
 from bot.core.dialogs import Pager
+from bot.core.directory import links as directory
+from bot.core.directory import woven
 from bot.core.groups import newcomer
 from bot.core.journeys.schema import Journey, Node
 from bot.core.menu import OpenMenu, home_button
@@ -332,7 +334,11 @@ class Journeys:
         links = "".join(f'\n🔗 <a href="{link.url}">{_(link.label)}</a>' for link in node.links)
         ticked = "\n☑️ " + _(node.check) if node.check and node.id in progress.done else ""
         ask = node.group_task is not None and await newcomer.is_newcomer_in_group(turn)
-        turn.say(f"{_(node.text or '')}{links}{ticked}", _step_keyboard(journey, node, ask))
+        below, extra = await woven.beneath(turn, directory.for_step(journey.journey, node.id),
+                                           node.text or "")
+        text = f"{_(node.text or '')}{links}{ticked}"
+        turn.say(f"{text}\n\n{below}" if below else text,
+                 _step_keyboard(journey, node, ask, extra))
 
     async def _sources(self, turn: Turn, step: Step, _pressed: Sources) -> None:
         """Where the facts come from and when a person last checked them."""
@@ -358,9 +364,10 @@ def _repair(journey: Journey, progress: JourneyProgress, profile: Profile) -> No
     repo.restart(progress, _resolve(journey, journey.start, profile), journey.version)
 
 
-def _step_keyboard(journey: Journey, node: Node, ask_group: bool = False) -> Keyboard:
+def _step_keyboard(journey: Journey, node: Node, ask_group: bool = False,
+                   extra: woven.Rows = ()) -> Keyboard:
     """Done (labelled with the checklist item; not on a question, whose choices answer it),
-    choices, Ask my group, Not yet, Back, Source, Menu."""
+    choices, Ask my group, the directory's (Help near me), Not yet, Back, Source, Menu."""
     here = (journey.journey, node.id)
     done = _("✅ Done") if node.check is None else f"✅ {_(node.check)}"
     rows: list[tuple[Button, ...]] = [] if node.question else [(Button(done,
@@ -369,6 +376,7 @@ def _step_keyboard(journey: Journey, node: Node, ask_group: bool = False) -> Key
              for i, choice in enumerate(node.choices)]
     if ask_group:
         rows.append((Button(_("🤝 Ask my group to help"), AskGroup(*here).encode()),))
+    rows += extra
     rows.append((Button(_("⏳ Not yet"), NotYet(*here).encode()),
                  Button(backward(_("Back")), StepBack(*here).encode())))
     rows.append((Button(_("ℹ️ Source"), Sources(*here).encode()), home_button()))
