@@ -9,6 +9,8 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from telegram.error import InvalidToken
+
 from bot import logs
 from bot.app import Content, build_core, load_content
 from bot.catalogs import main as update_catalogs
@@ -21,6 +23,7 @@ from bot.core.journeys.report import content_report
 from bot.storage.backup import BackupError, backup, restore
 from bot.storage.db import Database
 from bot.telegram.app import build_application
+from bot.telegram.reach import reach_telegram
 from bot.telegram.webhook import listen, serve_webhook
 
 log = logging.getLogger("wegwijs")
@@ -113,9 +116,29 @@ def run_telegram(settings: Settings, content: Content, webhook: bool = False) ->
     logs.configure(settings.telegram_token)
     core = build_core(settings, Database(settings.database_url), content=content)
     application = build_application(core, settings.telegram_token, settings.api_root)
-    application.run_polling(allowed_updates=["message", "edited_message", "callback_query",
-                                             "my_chat_member"])
+    with asyncio.Runner() as runner:  # run_polling goes on in the loop that reached Telegram
+        failed = _until_reached(lambda: runner.run(
+            reach_telegram(application, settings.connect_retry)))
+        if failed is not None:
+            return failed
+        application.run_polling(allowed_updates=["message", "edited_message", "callback_query",
+                                                 "my_chat_member"], close_loop=False)
     return 0
+
+
+def _until_reached(wait: Callable[[], None]) -> int | None:
+    """Wait for Telegram: None once it answers, else the exit code (a refused token is a
+    configuration error in one line; Ctrl-C while waiting stops calmly)."""
+    try:
+        wait()
+    except InvalidToken:
+        print("Configuration error: Telegram does not accept TELEGRAM_BOT_TOKEN",
+              file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        log.info("stopped before Telegram was reached")
+        return 0
+    return None
 
 
 def _run_webhook(settings: Settings, webhook: Webhook, content: Content) -> int:
@@ -131,7 +154,13 @@ def _run_webhook(settings: Settings, webhook: Webhook, content: Content) -> int:
     core = build_core(settings, Database(settings.database_url), content=content)
     application = build_application(core, settings.telegram_token, settings.api_root,
                                     webhook=True)
-    asyncio.run(serve_webhook(application, core, webhook, sock))
+    with asyncio.Runner() as runner:
+        failed = _until_reached(lambda: runner.run(
+            reach_telegram(application, settings.connect_retry)))
+        if failed is not None:
+            sock.close()
+            return failed
+        runner.run(serve_webhook(application, core, webhook, sock))
     return 0
 
 
