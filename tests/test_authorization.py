@@ -690,6 +690,7 @@ def state_allowed(facts: Facts, after: Snapshot, person: tuple[int, int], state:
         "question:answer": lambda: (q := facts.row("questions", last)) is not None
         and facts.may_answer(who, q),
         "bc:text": lambda: _broadcast_editable(facts, after, who, parts),
+        "bc:when": lambda: _broadcast_editable(facts, after, who, parts),
         "group:name": lambda: who == ADMIN or who in COORDINATES.get(facts.org_key(
             int(last) if last.isdigit() else 0), ()),
         "group:municipality": lambda: _setting_up(facts, after, who, last),
