@@ -39,6 +39,7 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     chat = sub.add_parser("chat", help="chat with the bot in this terminal")
     chat.add_argument("--lang", help="language code to start in (nl, en, ar, ti)")
     chat.add_argument("--user", type=int, default=1, help="console user id (default 1)")
+    chat.add_argument("--name", help="the console user's first name (default: User <id>)")
     sub.add_parser("migrate", help="apply database migrations")
     backup = sub.add_parser("backup", help="copy the whole database into a file")
     backup.add_argument("file", type=Path, help="where the backup goes")
@@ -71,7 +72,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if command == "migrate":
         return asyncio.run(_migrate(settings))
     return asyncio.run(_chat(settings, content, getattr(args, "lang", None),
-                             getattr(args, "user", 1)))
+                             getattr(args, "user", 1), getattr(args, "name", None)))
 
 
 def _print_content_report() -> int:
@@ -173,8 +174,10 @@ async def _migrate(settings: Settings) -> int:
     return 0
 
 
-async def _chat(settings: Settings, content: Content, lang: str | None, user_id: int) -> int:
-    """The console adapter on the configured database (a local SQLite file by default)."""
+async def _chat(settings: Settings, content: Content, lang: str | None, user_id: int,
+                name: str | None) -> int:
+    """The console adapter on the configured database (a local SQLite file by default); it
+    is the sender too, so it does the features' startup work as the Telegram adapter does."""
     logs.configure(None, logging.WARNING)
     if hasattr(sys.stdout, "reconfigure"):
         sys.stdout.reconfigure(encoding="utf-8")
@@ -182,7 +185,8 @@ async def _chat(settings: Settings, content: Content, lang: str | None, user_id:
     try:
         await db.migrate()
         core = build_core(settings, db, content=content)
-        await ConsoleChat(core, user_id, sys.stdin, sys.stdout).run(lang)
+        await core.startup()
+        await ConsoleChat(core, user_id, sys.stdin, sys.stdout, name).run(lang)
     finally:
         await db.close()
     return 0

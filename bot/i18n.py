@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
@@ -53,6 +53,16 @@ def _language(code: str) -> Language:
     locale = Locale.parse(code)
     name = locale.get_display_name(code) or code
     return Language(code, name[:1].upper() + name[1:], locale.character_order == "right-to-left")
+
+
+def language_name(code: str) -> str:
+    """A language's name in the reader's language, from CLDR: a Dutch coordinator reads
+    "Arabisch", not "العربية", on an Arabic speaker's question."""
+    try:
+        name = Locale.parse(code).get_display_name(current_locale()) or code
+    except (ValueError, UnknownLocaleError):
+        return code
+    return name[:1].upper() + name[1:]
 
 
 def language_codes() -> tuple[str, ...]:
