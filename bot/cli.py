@@ -7,6 +7,7 @@ import asyncio
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from telegram.error import InvalidToken
@@ -176,17 +177,26 @@ async def _migrate(settings: Settings) -> int:
 
 async def _chat(settings: Settings, content: Content, lang: str | None, user_id: int,
                 name: str | None) -> int:
-    """The console adapter on the configured database (a local SQLite file by default); it
-    is the sender too, so it does the features' startup work as the Telegram adapter does."""
+    """The console adapter on the configured database (a local SQLite file by default).
+
+    Without a Telegram token it is the bot's sender too (startup work, the outbox); with
+    one, a Telegram bot may share the database, and its messages are not the console's to
+    take: the console then shows only its own replies. Its rows carry its own name.
+    """
     logs.configure(None, logging.WARNING)
     if hasattr(sys.stdout, "reconfigure"):
         sys.stdout.reconfigure(encoding="utf-8")
     db = Database(settings.database_url)
+    sender = settings.telegram_token is None
     try:
         await db.migrate()
-        core = build_core(settings, db, content=content)
-        await core.startup()
-        await ConsoleChat(core, user_id, sys.stdin, sys.stdout, name).run(lang)
+        core = build_core(replace(settings, instance=f"{settings.instance[:32]}-console"), db,
+                          content=content)
+        if sender:
+            await core.startup()
+        else:
+            print("(Telegram token set: messages to others are left to the Telegram bot)")
+        await ConsoleChat(core, user_id, sys.stdin, sys.stdout, name, sender=sender).run(lang)
     finally:
         await db.close()
     return 0

@@ -3,7 +3,8 @@
 Like the Telegram adapter, the console is the bot's sender: after every line (and every
 second while someone types at a terminal) it does the timed work and takes what the
 outbox holds, so answers from a helper, task notices, reminders and broadcasts show up
-as they are sent, each under the name of the person it is for. `/as N [name]` plays
+as they are sent, each under the name of the person it is for (unless a Telegram token
+is set: then a Telegram bot may share the database and sends them). `/as N [name]` plays
 another person in the same console (a coordinator, then the newcomer); each person's
 last buttons stay theirs. Files (.ics, /mydata) go to a temporary folder, whose path is
 printed. When standard input is not a terminal, lines are read until end of input, so a
@@ -64,8 +65,8 @@ class ConsoleChat:
     """The people this console plays, talking to the core, and the outbox's messages."""
 
     def __init__(self, core: Core, user_id: int, stdin: TextIO, stdout: TextIO,
-                 name: str | None = None) -> None:
-        self.core, self.user_id = core, user_id
+                 name: str | None = None, *, sender: bool = True) -> None:
+        self.core, self.user_id, self.sender = core, user_id, sender
         self.stdin, self.stdout = stdin, stdout
         self.names: dict[int, str] = {user_id: name or f"User {user_id}"}
         self.buttons: dict[int, list[Button]] = {}
@@ -78,8 +79,8 @@ class ConsoleChat:
         """Open like Telegram does (/start, or a pressed language), then read until EOF."""
         first = self._press(f"lang:{lang}") if lang else self._command("/start")
         await self._send(first)
-        looking = asyncio.create_task(self._look_now_and_then()) if self.stdin.isatty() \
-            else None
+        looking = asyncio.create_task(self._look_now_and_then()) \
+            if self.sender and self.stdin.isatty() else None
         try:
             while (line := await self._read_line()) is not None:
                 if line.strip():
@@ -144,7 +145,8 @@ class ConsoleChat:
         """One turn, then what it (or the time) queued for anyone."""
         async with self.lock:
             self._show(await self.core.handle(event))
-            await self._look()
+            if self.sender:
+                await self._look()
 
     def _show(self, outcome: Outcome) -> None:
         """Print the answer; the last message with buttons decides what numbers press."""
