@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from telegram.error import InvalidToken
 
 from bot import logs
@@ -119,13 +120,32 @@ def run_telegram(settings: Settings, content: Content, webhook: bool = False) ->
     core = build_core(settings, Database(settings.database_url), content=content)
     application = build_application(core, settings.telegram_token, settings.api_root)
     with asyncio.Runner() as runner:  # run_polling goes on in the loop that reached Telegram
-        failed = _until_reached(lambda: runner.run(
-            reach_telegram(application, settings.connect_retry)))
+        failed = _database_ready(lambda: runner.run(core.db.migrate())) or _until_reached(
+            lambda: runner.run(reach_telegram(application, settings.connect_retry)))
         if failed is not None:
             return failed
         application.run_polling(allowed_updates=["message", "edited_message", "callback_query",
                                                  "my_chat_member"], close_loop=False)
     return 0
+
+
+def _database_ready(migrate: Callable[[], None]) -> int | None:
+    """Open the database and bring its schema up to date: None when it worked, else a
+    configuration error in one line (the address is not repeated: it may hold a password)."""
+    try:
+        migrate()
+    except (SQLAlchemyError, OSError) as exc:
+        return _database_error(exc)
+    return None
+
+
+def _database_error(exc: SQLAlchemyError | OSError) -> int:
+    """One line naming the setting and the cause; the exit code of a configuration error."""
+    cause = exc.orig if isinstance(exc, DBAPIError) else exc
+    said = (str(cause).strip().splitlines() or [type(cause).__name__])[0]
+    print(f"Configuration error: cannot use the database in DATABASE_URL ({said})",
+          file=sys.stderr)
+    return 2
 
 
 def _until_reached(wait: Callable[[], None]) -> int | None:
@@ -157,8 +177,8 @@ def _run_webhook(settings: Settings, webhook: Webhook, content: Content) -> int:
     application = build_application(core, settings.telegram_token, settings.api_root,
                                     webhook=True)
     with asyncio.Runner() as runner:
-        failed = _until_reached(lambda: runner.run(
-            reach_telegram(application, settings.connect_retry)))
+        failed = _database_ready(lambda: runner.run(core.db.migrate())) or _until_reached(
+            lambda: runner.run(reach_telegram(application, settings.connect_retry)))
         if failed is not None:
             sock.close()
             return failed
@@ -170,6 +190,8 @@ async def _migrate(settings: Settings) -> int:
     db = Database(settings.database_url)
     try:
         await db.migrate()
+    except (SQLAlchemyError, OSError) as exc:
+        return _database_error(exc)
     finally:
         await db.close()
     return 0
@@ -189,7 +211,10 @@ async def _chat(settings: Settings, content: Content, lang: str | None, user_id:
     db = Database(settings.database_url)
     sender = settings.telegram_token is None
     try:
-        await db.migrate()
+        try:
+            await db.migrate()
+        except (SQLAlchemyError, OSError) as exc:
+            return _database_error(exc)
         core = build_core(replace(settings, instance=f"{settings.instance[:32]}-console"), db,
                           content=content)
         if sender:

@@ -8,6 +8,7 @@ import json
 import os
 import signal
 import socket
+import subprocess
 import sys
 from pathlib import Path
 
@@ -92,3 +93,17 @@ async def test_the_bot_starts_when_telegram_appears_after_a_few_failures(
     assert code == 0
     assert "Telegram answered after" in rest
     assert "Traceback" not in "".join(lines) + rest
+
+
+@pytest.mark.parametrize("command", ["run", "chat", "migrate"])
+def test_a_database_that_cannot_be_opened_is_one_line(tmp_path: Path, command: str) -> None:
+    env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL":
+           f"http://127.0.0.1:{closed_port()}",
+           "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/missing/folder/wegwijs.db"}
+    done = subprocess.run([sys.executable, str(ROOT / "main.py"), command], cwd=tmp_path,
+                          env=env, input="", capture_output=True, text=True, timeout=120,
+                          check=False)
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        "Configuration error: cannot use the database in DATABASE_URL (unable to open "
+        "database file)"]

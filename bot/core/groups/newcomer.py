@@ -36,16 +36,15 @@ from bot.storage import groups as group_repo
 from bot.storage import tasks as task_repo
 from bot.storage.models import Group, Task
 
-
-async def is_newcomer_in_group(turn: Turn) -> bool:
-    """Shows 🤝 My group to newcomers who joined a group."""
-    return "newcomer" in (await access.actor(turn)).groups.values()
-
-
 TASKS = Pager[Task](6)  # tasks on one page of 🤝 My group
 LABEL = 40  # characters of a task's button, cut after a whole word
 WEEK = 7  # days that count as "this week", from today (overdue tasks too)
 SECTIONS = {"week": N_("📅 This week"), "later": N_("🔜 Later"), "done": N_("✅ Done")}
+
+
+async def is_newcomer_in_group(turn: Turn) -> bool:
+    """Shows 🤝 My group to newcomers who joined a group."""
+    return "newcomer" in (await access.actor(turn)).groups.values()
 
 
 async def show_tasks(turn: Turn, page: int = 0) -> None:
@@ -83,7 +82,7 @@ async def shared_tasks(turn: Turn) -> list[Task]:
     return open_ + done
 
 
-def section(task: Task, today: date) -> str:
+def _section(task: Task, today: date) -> str:
     """This week (overdue too), later (or without a date), or done."""
     if task.status == "done":
         return "done"
@@ -96,8 +95,8 @@ def _listed(tasks: Sequence[Task], today: date) -> list[str]:
     """The page's tasks in full under their section's heading."""
     lines, current = [], ""
     for task in tasks:
-        if section(task, today) != current:
-            current = section(task, today)
+        if _section(task, today) != current:
+            current = _section(task, today)
             lines.append(f"\n<b>{_(SECTIONS[current])}</b>")
         when = "" if current == "done" or task.due_date is None else f" · {cards.due(task)}"
         lines.append(f"• {escape(newcomer_text(task), quote=False)}{when}")
