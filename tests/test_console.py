@@ -17,6 +17,7 @@ from tests.chat import said
 ROOT = Path(__file__).resolve().parent.parent
 # agree, newcomer, refugee, children: yes, Utrecht, a month
 ONBOARDING = "{picker}\n1\n1\n1\n1\nUtrecht\n2\n"
+WAIT = 180  # seconds a console may take for a session, or for one answer (a loaded machine)
 
 
 def run_chat(tmp_path: Path, url: str, stdin: str, *args: str) -> str:
@@ -24,7 +25,7 @@ def run_chat(tmp_path: Path, url: str, stdin: str, *args: str) -> str:
     env.pop("TELEGRAM_BOT_TOKEN", None)
     done = subprocess.run(
         [sys.executable, str(ROOT / "main.py"), "chat", *args], input=stdin, env=env,
-        cwd=tmp_path, capture_output=True, text=True, encoding="utf-8", timeout=60, check=False,
+        cwd=tmp_path, capture_output=True, text=True, encoding="utf-8", timeout=WAIT, check=False,
     )
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr
@@ -83,7 +84,7 @@ class Console:
         start = len(self.seen)
         while text not in self.seen[start:] or (whole and not self.seen.endswith("\n\n")):
             try:
-                line = await asyncio.wait_for(self.process.stdout.readline(), 60)
+                line = await asyncio.wait_for(self.process.stdout.readline(), WAIT)
             except TimeoutError:
                 line = b""
             assert line, f"no {text!r} from the console; it printed:\n{self.seen[start:]}"
@@ -108,7 +109,7 @@ class Console:
         """End of input: the console stops; what it still printed."""
         assert self.process.stdin is not None
         self.process.stdin.close()
-        out, err = await asyncio.wait_for(self.process.communicate(), 60)
+        out, err = await asyncio.wait_for(self.process.communicate(), WAIT)
         assert self.process.returncode == 0, err.decode()
         assert "Traceback" not in err.decode(), err.decode()
         return out.decode()
