@@ -19,12 +19,13 @@ from bot.catalogs import main as update_catalogs
 from bot.config import ConfigError, Settings, Webhook, load_settings
 from bot.console.chat import ConsoleChat
 from bot.core.content import JourneyError
+from bot.core.engine import Core
 from bot.core.faq.ask import main as ask_main
 from bot.core.faq.loader import FaqError
 from bot.core.journeys.report import content_report
 from bot.storage.backup import BackupError, backup, restore
 from bot.storage.db import Database
-from bot.telegram.app import build_application
+from bot.telegram.app import PTBApplication, build_application
 from bot.telegram.reach import reach_telegram
 from bot.telegram.webhook import listen, serve_webhook
 
@@ -120,13 +121,23 @@ def run_telegram(settings: Settings, content: Content, webhook: bool = False) ->
     core = build_core(settings, Database(settings.database_url), content=content)
     application = build_application(core, settings.telegram_token, settings.api_root)
     with asyncio.Runner() as runner:  # run_polling goes on in the loop that reached Telegram
-        failed = _database_ready(lambda: runner.run(core.db.migrate())) or _until_reached(
-            lambda: runner.run(reach_telegram(application, settings.connect_retry)))
+        failed = _ready(runner, core, application, settings.connect_retry)
         if failed is not None:
             return failed
         application.run_polling(allowed_updates=["message", "edited_message", "callback_query",
                                                  "my_chat_member"], close_loop=False)
     return 0
+
+
+def _ready(runner: asyncio.Runner, core: Core, application: PTBApplication,
+           first_wait: float) -> int | None:
+    """The database, then Telegram: None when both answer, else the exit code (the
+    database closed again)."""
+    failed = _database_ready(lambda: runner.run(core.db.migrate())) or _until_reached(
+        lambda: runner.run(reach_telegram(application, first_wait)))
+    if failed is not None:
+        runner.run(core.db.close())
+    return failed
 
 
 def _database_ready(migrate: Callable[[], None]) -> int | None:
@@ -177,8 +188,7 @@ def _run_webhook(settings: Settings, webhook: Webhook, content: Content) -> int:
     application = build_application(core, settings.telegram_token, settings.api_root,
                                     webhook=True)
     with asyncio.Runner() as runner:
-        failed = _database_ready(lambda: runner.run(core.db.migrate())) or _until_reached(
-            lambda: runner.run(reach_telegram(application, settings.connect_retry)))
+        failed = _ready(runner, core, application, settings.connect_retry)
         if failed is not None:
             sock.close()
             return failed
