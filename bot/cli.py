@@ -8,9 +8,12 @@ import asyncio
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from starlette.routing import BaseRoute
+from telegram.error import InvalidToken
 
 from bot import logs
 from bot.app import Content, build_core, load_content
@@ -27,6 +30,7 @@ from bot.core.journeys.report import content_report
 from bot.storage.backup import BackupError, backup, restore
 from bot.storage.db import Database
 from bot.telegram.app import PTBApplication, build_application
+from bot.telegram.reach import reach_telegram
 from bot.telegram.webhook import listen, serve_webhook
 from bot.web import server
 
@@ -45,6 +49,7 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     chat.add_argument("--user", type=int, default=1, help="console user id (default 1)")
     chat.add_argument("--demo", action="store_true",
                       help="first load the example directory entries (Utrecht, Amersfoort)")
+    chat.add_argument("--name", help="the console user's first name (default: User <id>)")
     sub.add_parser("migrate", help="apply database migrations")
     backup = sub.add_parser("backup", help="copy the whole database into a file")
     backup.add_argument("file", type=Path, help="where the backup goes")
@@ -96,7 +101,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if command == "migrate":
         return asyncio.run(_migrate(settings))
     return asyncio.run(_chat(settings, content, getattr(args, "lang", None),
-                             getattr(args, "user", 1), getattr(args, "demo", False)))
+                             getattr(args, "user", 1), getattr(args, "name", None),
+                             demo=getattr(args, "demo", False)))
 
 
 def _print_content_report() -> int:
@@ -174,9 +180,60 @@ def run_telegram(settings: Settings, content: Content, webhook: bool = False) ->
     if settings.dashboard is not None and sock is not None:
         server.attach(application, server.standalone(
             _dashboard_routes(core, settings.dashboard, application, content), sock))
-    application.run_polling(allowed_updates=["message", "edited_message", "callback_query",
-                                             "my_chat_member"])
+    with asyncio.Runner() as runner:  # run_polling goes on in the loop that reached Telegram
+        failed = _ready(runner, core, application, settings.connect_retry)
+        if failed is not None:
+            if sock is not None:
+                sock.close()
+            return failed
+        application.run_polling(allowed_updates=["message", "edited_message", "callback_query",
+                                                 "my_chat_member"], close_loop=False)
     return 0
+
+
+def _ready(runner: asyncio.Runner, core: Core, application: PTBApplication,
+           first_wait: float) -> int | None:
+    """The database, then Telegram: None when both answer, else the exit code (the
+    database closed again)."""
+    failed = _database_ready(lambda: runner.run(core.db.migrate())) or _until_reached(
+        lambda: runner.run(reach_telegram(application, first_wait)))
+    if failed is not None:
+        runner.run(core.db.close())
+    return failed
+
+
+def _database_ready(migrate: Callable[[], None]) -> int | None:
+    """Open the database and bring its schema up to date: None when it worked, else a
+    configuration error in one line (the address is not repeated: it may hold a password)."""
+    try:
+        migrate()
+    except (SQLAlchemyError, OSError) as exc:
+        return _database_error(exc)
+    return None
+
+
+def _database_error(exc: SQLAlchemyError | OSError) -> int:
+    """One line naming the setting and the cause; the exit code of a configuration error."""
+    cause = exc.orig if isinstance(exc, DBAPIError) else exc
+    said = (str(cause).strip().splitlines() or [type(cause).__name__])[0]
+    print(f"Configuration error: cannot use the database in DATABASE_URL ({said})",
+          file=sys.stderr)
+    return 2
+
+
+def _until_reached(wait: Callable[[], None]) -> int | None:
+    """Wait for Telegram: None once it answers, else the exit code (a refused token is a
+    configuration error in one line; Ctrl-C while waiting stops calmly)."""
+    try:
+        wait()
+    except InvalidToken:
+        print("Configuration error: Telegram does not accept TELEGRAM_BOT_TOKEN",
+              file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        log.info("stopped before Telegram was reached")
+        return 0
+    return None
 
 
 def _run_webhook(settings: Settings, webhook: Webhook, content: Content) -> int:
@@ -194,7 +251,12 @@ def _run_webhook(settings: Settings, webhook: Webhook, content: Content) -> int:
                                     webhook=True)
     more = (_dashboard_routes(core, settings.dashboard, application, content)
             if settings.dashboard else [])
-    asyncio.run(serve_webhook(application, core, webhook, sock, more))
+    with asyncio.Runner() as runner:
+        failed = _ready(runner, core, application, settings.connect_retry)
+        if failed is not None:
+            sock.close()
+            return failed
+        runner.run(serve_webhook(application, core, webhook, sock, more))
     return 0
 
 
@@ -209,25 +271,41 @@ async def _migrate(settings: Settings) -> int:
     db = Database(settings.database_url)
     try:
         await db.migrate()
+    except (SQLAlchemyError, OSError) as exc:
+        return _database_error(exc)
     finally:
         await db.close()
     return 0
 
 
 async def _chat(settings: Settings, content: Content, lang: str | None, user_id: int,
-                demo: bool = False) -> int:
+                name: str | None, *, demo: bool = False) -> int:
     """The console adapter on the configured database (a local SQLite file by default);
-    `demo` adds the made-up local directory entries first."""
+    `demo` adds the made-up local directory entries first.
+
+    Without a Telegram token it is the bot's sender too (startup work, the outbox); with
+    one, a Telegram bot may share the database, and its messages are not the console's to
+    take: the console then shows only its own replies. Its rows carry its own name.
+    """
     logs.configure(None, logging.WARNING)
     if hasattr(sys.stdout, "reconfigure"):
         sys.stdout.reconfigure(encoding="utf-8")
     db = Database(settings.database_url)
+    sender = settings.telegram_token is None
     try:
-        await db.migrate()
+        try:
+            await db.migrate()
+        except (SQLAlchemyError, OSError) as exc:
+            return _database_error(exc)
         if demo:
             await directory_cli.load_examples(db)
-        core = build_core(settings, db, content=content)
-        await ConsoleChat(core, user_id, sys.stdin, sys.stdout).run(lang)
+        core = build_core(replace(settings, instance=f"{settings.instance[:32]}-console"), db,
+                          content=content)
+        if sender:
+            await core.startup()
+        else:
+            print("(Telegram token set: messages to others are left to the Telegram bot)")
+        await ConsoleChat(core, user_id, sys.stdin, sys.stdout, name, sender=sender).run(lang)
     finally:
         await db.close()
     return 0

@@ -77,6 +77,7 @@ class Settings:
     webhook: Webhook | None = None  # set when WEGWIJS_WEBHOOK_URL is
     dashboard: Dashboard | None = None  # set when WEGWIJS_DASHBOARD_URL or _LISTEN is
     instance: str = field(default_factory=socket.gethostname)
+    connect_retry: float = 1.0  # seconds before the first new try when Telegram is unreachable
 
     def policy(self) -> Policy:
         """The part of the settings the core may see (the core never imports this module)."""
@@ -98,6 +99,7 @@ def load_settings(env: Mapping[str, str] | None = None, env_file: Path | None = 
         webhook=_webhook(values),
         dashboard=_dashboard(values),
         instance=(values.get("WEGWIJS_INSTANCE") or socket.gethostname()).strip()[:40],
+        connect_retry=_seconds("WEGWIJS_CONNECT_RETRY", values, 1.0),
     )
 
 
@@ -167,6 +169,20 @@ def _positive(name: str, values: Mapping[str, str], default: int) -> int:
     if not raw.isdigit() or int(raw) == 0:
         raise ConfigError(f"{name} must be a whole number above 0")
     return int(raw)
+
+
+def _seconds(name: str, values: Mapping[str, str], default: float) -> float:
+    """A number of seconds above 0 and at most a minute (decimals allowed), or the default."""
+    raw = values.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = 0.0
+    if not 0 < seconds <= 60:
+        raise ConfigError(f"{name} must be a number of seconds above 0 and at most 60")
+    return seconds
 
 
 def _timezone(raw: str) -> ZoneInfo:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
@@ -53,6 +53,16 @@ def _language(code: str) -> Language:
     locale = Locale.parse(code)
     name = locale.get_display_name(code) or code
     return Language(code, name[:1].upper() + name[1:], locale.character_order == "right-to-left")
+
+
+def language_name(code: str) -> str:
+    """A language's name in the reader's language, from CLDR: a Dutch coordinator reads
+    "Arabisch", not "العربية", on an Arabic speaker's question."""
+    try:
+        name = Locale.parse(code).get_display_name(current_locale()) or code
+    except (ValueError, UnknownLocaleError):
+        return code
+    return name[:1].upper() + name[1:]
 
 
 def language_codes() -> tuple[str, ...]:
@@ -163,3 +173,28 @@ def _wrap(match: re.Match[str]) -> str:
 def localize_direction(text: str) -> str:
     """Apply isolation only where it is needed: in right-to-left languages."""
     return isolate_latin(text) if is_rtl() else text
+
+
+# Short labels -----------------------------------------------------------------------------
+
+ELLIPSIS = "…"
+_SPACE = re.compile(r"\s+")
+_LOOSE_END = " ,;:–—-(/"  # what a cut leaves dangling before the "…"
+
+
+def shorten(text: str, limit: int) -> str:
+    """At most `limit` characters where it can be: cut after a whole word, with "…".
+
+    Never inside a word, and in right-to-left languages never inside a Latin run ("Mijn
+    toeslagen"), which is isolated as one piece: "الـhuisa…" helps nobody. When even the
+    first word (or run) does not fit, it is kept whole.
+    """
+    if len(text) <= limit:
+        return text
+    runs = [m.span() for m in _LATIN_RUN.finditer(text)] if is_rtl() else []
+    cuts = [m.start() for m in _SPACE.finditer(text)
+            if not any(start < m.start() < end for start, end in runs)]
+    heads = [text[:cut].rstrip(_LOOSE_END) for cut in cuts]
+    fitting = [head for head in heads if head and len(head) < limit]
+    head = fitting[-1] if fitting else next((h for h in heads if h), text)
+    return head + ELLIPSIS if head != text else text

@@ -276,7 +276,7 @@ NEWCOMER_ACTIONS = {"v": Action.NEWCOMER_VIEW, "k": Action.NEWCOMER_DONE,
 
 
 def newcomer_data(facts: Facts) -> list[str]:
-    found = ["nt:l", "nt:s", "nt:zz", "nt:v", "nt:v:1:2"]
+    found = ["nt:l", "nt:l:1", "nt:l:x", "nt:s", "nt:zz", "nt:v", "nt:v:1:2"]
     return found + [f"nt:{a}:{t}" for t in [*_ids(facts, "tasks"), *GARBAGE]
                     for a in NEWCOMER_ACTIONS]
 
@@ -462,7 +462,7 @@ SHAPES: dict[str, set[str]] = {
           "r:{group}:{role}", "c:{group}", "p:{group}", "p:{group}:y", "n:{organisation}",
           "m:skip", "ci:{organisation}", "v"},
     "ga": {"m:{month}", "d:{day}", "n"},
-    "nt": {"l", "s", "v:{task}", "k:{task}", "h:{task}"},
+    "nt": {"l:{page}", "s", "v:{task}", "k:{task}", "h:{task}"},
     "q": {f"{a}:{{question}}" for a in QUESTION_ACTIONS},
     "r": {"l", "n", "w:{value}", "m:{month}", "d:{day}", "t:{value}", "c:d", "c:h", "c:s",
           "c:x",
@@ -718,6 +718,7 @@ def state_allowed(facts: Facts, after: Snapshot, person: tuple[int, int], state:
         "question:answer": lambda: (q := facts.row("questions", last)) is not None
         and facts.may_answer(who, q),
         "bc:text": lambda: _broadcast_editable(facts, after, who, parts),
+        "bc:when": lambda: _broadcast_editable(facts, after, who, parts),
         "group:name": lambda: who == ADMIN or who in COORDINATES.get(facts.org_key(
             int(last) if last.isdigit() else 0), ()),
         "group:municipality": lambda: _setting_up(facts, after, who, last),

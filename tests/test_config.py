@@ -21,18 +21,21 @@ def test_defaults(tmp_path: Path) -> None:
     assert settings.database_url == DEFAULT_DATABASE_URL
     assert settings.admin_ids == frozenset()
     assert str(settings.timezone) == "Europe/Amsterdam"
+    assert settings.connect_retry == 1.0
 
 
 def test_values_are_parsed(tmp_path: Path) -> None:
     settings = load_settings(
         {"TELEGRAM_BOT_TOKEN": "123456:TEST", "TELEGRAM_API_BASE_URL": "http://127.0.0.1:8081/",
-         "WEGWIJS_ADMIN_IDS": " 12, 34 ", "WEGWIJS_TIMEZONE": "Europe/Brussels"},
+         "WEGWIJS_ADMIN_IDS": " 12, 34 ", "WEGWIJS_TIMEZONE": "Europe/Brussels",
+         "WEGWIJS_CONNECT_RETRY": "0.05"},
         env_file=tmp_path / "none.env",
     )
     assert settings.telegram_token == "123456:TEST"
     assert settings.api_root == "http://127.0.0.1:8081"
     assert settings.admin_ids == frozenset({12, 34})
     assert str(settings.timezone) == "Europe/Brussels"
+    assert settings.connect_retry == 0.05
 
 
 @pytest.mark.parametrize(
@@ -43,6 +46,9 @@ def test_values_are_parsed(tmp_path: Path) -> None:
         ("DATABASE_URL", "sqlite:///sync-driver.db"),
         ("WEGWIJS_ADMIN_IDS", "12,abc"),
         ("WEGWIJS_TIMEZONE", "Mars/Olympus"),
+        ("WEGWIJS_CONNECT_RETRY", "soon"),
+        ("WEGWIJS_CONNECT_RETRY", "0"),
+        ("WEGWIJS_CONNECT_RETRY", "600"),
     ],
 )
 def test_malformed_value_names_the_variable(tmp_path: Path, variable: str, value: str) -> None:

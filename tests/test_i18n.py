@@ -22,8 +22,10 @@ from bot.i18n import (
     is_rtl,
     isolate_latin,
     language_codes,
+    language_name,
     languages,
     po_path,
+    shorten,
     use_locale,
 )
 from fakebot.html_check import check_telegram_html
@@ -178,3 +180,26 @@ def test_arrows_come_from_the_one_helper_never_from_a_translation() -> None:
                if path.name != "i18n.py" and path.parent.name != "telegram"
                and any(a in path.read_text(encoding="utf-8") for a in ARROWS)]
     assert sources == []
+
+
+@pytest.mark.parametrize(("code", "text", "limit", "short"), [
+    ("en", "Register at the gemeente (BRP) with your family", 30, "Register at the gemeente…"),
+    ("en", "Register at the gemeente", 40, "Register at the gemeente"),
+    ("en", "Basisbetaalrekening openen", 10, "Basisbetaalrekening…"),  # never inside it
+    ("nl", "Vraag zorgtoeslag aan, als je er recht op hebt", 25, "Vraag zorgtoeslag aan…"),
+    ("ar", "طلب الـzorgtoeslag في Mijn toeslagen الآن", 30, "طلب الـzorgtoeslag في…"),
+    ("ar", "سجّل عند الـhuisarts اليوم", 15, "سجّل عند…"),
+    ("en", "Log in to Mijn toeslagen today", 20, "Log in to Mijn…"),  # left to right: words
+])
+def test_labels_are_shortened_after_whole_words(code: str, text: str, limit: int,
+                                                short: str) -> None:
+    with use_locale(code):
+        assert shorten(text, limit) == short
+
+
+@pytest.mark.parametrize(("reader", "name"), [("nl", "Arabisch"), ("en", "Arabic"),
+                                              ("ar", "العربية"), ("ti", "ዓረብኛ")])
+def test_a_language_is_named_in_the_readers_language(reader: str, name: str) -> None:
+    with use_locale(reader):
+        assert language_name("ar") == name
+        assert language_name("??") == "??"

@@ -102,7 +102,7 @@ REMINDING = {"remind what": (818, ()), "remind text": (819, ("r:w:other",)),
              "remind date": (820, ("r:w:ind",)),
              "remind time": (821, ("r:w:ind", "r:d:20261210")),
              "remind confirm": (822, ("r:w:ind", "r:d:20261210", "r:t:1000"))}
-INVITED, ANSWERING, WRITING = 807, 817, 823
+INVITED, ANSWERING, WRITING, PLANNING = 807, 817, 823, 826
 KEEPING, ADDING = 824, 825  # coordinators of A typing into the help directory
 
 
@@ -163,6 +163,10 @@ async def _coordinators(world: World, people: dict[str, int]) -> None:
         await _joined(world, user, await _invite_token(world, f"g:ci:{world.orgs['A']}"))
         await _steps(world, user, steps)
         people[name] = user
+    await _joined(world, PLANNING, await _invite_token(world, f"g:ci:{world.orgs['A']}"))
+    await world.send(PLANNING, "/broadcast")
+    await world.press(PLANNING, f"bc:t:{world.one('SELECT max(id) FROM broadcasts')}")
+    people["broadcast later"] = PLANNING  # at the calendar, where a day and time are typed
 
 
 # ---------------------------------------------------------------- the shared world

@@ -147,7 +147,8 @@ async def _the_newcomer_follows_in_arabic(cast: Cast, second: int) -> None:
     await amira.press("menu:back")
     await amira.press("nt:l")
     labels = " ".join(label for label, _ in amira.last_buttons())
-    assert said("ar", "Welcome the family at home with familiar groceries")[:15] in labels
+    assert said("ar", "Your group welcomes you at home with groceries you know")[:15] in labels
+    assert said("ar", "Welcome the family at home with familiar groceries")[:15] not in labels
 
 
 async def _task_id(core: Core, title: str) -> int:

@@ -59,7 +59,8 @@ async def test_group_member_answers_by_reply_and_it_reaches_the_newcomer_in_arab
         assert plain(said("ar", "your sponsor group")) in plain(amira.transcript()[-1])
         await chat.shows(UNKNOWN_AR)
         card = chat.message_with(UNKNOWN_AR)
-        assert "العربية" in chat.texts()[-1]  # helpers see the language, and the first name
+        assert "Arabisch" in chat.texts()[-1]  # the language in the helpers' words (Dutch)
+        assert "العربية" not in chat.texts()[-1]
         await chat.reply(anna, card, REPLY)
         await fake.wait_for(lambda: any("katten" in t for t in amira.screen()), 8,
                             what="the answer in the newcomer's chat")

@@ -7,10 +7,11 @@ from datetime import UTC, date, datetime, time
 import pytest
 from sqlalchemy import select
 
-from bot.core.dialogs import read_date, read_time
+from bot.core.dialogs import read_date, read_moment, read_time
 from bot.core.engine import Core
-from bot.storage.models import Appointment, Task
+from bot.storage.models import Appointment, Broadcast, Task
 from tests.chat import CoreChat, said, texts
+from tests.test_broadcasts_core import draft, world
 from tests.test_groups_core import two_groups
 
 SUNDAY = date(2026, 11, 22)  # tests.conftest.FIXED_NOW
@@ -111,3 +112,74 @@ async def test_an_appointment_takes_a_typed_date_and_time(core: Core, code: str)
     async with core.db.session() as session:
         appointment = (await session.scalars(select(Appointment))).one()
     assert appointment.at == datetime(2026, 11, 30, 17, 30, tzinfo=UTC)  # 18:30 in Amsterdam
+
+
+@pytest.mark.parametrize(("typed", "moment"), [
+    ("morgen 9:00", (date(2026, 11, 23), time(9, 0))),
+    ("morgen om 9 uur", (date(2026, 11, 23), time(9, 0))),
+    ("tomorrow at 6.30 pm", (date(2026, 11, 23), time(18, 30))),
+    ("غداً ٩ صباحاً", (date(2026, 11, 23), time(9, 0))),
+    ("ጽባሕ 18:30", (date(2026, 11, 23), time(18, 30))),
+    ("overmorgen", (date(2026, 11, 24), None)),
+    ("12-3 18:30", (date(2027, 3, 12), time(18, 30))),
+    ("18:30 12 maart", (date(2027, 3, 12), time(18, 30))),
+    ("١٨:٣٠", (None, time(18, 30))),
+    ("12 maart", (date(2027, 3, 12), None)),
+])
+def test_a_typed_day_and_time_are_read_together(
+        typed: str, moment: tuple[date | None, time | None]) -> None:
+    assert read_moment(typed, SUNDAY) == moment
+
+
+@pytest.mark.parametrize("typed", ["half zeven", "morgen half zeven", "12 3", "", "soon 9:00"])
+def test_a_wrong_day_and_time_are_not_guessed(typed: str) -> None:
+    assert read_moment(typed, SUNDAY) is None
+
+
+async def _planned(core: Core, number: int) -> datetime | None:
+    async with core.db.session() as session:
+        broadcast = await session.get(Broadcast, number)
+        assert broadcast is not None
+        return broadcast.send_at if broadcast.state == "scheduled" else None
+
+
+@pytest.mark.parametrize(("presses", "typed", "moment"), [
+    ((), "morgen 9:00", datetime(2026, 11, 23, 8, 0, tzinfo=UTC)),  # 09:00 in Amsterdam
+    ((), "18:30", datetime(2026, 11, 22, 17, 30, tzinfo=UTC)),  # today, later on
+    (("d20261125",), "١٨:٣٠", datetime(2026, 11, 25, 17, 30, tzinfo=UTC)),  # the day picked
+    ((), "12 maart", None),  # a day alone opens its hours
+])
+async def test_a_broadcast_goes_out_at_a_typed_time(
+        core: Core, presses: tuple[str, ...], typed: str, moment: datetime | None) -> None:
+    expected = moment or datetime(2027, 3, 12, 17, 30, tzinfo=UTC)
+    utrecht, _amsterdam = await world(core)
+    number = await draft(utrecht, "Open spreekuur")
+    later = await utrecht.press(f"bc:t:{number}")
+    assert said("nl", "On which day should it go out? You can also type the day and the "
+                      "time, for example: tomorrow 18:30.") in texts(later)
+    for press in presses:
+        await utrecht.press(f"bc:t:{number}:{press}")
+    answer = await utrecht.send(typed)
+    assert await _planned(core, number) == moment
+    if moment is None:
+        assert f"bc:h:{number}:2027031218" in [b.data for b in utrecht.buttons]
+        await utrecht.send("18:30")
+        assert await _planned(core, number) == expected
+    else:
+        assert said("nl", "✖️ Cancel it") in [b.label for b in utrecht.buttons], texts(answer)
+    await utrecht.send("19:00")  # the dialog is over: the time is ordinary text again
+    assert await _planned(core, number) == expected
+
+
+@pytest.mark.parametrize("typed", ["7:00", "23:00", "half zeven", "22-11 9:00", "12:00"])
+async def test_a_wrong_broadcast_time_is_answered_with_an_example_and_the_buttons(
+        core: Core, typed: str) -> None:
+    utrecht, _amsterdam = await world(core)
+    number = await draft(utrecht, "Open spreekuur")
+    await utrecht.press(f"bc:t:{number}")
+    answer = await utrecht.send(typed)  # 12:00 today has passed: it is 13:00 in Amsterdam
+    assert texts(answer) == said("nl", "Please type a day and a time between 08:00 and 21:00, "
+                                       "like this: {example}. Or use the buttons "
+                                       "below.").format(example="29-11 18:30")
+    assert any(b.data.startswith(f"bc:t:{number}:d") for b in utrecht.buttons)
+    assert await _planned(core, number) is None

@@ -28,7 +28,7 @@ from bot.core.permissions import Actor
 from bot.core.ports import Button, Kind
 from bot.core.render import format_html, shown_length
 from bot.core.router import JobRun, Press, Router, Turn
-from bot.i18n import FALLBACK_LANGUAGE, _, backward, languages
+from bot.i18n import FALLBACK_LANGUAGE, _, backward, language_name
 from bot.storage import groups as group_repo
 from bot.storage import jobs, users
 from bot.storage import questions as repo
@@ -166,8 +166,7 @@ async def _notify(session: AsyncSession, question: Question, asker: User, route:
 
 def _card_text(question: Question, asker: User, heading: Callable[[], str] | None) -> str:
     """What helpers see: first name, language, the question as typed, later additions."""
-    language = next((lang.native_name for lang in languages()
-                     if lang.code == question.language), question.language)
+    language = language_name(question.language)
     title = heading() if heading else _("❓ Question #{number}").format(number=question.id)
     text = f"<b>{title}</b>\n" + format_html(_("From {name} ({language}):\n<i>{question}</i>"),
                                               name=asker.first_name or "?", language=language,

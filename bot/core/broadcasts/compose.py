@@ -7,7 +7,8 @@ still a draft; the version being typed is named in the state (`bc:text:<id>:<lan
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 
 from babel.dates import format_datetime
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -55,8 +56,11 @@ from bot.core.dialogs import (
     Step,
     Tap,
     TextInput,
+    Widget,
     ask,
+    read_moment,
 )
+from bot.core.dialogs.dialog import Rows
 from bot.core.menu import OpenMenu
 from bot.core.municipalities import all_municipalities
 from bot.core.payloads import Payload
@@ -64,7 +68,7 @@ from bot.core.ports import Button
 from bot.core.profile import SITUATIONS as SITUATION_LABELS
 from bot.core.reminders import timing
 from bot.core.render import shown_length
-from bot.core.router import Turn
+from bot.core.router import Router, Turn
 from bot.i18n import N_, _, backward, current_locale, languages
 from bot.storage import audit, jobs
 from bot.storage import broadcasts as repo
@@ -73,6 +77,7 @@ from bot.storage.models import Broadcast
 
 TEXT_LIMIT = 3500  # leaves room for the heading and the note within Telegram's 4096
 WRITING = "bc:text"  # state: bc:text:<broadcast id>:<language>
+PLANNING = "bc:when"  # state: bc:when:<broadcast id>[:<day picked>]
 ROLE_LABELS = {"newcomer": N_("Newcomers"), "member": N_("Group members"),
                "coordinator": N_("Coordinators")}
 HOURS = range(8, 21)  # the hours a broadcast can be planned at
@@ -83,6 +88,14 @@ class Writing(Payload, prefix="bc", action="text"):
 
     number: int
     language: str
+
+
+class Planning(Payload, prefix="bc", shape="when:{number}:{day}"):
+    """The state while the author says when it goes out (with the day, once picked), so a
+    typed day or time reaches the dialog."""
+
+    number: int
+    day: date | None = None
 
 
 async def mine(turn: Turn, number: int) -> Broadcast | None:
@@ -100,7 +113,7 @@ class Drafts:
     buttons work on every one of its screens."""
 
     async def load(self, turn: Turn, key: int | None) -> Broadcast | None:
-        writing = Writing.read(turn.user.state)
+        writing = Writing.read(turn.user.state) or Planning.read(turn.user.state)
         number = key if key is not None else writing.number if writing else 0
         broadcast = await mine(turn, number)
         if broadcast is not None and broadcast.state != "draft":
@@ -113,14 +126,18 @@ class Drafts:
     def at(self, _turn: Turn, _broadcast: Broadcast) -> None:
         return None
 
-    def move(self, _turn: Turn, _broadcast: Broadcast, _step: str) -> None:
-        """The state changes only for typing a version (see `_write`)."""
+    def move(self, turn: Turn, broadcast: Broadcast, step: str) -> None:
+        """The state changes for typing a version (see `_write`) and a day or time."""
+        if step == "later":
+            turn.user.state = Planning(broadcast.id).encode()
+        elif step != "hour" and Planning.read(turn.user.state):
+            turn.user.state = states.MENU
 
     def key(self, broadcast: Broadcast) -> int:
         return broadcast.id
 
     def state(self, step: str) -> str | None:
-        return WRITING if step == "write" else None
+        return WRITING if step == "write" else PLANNING if step in ("later", "hour") else None
 
 
 # ---------------------------------------------------------------- the draft's screen
@@ -309,6 +326,7 @@ async def _written(turn: Turn, b: Broadcast, text: str) -> str:
 async def _day(turn: Turn, b: Broadcast, day: date) -> None:
     """The hours of the day picked."""
     await COMPOSE.go(turn, b, "hour", view=day)
+    turn.user.state = Planning(b.id, day).encode()
 
 
 async def _hours(turn: Turn, _b: Broadcast, view: object) -> list[tuple[str, datetime]]:
@@ -327,6 +345,7 @@ async def _at(turn: Turn, b: Broadcast, at: datetime) -> None:
         await fallback.stale(turn)
         return
     await schedule(turn.session, b, turn.user.id, moment, turn.now)
+    turn.user.state = states.MENU
     when = format_datetime(moment.astimezone(turn.timezone), "EEEE d MMMM, HH:mm",
                            locale=current_locale())
     turn.say(_("Broadcast #{number} will go out on {when}.").format(number=b.id, when=when),
@@ -363,6 +382,45 @@ async def _send(turn: Turn, b: Broadcast) -> None:
         count=count), ((Button(backward(_("Menu")), OpenMenu().encode()),),))
 
 
+@dataclass(frozen=True, eq=False)
+class TypedMoment:
+    """A day and time typed instead of picked ("morgen 9:00", "18:30", "١٢-٣ ١٨:٣٠"): a time
+    alone is on the day picked (or today), a day alone opens its hours."""
+
+    async def rows(self, turn: Turn, draft: Broadcast, key: int | None, view: object) -> Rows:
+        return []
+
+    def register(self, router: Router, dialog: Dialog[Broadcast]) -> None:
+        """The dialog hands it the text typed at the calendar or the hours (Dialog.typed)."""
+
+    def parts(self) -> tuple[Widget[Broadcast], ...]:
+        return (self,)
+
+    async def read_text(self, turn: Turn, dialog: Dialog[Broadcast], draft: Broadcast,
+                        step: Step[Broadcast]) -> None:
+        today = turn.now.astimezone(turn.timezone).date()
+        picked = planning.day if (planning := Planning.read(turn.user.state)) else None
+        day, clock = read_moment(turn.event.text, today) or (None, None)
+        if day is not None and clock is None and day >= today:
+            await _day(turn, draft, day)
+            return
+        if clock is not None and clock.hour in HOURS:
+            at = datetime.combine(day or picked or today, clock)
+            moment = timing.local_moment(at.date(), at.time(), turn.timezone)
+            if moment is not None and moment > turn.now:
+                await _at(turn, draft, at)
+                return
+        example = today + timedelta(days=7)
+        shown = dialog.steps["hour" if picked else "later"]
+        rows: Rows = []
+        for widget in shown.widgets:
+            rows += await widget.rows(turn, draft, draft.id, picked)
+        # TRANSLATORS: {example} is a day, a month and a time in digits, such as 14-12 18:30.
+        turn.say(_("Please type a day and a time between 08:00 and 21:00, like this: "
+                   "{example}. Or use the buttons below.").format(
+                       example=f"{example.day}-{example.month} 18:30"), tuple(rows))
+
+
 BACK: Link[Broadcast] = Link(lambda _turn, _b: backward(_("Back")),
                              lambda b: OpenBroadcast(b.id))
 COMPOSE = Dialog(
@@ -387,9 +445,10 @@ COMPOSE = Dialog(
     Step("write", _asking, TextInput(_text, lambda: _(
         "Please keep the message under {limit} characters.").format(limit=TEXT_LIMIT),
         _written), Link(N_("Cancel"), lambda b: OpenBroadcast(b.id))),
-    Step("later", ask(N_("On which day should it go out?")),
-         Calendar(LaterMonth, LaterDay, _day), BACK),
-    Step("hour", ask(N_("At what time?")),
+    Step("later", ask(N_("On which day should it go out? You can also type the day and the "
+                         "time, for example: tomorrow 18:30.")),
+         TypedMoment(), Calendar(LaterMonth, LaterDay, _day), BACK),
+    Step("hour", ask(N_("At what time? You can also type it, for example 14:45.")),
          Select(At, _hours, _at, columns=4, accept=_on_the_hour), BACK),
     Step("send", _sure, Confirm(Tap(N_("✅ Yes, send"), Send, _send), BACK)),
 )

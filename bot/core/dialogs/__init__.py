@@ -17,7 +17,7 @@ buttons only points to them.
 
 from bot.core.dialogs.calendar import Calendar, DayPick, MonthPage, a_year_back, today
 from bot.core.dialogs.dialog import Dialog, Host, Question, Reader, Step, Widget, ask
-from bot.core.dialogs.typed import read_date, read_time
+from bot.core.dialogs.typed import read_date, read_moment, read_time
 from bot.core.dialogs.widgets import (
     Chosen,
     Confirm,
@@ -33,4 +33,5 @@ from bot.core.dialogs.widgets import (
 
 __all__ = ["Calendar", "Chosen", "Confirm", "DayPick", "Dialog", "Host", "Link", "MonthPage",
            "Pager", "Pressed", "Question", "Reader", "Row", "Select", "Step", "Tap", "TextInput",
-           "Widget", "a_year_back", "ask", "chars", "read_date", "read_time", "today"]
+           "Widget", "a_year_back", "ask", "chars", "read_date", "read_moment", "read_time",
+           "today"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date, time
+from datetime import date, time, timedelta
 from functools import cache
 
 from babel.dates import get_month_names
@@ -32,6 +32,12 @@ _TIME = re.compile(r"^(?:الساعة|ሰዓት|o|o godz\.?|godz\.?)?\s*"
 _NUMERIC_DATE = re.compile(r"^(\d{1,2})\s*([-/.])\s*(\d{1,2})(?:\s*\2\s*(\d{2}|\d{4}))?$")
 _DAY_NAME = re.compile(r"^(\d{1,2})\.?\s*([^\d\s,.]+)\.?(?:,?\s*(\d{4}))?$")
 _NAME_DAY = re.compile(r"^([^\d\s,.]+)\.?\s*(\d{1,2})(?:,?\s*(\d{4}))?$")
+# Days said by name, read as `plain` reads them (vowel marks gone: غداً is غدا).
+RELATIVE_DAYS = {"vandaag": 0, "today": 0, "اليوم": 0, "ሎሚ": 0,
+                 "morgen": 1, "tomorrow": 1, "غدا": 1, "بكرة": 1, "بكرا": 1, "ጽባሕ": 1,
+                 "overmorgen": 2, "day after tomorrow": 2, "the day after tomorrow": 2,
+                 "بعد غد": 2, "بعد بكرة": 2, "ድሕሪ ጽባሕ": 2}
+LINKS = {"om", "at", "on", "in", "op", "في", "ብ", ","}  # between a day and a time: "morgen om 9"
 
 
 def plain(text: str) -> str:
@@ -72,6 +78,29 @@ def read_date(text: str, earliest: date) -> date | None:
         month = month_numbers().get(normalize(found[1]))
         return _day(int(found[2]), month, found[3], earliest) if month else None
     return None
+
+
+def read_moment(text: str, today: date) -> tuple[date | None, time | None] | None:
+    """A day, a time, or both, or None: "morgen 9:00", "12-3 18:30", "18:30", "غداً ٩ صباحاً".
+
+    A day alone is read as `read_date` reads it (from `today` on), or said by name
+    ("tomorrow", "غدا", "ጽባሕ"); the time may come before or after it."""
+    words = [w for w in plain(text).split(" ") if w not in LINKS]
+    for cut in range(len(words) + 1):
+        for day_words, time_words in ((words[:cut], words[cut:]), (words[cut:], words[:cut])):
+            day = _read_day(" ".join(day_words), today) if day_words else None
+            clock = read_time(" ".join(time_words)) if time_words else None
+            if (day is not None or not day_words) and (clock is not None or not time_words) \
+                    and (day or clock):
+                return day, clock
+    return None
+
+
+def _read_day(typed: str, today: date) -> date | None:
+    """A date as `read_date` reads it, or a day said by name."""
+    if typed in RELATIVE_DAYS:
+        return today + timedelta(days=RELATIVE_DAYS[typed])
+    return read_date(typed, today)
 
 
 @cache

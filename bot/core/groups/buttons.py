@@ -217,8 +217,10 @@ class ArrivalUnknown(Pressed, prefix="ga", shape="n"):
 # ---------------------------------------------------------------- the newcomer (newcomer.py)
 
 
-class MyGroup(Payload, prefix="nt", action="l"):
-    """🤝 My group: the tasks shared with the newcomer."""
+class MyGroup(Payload, prefix="nt", shape="l:{page}"):
+    """🤝 My group: the tasks shared with the newcomer (a page of them)."""
+
+    page: Count | None = None
 
 
 class ToggleSharing(Payload, prefix="nt", action="s"):

@@ -52,7 +52,7 @@ from bot.core.permissions import Action, allowed, may_create_groups
 from bot.core.ports import Button, Keyboard
 from bot.core.render import format_html
 from bot.core.router import Router, Turn
-from bot.i18n import N_, _, backward, current_locale, ngettext
+from bot.i18n import N_, _, backward, current_locale, ngettext, shorten
 from bot.storage import audit, jobs
 from bot.storage import groups as group_repo
 from bot.storage import tasks as task_repo
@@ -197,8 +197,8 @@ async def _tasks_for(turn: Turn, group: Group, which: ListKind) -> list[Task]:
 
 
 def _short(task: Task) -> str:
-    text = _(task.title) if task.template else task.title
-    return text if len(text) <= 40 else text[:39] + "…"
+    """A task's title for its button, cut after a whole word."""
+    return shorten(_(task.title) if task.template else task.title, 40)
 
 
 async def _home(turn: Turn, pressed: GroupsHome) -> None:

@@ -1,14 +1,20 @@
 """The newcomer's view of their group: the tasks shared with them, "done" and "I need help".
 
-Tasks from the support plan or a journey step are shown in the newcomer's language;
-tasks the group typed are shown as written.
+Only tasks shared with the newcomer, grouped as this week / later / done, a page at a time.
+Tasks from the support plan are shown as the plan words them for the newcomer (its
+`newcomer` text, not the group's "go along with…"), tasks from a journey step in the
+newcomer's language, tasks the group typed as written. Button labels are cut after a
+whole word (bot.i18n.shorten); the message above them has every text in full.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import date, timedelta
+from html import escape
 
 from bot.core import access
+from bot.core.dialogs import Pager
 from bot.core.groups import cards, feed
 from bot.core.groups.buttons import (
     ClaimTask,
@@ -19,15 +25,21 @@ from bot.core.groups.buttons import (
     TaskDone,
     ToggleSharing,
 )
+from bot.core.groups.plan import load_plan
 from bot.core.menu import OpenMenu
 from bot.core.permissions import Action
 from bot.core.ports import Button
 from bot.core.render import format_html
 from bot.core.router import Press, Router, Turn
-from bot.i18n import N_, _, backward
+from bot.i18n import N_, _, backward, shorten
 from bot.storage import groups as group_repo
 from bot.storage import tasks as task_repo
 from bot.storage.models import Group, Task
+
+TASKS = Pager[Task](6)  # tasks on one page of 🤝 My group
+LABEL = 40  # characters of a task's button, cut after a whole word
+WEEK = 7  # days that count as "this week", from today (overdue tasks too)
+SECTIONS = {"week": N_("📅 This week"), "later": N_("🔜 Later"), "done": N_("✅ Done")}
 
 
 async def is_newcomer_in_group(turn: Turn) -> bool:
@@ -35,21 +47,69 @@ async def is_newcomer_in_group(turn: Turn) -> bool:
     return "newcomer" in (await access.actor(turn)).groups.values()
 
 
-async def show_tasks(turn: Turn) -> None:
-    """🤝 My group: the shared tasks, soonest first, each a button."""
-    who = await access.actor(turn)
-    rows: list[tuple[Button, ...]] = []
-    for group_id in [g for g, role in who.groups.items() if role == "newcomer"]:
-        for task in await task_repo.of_group(turn.session, group_id, task_repo.OPEN_STATES,
-                                             newcomer_only=True):
-            rows.append((Button(f"{_label(task)} · {cards.due(task)}", SeeTask(task.id).encode()),))
-    shown = len(rows)
+async def show_tasks(turn: Turn, page: int = 0) -> None:
+    """🤝 My group: the shared tasks (this week, later, done), a page at a time."""
+    tasks = await shared_tasks(turn)
+    page, shown = TASKS.page(tasks, page)
+    today = turn.now.astimezone(turn.timezone).date()
+    rows: list[tuple[Button, ...]] = [
+        (Button(_label(task), SeeTask(task.id).encode()),) for task in shown]
+    rows += TASKS.arrows(len(tasks), page, MyGroup)
     share = await _sharing(turn)
     rows.append((Button(_("💬 My group sees my questions: yes") if share else
                         _("💬 My group sees my questions: no"), ToggleSharing().encode()),))
     rows.append((Button(backward(_("Back")), OpenMenu().encode()),))
-    text = _("<b>My group</b>\nWhat you and your group are doing together:")
-    turn.say(text if shown else _("<b>My group</b>\nNothing to do right now."), tuple(rows))
+    if not tasks:
+        turn.say(_("<b>My group</b>\nNothing to do right now."), tuple(rows))
+        return
+    heading = _("<b>My group</b>\nWhat you and your group are doing together:")
+    turn.say("\n".join([heading, *_listed(shown, today)]), tuple(rows))
+
+
+async def shared_tasks(turn: Turn) -> list[Task]:
+    """The tasks the newcomer's groups share with them: unfinished soonest first, then the
+    ones done, most recent first."""
+    who = await access.actor(turn)
+    today = turn.now.astimezone(turn.timezone).date()
+    open_, done = [], []
+    for group_id in [g for g, role in who.groups.items() if role == "newcomer"]:
+        open_ += await task_repo.of_group(turn.session, group_id, task_repo.OPEN_STATES,
+                                          newcomer_only=True)
+        done += await task_repo.of_group(turn.session, group_id, ("done",),
+                                         newcomer_only=True)
+    open_.sort(key=lambda t: (t.due_date is None, t.due_date or today, t.id))
+    done.sort(key=lambda t: (t.done_at or t.updated_at, t.id), reverse=True)
+    return open_ + done
+
+
+def _section(task: Task, today: date) -> str:
+    """This week (overdue too), later (or without a date), or done."""
+    if task.status == "done":
+        return "done"
+    if task.due_date is not None and task.due_date < today + timedelta(days=WEEK):
+        return "week"
+    return "later"
+
+
+def _listed(tasks: Sequence[Task], today: date) -> list[str]:
+    """The page's tasks in full under their section's heading."""
+    lines, current = [], ""
+    for task in tasks:
+        if _section(task, today) != current:
+            current = _section(task, today)
+            lines.append(f"\n<b>{_(SECTIONS[current])}</b>")
+        when = "" if current == "done" or task.due_date is None else f" · {cards.due(task)}"
+        lines.append(f"• {escape(newcomer_text(task), quote=False)}{when}")
+    return lines
+
+
+def newcomer_text(task: Task) -> str:
+    """The task as the newcomer reads it (plain text): the plan's words for the newcomer, a
+    journey step's task in their language, or what the group typed."""
+    item = load_plan().item(task.source)
+    if item is not None:
+        return _(item.newcomer)
+    return _(task.title) if task.template else task.title
 
 
 async def _sharing(turn: Turn) -> bool:
@@ -58,8 +118,8 @@ async def _sharing(turn: Turn) -> bool:
                                                                              turn.user.id))
 
 
-async def _show(turn: Turn, _pressed: MyGroup) -> None:
-    await show_tasks(turn)
+async def _show(turn: Turn, pressed: MyGroup) -> None:
+    await show_tasks(turn, pressed.page or 0)
 
 
 async def toggle_sharing(turn: Turn, _pressed: ToggleSharing) -> None:
@@ -72,8 +132,9 @@ async def toggle_sharing(turn: Turn, _pressed: ToggleSharing) -> None:
 
 
 def _label(task: Task) -> str:
-    text = _(task.title) if task.template else task.title
-    return text if len(text) <= 40 else text[:39] + "…"
+    """A task's button: its newcomer text cut after a whole word (✅ once done)."""
+    label = shorten(newcomer_text(task), LABEL)
+    return f"✅ {label}" if task.status == "done" else label
 
 
 TaskHandler = Callable[[Turn, Group, Task], Awaitable[None]]
@@ -93,11 +154,16 @@ def _on_task(needed: Action, handler: TaskHandler) -> Press[SharedTask]:
 async def _view(turn: Turn, group: Group, task: Task) -> None:
     people = (await task_repo.assignees(turn.session, [task.id]))[task.id]
     helpers = ", ".join(cards.name(p) for p in people) or _("your group")
-    text = f"<b>{cards.title(task)}</b>\n📅 {cards.due(task)}\n" + _(
+    text = f"<b>{escape(newcomer_text(task), quote=False)}</b>\n📅 {cards.due(task)}\n" + _(
         "Who helps: {names}").format(names=helpers)
-    turn.say(text, ((Button(_("✅ Done"), TaskDone(task.id).encode()),
-                     Button(_("🆘 I need help"), NeedHelp(task.id).encode())),
-                    (Button(backward(_("Back")), MyGroup().encode()),)))
+    tasks = await shared_tasks(turn)
+    page = next((i for i, t in enumerate(tasks) if t.id == task.id), 0) // TASKS.size
+    rows: list[tuple[Button, ...]] = []
+    if task.status in task_repo.OPEN_STATES:
+        rows.append((Button(_("✅ Done"), TaskDone(task.id).encode()),
+                     Button(_("🆘 I need help"), NeedHelp(task.id).encode())))
+    rows.append((Button(backward(_("Back")), MyGroup(page or None).encode()),))
+    turn.say(text, tuple(rows))
 
 
 async def _done(turn: Turn, group: Group, task: Task) -> None:

@@ -1,7 +1,8 @@
 """The 12-month support plan template (flows/support_plan.yaml): schema, checks, extraction.
 
 A group can start from it: every item becomes a task due `due_days` after the arrival
-date. Titles are English msgids, translated for each reader like journey texts.
+date. Titles (for the group) and newcomer texts (for the newcomer, in 🤝 My group) are
+English msgids, translated for each reader like journey texts.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ class Item(BaseModel):
     model_config = ConfigDict(extra="forbid")
     id: str = Id
     title: str = Field(min_length=3, max_length=120)
+    newcomer: str = Field(min_length=3, max_length=90)  # the task as the newcomer reads it
     category: Category
     due_days: int = Field(ge=0, le=365)
     visible: bool
@@ -59,11 +61,19 @@ class Plan(BaseModel):
             yield from phase.items
 
     def texts(self) -> Iterator[tuple[str, str]]:
-        """(id, text) of everything a reader sees."""
+        """(where, text) of everything a reader sees: the group's titles, the newcomer's."""
         for phase in self.phases:
             yield phase.id, phase.title
             for item in phase.items:
                 yield item.id, item.title
+                yield f"{item.id}:newcomer", item.newcomer
+
+    def item(self, task_source: str | None) -> Item | None:
+        """The item a task was made from (its source is `plan:<id>`), if it still exists."""
+        if not task_source or not task_source.startswith("plan:"):
+            return None
+        wanted = task_source.removeprefix("plan:")
+        return next((i for i in self.items() if i.id == wanted), None)
 
 
 class PlanError(Exception):
