@@ -18,7 +18,7 @@ from bot.core.payloads import Payload
 from bot.core.ports import Button, Keyboard
 from bot.core.router import Router, Turn
 from bot.core.sources import sources_text
-from bot.i18n import _, backward
+from bot.i18n import _, backward, pgettext
 
 QUESTION_LIMIT = 500  # characters of a typed question the matcher looks at
 
@@ -61,7 +61,7 @@ class Faq:
             turn.say(_("Your message is very long. If you ask a person, they get the first "
                        "{limit} characters.").format(limit=questions.ANSWER_LIMIT))
         if result.decision == "suggest":
-            rows = [(Button(_(self.entries[m.id].question), ShowAnswer(m.id).encode()),)
+            rows = [(Button(question(self.entries[m.id]), ShowAnswer(m.id).encode()),)
                     for m in result.matches]
             rows.append((Button(_("None of these"), NoneOfThese().encode()),))
             rows.append((_back_button(turn),))
@@ -91,7 +91,8 @@ class Faq:
         await self._unknown(turn)
 
     def _show(self, turn: Turn, entry: Entry) -> None:
-        text = f"<b>{_(entry.question)}</b>\n{_(entry.answer)}"
+        answer = pgettext(entry.context("answer"), entry.answer)
+        text = f"<b>{question(entry)}</b>\n{answer}"
         turn.say(text, self._answer_keyboard(turn, entry))
 
     def _answer_keyboard(self, turn: Turn, entry: Entry) -> Keyboard:
@@ -109,6 +110,11 @@ class Faq:
         rows = ((person,), (_back_button(turn),)) if person else ((_back_button(turn),),)
         turn.say(_("I do not know the answer to that yet. I can ask a person for you, or your "
                    "gemeente or begeleider can help you."), rows)
+
+
+def question(entry: Entry) -> str:
+    """An entry's question in the reader's language, found by its id (as its answer is)."""
+    return pgettext(entry.context("question"), entry.question)
 
 
 def _back_button(turn: Turn) -> Button:
