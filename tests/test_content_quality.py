@@ -17,7 +17,7 @@ from babel.messages.pofile import read_po
 from bot.core import crisis
 from bot.core.content import FLOWS, known_sources
 from bot.core.freshness import TextNode, due, warn_overdue
-from bot.core.journeys.report import all_nodes, content_report, plainness
+from bot.core.journeys.report import PLAIN_WORDS, all_nodes, content_report, dutch, plainness
 from bot.i18n import language_codes, po_path
 
 GLOSSARY: dict[str, Any] = yaml.safe_load((FLOWS / "glossary.yaml").read_text("utf-8"))
@@ -176,3 +176,10 @@ def test_plain_dutch_is_measured_per_sentence() -> None:
     assert plain.score > 60
     long = plainness(" ".join(["woord"] * 25) + ".")
     assert long.longest == 25
+
+
+def test_dutch_sentences_stay_short() -> None:
+    """Plain Dutch (issue 20): no sentence a Dutch reader gets is longer than 20 words."""
+    long = [f"{n.kind} {n.id}: {p.sentence}" for n in all_nodes()
+            if (p := plainness(dutch(n))).longest > PLAIN_WORDS]
+    assert long == []
