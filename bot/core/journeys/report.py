@@ -23,9 +23,11 @@ from bot.core.faq.loader import load_faq
 from bot.core.freshness import TextNode, due, text_nodes
 from bot.core.groups.plan import read_plan
 from bot.core.journeys.feature import ORDER
-from bot.i18n import content_translation, language_codes
+from bot.i18n import LOCALES_DIR, content_translation, language_codes
 
 PLAIN_WORDS = 20  # a Dutch sentence longer than this is rewritten (issue 20)
+COMMITTED = LOCALES_DIR.parent / "docs" / "content-report.md"
+HISTORY = "\n## History"  # a section people write by hand; regenerating keeps it
 _TAG = re.compile(r"<[^>]+>")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 HEADER = ("| kind | node | sources | last checked | review by | translated | needs review "
@@ -47,8 +49,15 @@ def content_report(today: date | None = None) -> str:
     today = today or date.today()
     nodes = all_nodes()
     rows = [_row(node) for node in nodes]
-    return "\n".join([*_intro(nodes, today), *_due(nodes, today), *_review(nodes),
-                      "## Every node\n", HEADER, *rows]) + "\n"
+    report = "\n".join([*_intro(nodes, today), *_due(nodes, today), *_review(nodes),
+                         "## Every node\n", HEADER, *rows]) + "\n"
+    return report + _history()
+
+
+def _history() -> str:
+    """The hand-written History section of the committed report, carried over as it is."""
+    text = COMMITTED.read_text(encoding="utf-8") if COMMITTED.exists() else ""
+    return text[text.index(HISTORY):] if HISTORY in text else ""
 
 
 def all_nodes() -> list[TextNode]:
