@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from bot.config import Settings
 from bot.core import (
@@ -11,6 +12,7 @@ from bot.core import (
     crisis,
     dashboard,
     fallback,
+    freshness,
     language,
     menu,
     mydata,
@@ -81,12 +83,15 @@ class Content:
     answers: dict[str, Entry]
 
 
-def load_content() -> Content:
-    """Read and check every content file once; a broken one names its file and node."""
+def load_content(today: date | None = None) -> Content:
+    """Read and check every content file once; a broken one names its file and node. Facts
+    due for a check are logged as warnings: an old date never keeps the bot from starting."""
     journeys = load_journeys()
-    load_plan()  # the support-plan template is checked at startup too
+    plan = load_plan()  # the support-plan template is checked at startup too
     answers = load_faq(journeys)
     check_directory(journeys, answers)  # the directory's links and national set
+    freshness.warn_overdue(freshness.text_nodes(journeys.values(), answers.values(), plan),
+                           today or date.today())
     return Content(journeys, answers)
 
 

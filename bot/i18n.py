@@ -17,8 +17,9 @@ from functools import cache
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
+from babel.messages.catalog import Catalog, Message
 from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
+from babel.messages.pofile import read_po, unescape
 from babel.support import Translations
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
@@ -77,13 +78,90 @@ def po_path(code: str) -> Path:
 
 @cache
 def translations(code: str) -> Translations:
-    """Compile a .po catalog in memory once: compiled catalogs are build output, never stale."""
-    with po_path(code).open("rb") as po_file:
-        catalog = read_po(po_file, locale=code)
+    """Compile a .po catalog in memory once: compiled catalogs are build output, never stale.
+
+    Entries that need review (fuzzy: the English changed after they were translated) are
+    served: the previous translation is better than English for someone who cannot read
+    it. Content entries carry a msgctxt naming their node; each is also reachable by its
+    English alone, so `_()` finds a journey or plan text without knowing where it is from.
+    """
+    catalog = _catalog(code)
+    for message in list(catalog):
+        if message.context and message.id and catalog.get(message.id) is None:
+            catalog.add(message.id, message.string, flags=message.flags)
     buffer = io.BytesIO()
-    write_mo(buffer, catalog)
+    write_mo(buffer, catalog, use_fuzzy=True)
     buffer.seek(0)
     return Translations(fp=buffer, domain=DOMAIN)
+
+
+def _catalog(code: str) -> Catalog:
+    with po_path(code).open("rb") as po_file:
+        return read_po(po_file, locale=code)
+
+
+@dataclass(frozen=True)
+class Translated:
+    """One content entry of a catalog, found by its msgctxt (the node it belongs to)."""
+
+    english: str  # the English it was translated from
+    text: str
+    review: bool  # needs review: marked fuzzy, or the English has changed since
+
+
+@cache
+def _by_context(code: str) -> dict[str, Translated]:
+    """Content entries by msgctxt; a fuzzy entry's own English is its previous msgid."""
+    found = {}
+    for message in _catalog(code):
+        if message.context and isinstance(message.id, str) and isinstance(message.string, str) \
+                and message.string:
+            english = (previous_msgid(message) or message.id) if message.fuzzy else message.id
+            found[message.context] = Translated(english, message.string, message.fuzzy)
+    return found
+
+
+def previous_msgid(message: Message) -> str | None:
+    """The English a fuzzy entry was translated from: its `#| msgid`. Babel reads those lines
+    back as translator comments starting with "|", wrapped at spaces, so the quoted parts
+    are joined again here."""
+    if message.previous_id:
+        return str(message.previous_id[0])
+    lines = [c[1:].strip() for c in message.user_comments if c.startswith("|")]
+    if not lines or not lines[0].startswith("msgid "):
+        return None
+    quoted = _QUOTED.findall(" ".join(lines).removeprefix("msgid "))
+    return "".join(unescape(f'"{part}"') for part in quoted)
+
+
+_QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"')
+
+
+def content_translation(code: str, context: str | None, english: str) -> Translated | None:
+    """A text's translation by its node (its msgctxt): also when the English changed since
+    (then `review` is set, and the previous translation is still served); None if new.
+    Texts in code have no msgctxt and are found by their English."""
+    if code == SOURCE_LANGUAGE:
+        return Translated(english, english, False)
+    found = _by_context(code).get(context) if context else None
+    if found is not None:
+        return Translated(found.english, found.text, found.review or found.english != english)
+    return _plain(code).get(english)
+
+
+@cache
+def _plain(code: str) -> dict[str, Translated]:
+    """Translated entries without a context, by English (and catalogs from before contexts)."""
+    return {m.id: Translated(m.id, m.string, m.fuzzy) for m in _catalog(code)
+            if not m.context and isinstance(m.id, str) and isinstance(m.string, str)
+            and m.string}
+
+
+def pgettext(context: str, message: str) -> str:
+    """A content text (journey, FAQ, plan) in the reader's language, found by its node:
+    editing the English never leaves a reader without the translation they had."""
+    found = content_translation(current_locale(), context, message)
+    return found.text if found is not None else message
 
 
 def current_locale() -> str:

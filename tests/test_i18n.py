@@ -41,8 +41,14 @@ def catalog_messages(code: str) -> list[Message]:
 
 
 def template_ids() -> set[str]:
+    return {msgid for _context, msgid in template_keys()}
+
+
+def template_keys() -> set[tuple[str | None, str]]:
+    """(msgctxt, msgid) of every template entry: content texts carry their node as msgctxt."""
     with (LOCALES_DIR / "messages.pot").open("rb") as handle:
-        return {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(handle) if m.id}
+        return {(m.context, m.id if isinstance(m.id, str) else m.id[0])
+                for m in read_po(handle) if m.id}
 
 
 def strings(message: Message) -> list[str]:
@@ -57,13 +63,13 @@ def test_shipped_languages_have_catalogs() -> None:
 
 @pytest.mark.parametrize("code", CODES)
 def test_catalog_is_complete(code: str) -> None:
+    """Every entry has a translation. One that needs review (fuzzy: its English changed
+    since) is served and listed in docs/content-report.md; only a new entry fails here."""
     messages = catalog_messages(code)
-    ids = {m.id if isinstance(m.id, str) else m.id[0] for m in messages}
-    assert ids >= template_ids(), f"{code}: run `python main.py catalogs`"
+    keys = {(m.context, m.id if isinstance(m.id, str) else m.id[0]) for m in messages}
+    assert keys >= template_keys(), f"{code}: run `python main.py catalogs`"
     untranslated = [m.id for m in messages if not all(strings(m))]
-    fuzzy = [m.id for m in messages if m.fuzzy]
     assert untranslated == [], f"{code}: missing translations"
-    assert fuzzy == [], f"{code}: fuzzy translations"
 
 
 @pytest.mark.parametrize("code", CODES)

@@ -174,7 +174,7 @@ async def test_no_journey_label_is_cut_inside_a_word(
                 for button in page:
                     parts = button.data.split(":")
                     if button.data.endswith(":g"):
-                        assert cut_well(button.label, step_title(journey.node(parts[2])))
+                        assert cut_well(button.label, step_title(journey, journey.node(parts[2])))
                         checked += 1
             for node in (n for n in journey.nodes if n.is_step):
                 shown = await chat.press(f"j:{journey.journey}:{node.id}:g")

@@ -140,7 +140,7 @@ def overview_marks(user: TgUser, code: str, journey: Journey
         if parts[0] != "j" or parts[-1] != "g":
             continue
         with use_locale(code):
-            title, arrow = finish(step_title(journey.node(parts[2]))), finish(forward())
+            title, arrow = finish(step_title(journey, journey.node(parts[2]))), finish(forward())
         suggested = label.startswith(arrow + " ")
         mark, _space, rest = label.removeprefix(arrow + " ").partition(" ")
         assert rest == title, (label, title)
@@ -189,7 +189,7 @@ async def test_journey_map_and_ways_out(
         assert marks["bank"] == ("○", True)  # suggested: the bank, not DigiD again
         assert marks["insurance"] == ("○", False)
         with use_locale(code):
-            bank = finish(step_title(journey.node("bank")))
+            bank = finish(step_title(journey, journey.node("bank")))
         assert bank in user.screen()[-1]
 
         await user.press("j:first_steps:bank:g")  # the first step seen from the overview

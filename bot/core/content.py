@@ -13,13 +13,12 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from babel.messages.pofile import read_po
 from pydantic import ValidationError
 
 from bot.core import yamlfile
 from bot.core.journeys.schema import Journey
 from bot.core.ports import CALLBACK_DATA_LIMIT
-from bot.i18n import LOCALES_DIR, language_codes, po_path
+from bot.i18n import LOCALES_DIR, content_translation, language_codes
 
 FLOWS = LOCALES_DIR.parent / "flows"
 JOURNEYS = FLOWS / "journeys"
@@ -162,22 +161,18 @@ def known_sources() -> dict[str, dict[str, str]]:
 
 
 def _translation_problems(journey: Journey, file: str) -> list[Problem]:
+    return [problem for context, node_id, text in journey.keyed_texts()
+            for problem in translation_problems(file, node_id, context, text)]
+
+
+def translation_problems(file: str, node: str, context: str, text: str) -> list[Problem]:
+    """A text with no translation at all in a shipped language, or one whose HTML differs
+    from the English it was made for; a translation that needs review is served, not a problem."""
     problems = []
     for code in language_codes():
-        table = catalog_entries(code)
-        for node_id, text in journey.texts():
-            translated = table.get(text)
-            if not translated:
-                problems.append(Problem(file, node_id, f"no {code} translation of {text[:40]!r}"))
-            elif sorted(_TAG.findall(translated)) != sorted(_TAG.findall(text)):
-                problems.append(Problem(file, node_id, f"{code} translation has other HTML tags"))
+        found = content_translation(code, context, text)
+        if found is None:
+            problems.append(Problem(file, node, f"no {code} translation of {text[:40]!r}"))
+        elif sorted(_TAG.findall(found.text)) != sorted(_TAG.findall(found.english)):
+            problems.append(Problem(file, node, f"{code} translation has other HTML tags"))
     return problems
-
-
-@cache
-def catalog_entries(code: str) -> dict[str, str]:
-    """Translated, non-fuzzy singular entries of one catalog."""
-    with po_path(code).open("rb") as handle:
-        catalog = read_po(handle, locale=code)
-    return {m.id: m.string for m in catalog
-            if isinstance(m.id, str) and isinstance(m.string, str) and m.string and not m.fuzzy}

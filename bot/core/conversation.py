@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot.core import questions, smalltalk, states
+from bot.core.crisis import DISTRESS
 from bot.core.normalize import normalize
 from bot.core.ports import Kind, Reply
 from bot.core.router import Router, Turn
@@ -51,6 +52,7 @@ async def typed_choice(turn: Turn) -> bool:
     if data is None:
         return False
     turn.event = replace(event, kind=Kind.BUTTON, data=data, text="")
+    turn.memo[DISTRESS] = False  # a press, as if tapped: its own answer, no gentle line after
     await turn.router.dispatch(turn)
     return True
 

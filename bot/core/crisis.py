@@ -14,13 +14,31 @@ S129 Nederlandse Arbeidsinspectie, S49/S131 FairWork).
 
 from __future__ import annotations
 
+from datetime import date
+
 from bot.core import questions, safety, safety_model
 from bot.core.ports import Button, Kind
 from bot.core.router import Router, Turn
+from bot.core.sources import Sourced
 from bot.i18n import _, language_codes, switch_locale
 from bot.storage import groups
 
 DISTRESS = "distress"  # turn.memo key: the gentle line is owed after the normal answer
+CHECKED = date(2026, 12, 7)  # every number below checked against the fact sheets that day
+
+# Where each kind's numbers come from (flows/sources.yaml); the content report lists them and
+# warns when one is due. Hours of De Kindertelefoon and the FairWork phone are ⚠️ CHECK.
+SOURCED = {
+    "suicide": Sourced(("S56", "S58"), CHECKED),
+    "self_harm": Sourced(("S58", "S25-b", "S56"), CHECKED),
+    "medical": Sourced(("S58",), CHECKED),
+    "sexual_violence": Sourced(("S138", "S57", "S58"), CHECKED, review_by=date(2027, 6, 1)),
+    "child_abuse": Sourced(("S57", "S140", "S58"), CHECKED, review_by=date(2027, 6, 1)),
+    "domestic_violence": Sourced(("S57", "S58"), CHECKED),
+    "exploitation": Sourced(("S129", "S48", "S131", "S49", "S58"), CHECKED,
+                            review_by=date(2027, 6, 1)),
+}
+LINES_SOURCED = Sourced(("S56", "S58", "S25-b"), CHECKED)  # the bystander and distress lines
 
 
 def crisis_text(kind: str) -> str:
@@ -67,6 +85,11 @@ def crisis_text(kind: str) -> str:
             "🤝 FairWork gives free, confidential advice: fairwork.nu."),
     }
     return texts[kind]
+
+
+def lines() -> dict[str, str]:
+    """The bystander and distress lines at their longest, for the content report."""
+    return {"bystander": bystander_text(True), "distress": distress_text(None)}
 
 
 def bystander_text(member: bool) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from bot.core import states
 from bot.core.municipalities import all_municipalities
 from bot.core.payloads import Payload
@@ -9,6 +11,7 @@ from bot.core.ports import Button, Keyboard
 from bot.core.profile import SITUATIONS, month_label
 from bot.core.render import format_html
 from bot.core.router import Router, Turn
+from bot.core.sources import Sourced
 from bot.i18n import N_, _, backward, current_locale, languages
 
 # How commands are listed in /help and Telegram's command menu; others follow in
@@ -94,18 +97,26 @@ def home_button() -> Button:
     return Button(_("🏠 Menu"), GoHome().encode())
 
 
-def help_text(router: Router) -> str:
-    """Help always ends with the emergency numbers, whatever state the user is in."""
-    commands = "\n".join(f"/{name} – {_(label)}" for name, label in command_list(router))
+# The emergency numbers' sources (flows/sources.yaml), listed in the content report.
+EMERGENCY_SOURCED = Sourced(("S58", "S56", "S57"), date(2026, 12, 7))
+
+
+def emergency_text() -> str:
+    """The numbers under every /help."""
     # TRANSLATORS: keep the numbers and "Veilig Thuis" exactly as they are.
-    emergency = _(
+    return _(
         "<b>In an emergency</b>\n"
         "🚨 112: police, fire brigade, ambulance\n"
         "💬 113 or 0800-0113: if you think about suicide (free, day and night, anonymous)\n"
         "🏠 Veilig Thuis 0800-2000: violence at home or child abuse (free, day and night)"
     )
+
+
+def help_text(router: Router) -> str:
+    """Help always ends with the emergency numbers, whatever state the user is in."""
+    commands = "\n".join(f"/{name} – {_(label)}" for name, label in command_list(router))
     intro = _("<b>Help</b>\nUse the buttons, or these commands:")
-    return f"{intro}\n{commands}\n\n{emergency}"
+    return f"{intro}\n{commands}\n\n{emergency_text()}"
 
 
 async def show_help(turn: Turn) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from html import escape
 
@@ -10,6 +11,16 @@ from babel.dates import format_date
 from bot.core.content import known_sources
 from bot.core.render import format_html
 from bot.i18n import _, current_locale
+
+
+@dataclass(frozen=True)
+class Sourced:
+    """Where a text's facts come from, when a person last checked them, and for a ⚠️ fact
+    (changes yearly, pending, old source) the date by which to check it again."""
+
+    sources: tuple[str, ...]
+    last_checked: date
+    review_by: date | None = None
 
 
 def sources_text(tags: list[str], checked: date) -> str:

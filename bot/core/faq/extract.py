@@ -13,10 +13,10 @@ from bot.core.faq.schema import FaqFile
 def extract_faq(
     fileobj: IO[bytes], keywords: Mapping[str, Any], comment_tags: Collection[str],
     options: Mapping[str, Any],
-) -> Iterator[tuple[int, str | None, str, list[str]]]:
+) -> Iterator[tuple[int, str, tuple[str, str], list[str]]]:
     """Yield question and answer of every entry, with a comment naming file and id."""
     parsed = FaqFile.model_validate(yamlfile.parse(fileobj.read().decode("utf-8")))
     name = Path(getattr(fileobj, "name", "faq.yaml")).name
     for entry in parsed.entries:
-        for text in (entry.question, entry.answer):
-            yield 0, None, text, [f"flows/faq/{name}:{entry.id}"]
+        for context, text in entry.keyed_texts():
+            yield 0, "pgettext", (context, text), [f"flows/faq/{name}:{entry.id}"]

@@ -19,7 +19,7 @@ from bot.core.payloads import Payload
 from bot.core.ports import Button, Keyboard
 from bot.core.router import Router, Turn
 from bot.core.sources import sources_text
-from bot.i18n import _, backward
+from bot.i18n import _, backward, pgettext
 from bot.storage import insights
 
 QUESTION_LIMIT = 500  # characters of a typed question the matcher looks at
@@ -69,7 +69,7 @@ class Faq:
             turn.say(_("Your message is very long. If you ask a person, they get the first "
                        "{limit} characters.").format(limit=questions.ANSWER_LIMIT))
         if result.decision == "suggest":
-            rows = [(Button(_(self.entries[m.id].question), ShowAnswer(m.id).encode()),)
+            rows = [(Button(question(self.entries[m.id]), ShowAnswer(m.id).encode()),)
                     for m in result.matches]
             rows.append((Button(_("None of these"), NoneOfThese().encode()),))
             rows.append((_back_button(turn),))
@@ -100,8 +100,9 @@ class Faq:
 
     async def _show(self, turn: Turn, entry: Entry) -> None:
         """The answer; beneath it the person's gemeente and "📍 Help near me" where linked."""
+        answer = pgettext(entry.context("answer"), entry.answer)
         below, extra = await woven.beneath(turn, links.for_answer(entry.id), entry.answer)
-        text = f"<b>{_(entry.question)}</b>\n{_(entry.answer)}"
+        text = f"<b>{question(entry)}</b>\n{answer}"
         turn.say(f"{text}\n\n{below}" if below else text,
                  self._answer_keyboard(turn, entry, extra))
 
@@ -123,6 +124,11 @@ class Faq:
             ((near,), (_back_button(turn),))
         turn.say(_("I do not know the answer to that yet. I can ask a person for you, or your "
                    "gemeente or begeleider can help you."), rows)
+
+
+def question(entry: Entry) -> str:
+    """An entry's question in the reader's language, found by its id (as its answer is)."""
+    return pgettext(entry.context("question"), entry.question)
 
 
 def _back_button(turn: Turn) -> Button:

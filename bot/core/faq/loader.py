@@ -12,13 +12,12 @@ from bot.core import yamlfile
 from bot.core.content import (
     FLOWS,
     Problem,
-    catalog_entries,
     known_sources,
     shape_problem,
+    translation_problems,
 )
 from bot.core.faq.schema import Entry, FaqFile, Phrasings
 from bot.core.journeys.schema import Journey
-from bot.i18n import language_codes
 
 FAQ = FLOWS / "faq"
 
@@ -91,9 +90,8 @@ def _entry_problems(file: str, entry: Entry, journeys: dict[str, Journey],
         if journey_id not in journeys or not journeys[journey_id].has(node):
             problems.append(Problem(file, entry.id, f"journey step '{entry.journey}' not found"))
     if translations:
-        problems += [Problem(file, entry.id, f"no {code} translation of {text[:40]!r}")
-                     for code in language_codes() for text in (entry.question, entry.answer)
-                     if not catalog_entries(code).get(text)]
+        problems += [problem for context, text in entry.keyed_texts()
+                     for problem in translation_problems(file, entry.id, context, text)]
     return problems
 
 

@@ -31,8 +31,17 @@ class Entry(BaseModel):
     answer: Text
     sources: Annotated[list[str], Field(min_length=1)]
     last_checked: date
+    review_by: date | None = None  # a ⚠️ fact (changes yearly, pending, old source): recheck by
     journey: Annotated[str | None, Field(pattern=r"^[a-z0-9_]+:[a-z0-9_]+$")] = None
     match: dict[Lang, Annotated[list[str], Field(min_length=3)]]
+
+    def keyed_texts(self) -> list[tuple[str, str]]:
+        """(msgctxt, text) of what a reader sees: faq:<id>:question and faq:<id>:answer."""
+        return [(self.context("question"), self.question), (self.context("answer"), self.answer)]
+
+    def context(self, field: str) -> str:
+        """The msgctxt of the question or the answer."""
+        return f"faq:{self.id}:{field}"
 
 
 class FaqFile(BaseModel):

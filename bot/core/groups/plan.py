@@ -16,8 +16,7 @@ from typing import IO, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.core import yamlfile
-from bot.core.content import FLOWS, catalog_entries, known_sources
-from bot.i18n import language_codes
+from bot.core.content import FLOWS, known_sources, translation_problems
 
 PLAN = FLOWS / "support_plan.yaml"
 Category = Literal["housing", "registration", "inburgering", "health", "work", "school",
@@ -36,6 +35,7 @@ class Item(BaseModel):
     due_days: int = Field(ge=0, le=365)
     visible: bool
     sources: list[str] = Field(min_length=1)
+    review_by: date | None = None  # a ⚠️ fact (changes yearly, pending, old source): recheck by
 
 
 class Phase(BaseModel):
@@ -60,13 +60,14 @@ class Plan(BaseModel):
         for phase in self.phases:
             yield from phase.items
 
-    def texts(self) -> Iterator[tuple[str, str]]:
-        """(where, text) of everything a reader sees: the group's titles, the newcomer's."""
+    def keyed_texts(self) -> Iterator[tuple[str, str, str]]:
+        """(msgctxt, id, text): plan:phase:<id> for a phase, plan:<id> for an item's title,
+        plan:<id>:newcomer for its newcomer text (a phase and an item may share an id)."""
         for phase in self.phases:
-            yield phase.id, phase.title
+            yield f"plan:phase:{phase.id}", phase.id, phase.title
             for item in phase.items:
-                yield item.id, item.title
-                yield f"{item.id}:newcomer", item.newcomer
+                yield context(item.id), item.id, item.title
+                yield context(f"{item.id}:newcomer"), f"{item.id}:newcomer", item.newcomer
 
     def item(self, task_source: str | None) -> Item | None:
         """The item a task was made from (its source is `plan:<id>`), if it still exists."""
@@ -76,6 +77,11 @@ class Plan(BaseModel):
         return next((i for i in self.items() if i.id == wanted), None)
 
 
+def context(item: str) -> str:
+    """The msgctxt of an item's title: plan:<id>."""
+    return f"plan:{item}"
+
+
 class PlanError(Exception):
     """The plan file is broken; the message names every problem."""
 
@@ -83,14 +89,19 @@ class PlanError(Exception):
 @cache
 def load_plan(path: Path = PLAN) -> Plan:
     """Read and check the plan once; problems stop startup with a clear message."""
-    try:
-        plan = Plan.model_validate(yamlfile.parse(path.read_text(encoding="utf-8")))
-    except ValidationError as error:
-        raise PlanError(f"{path.name}: {error}") from error
+    plan = read_plan(path)
     problems = check(plan)
     if problems:
         raise PlanError("\n".join(f"{path.name}: {p}" for p in problems))
     return plan
+
+
+def read_plan(path: Path = PLAN) -> Plan:
+    """The plan's shape only (the content report reads it also while translations lag)."""
+    try:
+        return Plan.model_validate(yamlfile.parse(path.read_text(encoding="utf-8")))
+    except ValidationError as error:
+        raise PlanError(f"{path.name}: {error}") from error
 
 
 def check(plan: Plan) -> list[str]:
@@ -100,10 +111,8 @@ def check(plan: Plan) -> list[str]:
     problems += [f"item '{i}' appears twice" for i in sorted({i for i in ids if ids.count(i) > 1})]
     problems += [f"item '{item.id}': unknown source {s}" for item in plan.items()
                  for s in item.sources if s not in known_sources()]
-    for code in language_codes():
-        table = catalog_entries(code)
-        problems += [f"'{node}': no {code} translation of {text[:40]!r}"
-                     for node, text in plan.texts() if not table.get(text)]
+    problems += [f"'{p.node}': {p.problem}" for key, node, text in plan.keyed_texts()
+                 for p in translation_problems("support_plan.yaml", node, key, text)]
     return problems
 
 
@@ -115,8 +124,8 @@ def due(item: Item, start: date) -> date:
 def extract_plan(
     fileobj: IO[bytes], keywords: Mapping[str, Any], comment_tags: Collection[str],
     options: Mapping[str, Any],
-) -> Iterator[tuple[int, str | None, str, list[str]]]:
+) -> Iterator[tuple[int, str, tuple[str, str], list[str]]]:
     """Babel extractor: the plan's texts go into the same catalogs as the interface."""
     plan = Plan.model_validate(yamlfile.parse(fileobj.read().decode("utf-8")))
-    for node, text in plan.texts():
-        yield 0, None, text, [f"flows/support_plan.yaml:{node}"]
+    for key, node, text in plan.keyed_texts():
+        yield 0, "pgettext", (key, text), [f"flows/support_plan.yaml:{node}"]

@@ -32,7 +32,7 @@ from bot.core.reminders.feature import SnoozeTomorrow
 from bot.core.render import finish, format_html
 from bot.core.router import Handler, Press, Router, Turn
 from bot.core.sources import sources_text
-from bot.i18n import N_, _, backward, forward, ngettext
+from bot.i18n import N_, _, backward, forward, ngettext, pgettext
 from bot.storage import progress as repo
 from bot.storage.models import JourneyProgress, Reminder, User
 
@@ -159,7 +159,7 @@ class Journeys:
         for journey in journeys:
             done, total = _counts(journey, started.get(journey.journey), profile_of(turn.user))
             mark = " ✅" if total and done >= total else ""
-            rows.append((Button(f"{_(journey.title)} {done}/{total}{mark}",
+            rows.append((Button(f"{title(journey)} {done}/{total}{mark}",
                                 OpenJourney(journey.journey).encode()),))
         return rows
 
@@ -185,7 +185,7 @@ class Journeys:
             page = steps.index(suggested) // STEPS.size if suggested else 0
         page, shown = STEPS.page(steps, page)
         rows: list[tuple[Button, ...]] = [
-            (Button(_step_label(journey.node(step), progress, step == suggested),
+            (Button(_step_label(journey, journey.node(step), progress, step == suggested),
                     GoToStep(journey.journey, step).encode()),) for step in shown]
         rows += STEPS.arrows(len(steps), page, lambda p: OpenJourney(journey.journey, p))
         rows.append((Button(backward(_("My steps")), ShowSteps().encode()), home_button()))
@@ -289,7 +289,7 @@ class Journeys:
         keyboard = ((Button(_("🧭 Go to this step"),
                             GoToStep(journey.journey, node.id).encode()),),
                     (Button(_("💤 Ask me tomorrow"), SnoozeTomorrow(reminder.id).encode()),))
-        return Reply(finish("🔔 " + _(node.follow_up.question)),
+        return Reply(finish("🔔 " + said(journey, node, "follow_up", node.follow_up.question)),
                      tuple(tuple(Button(finish(b.label), b.data) for b in row)
                            for row in keyboard))
 
@@ -311,7 +311,7 @@ class Journeys:
             await self._show(turn, journey, progress)
         elif set(steps) <= set(progress.done):
             finished = _("🎉 You finished “{title}”. Well done!")
-            turn.say(format_html(finished, title=_(journey.title)))
+            turn.say(format_html(finished, title=title(journey)))
             await self.overview(turn)
         else:
             await self.map(turn, journey)  # only steps that wait are left
@@ -331,12 +331,15 @@ class Journeys:
 
     async def _show(self, turn: Turn, journey: Journey, progress: JourneyProgress) -> None:
         node = journey.node(progress.node)
-        links = "".join(f'\n🔗 <a href="{link.url}">{_(link.label)}</a>' for link in node.links)
-        ticked = "\n☑️ " + _(node.check) if node.check and node.id in progress.done else ""
+        labels = [said(journey, node, f"link{i}", link.label) for i, link in enumerate(node.links)]
+        links = "".join(f'\n🔗 <a href="{link.url}">{label}</a>'
+                        for link, label in zip(node.links, labels, strict=True))
+        ticked = "\n☑️ " + said(journey, node, "check", node.check) \
+            if node.check and node.id in progress.done else ""
         ask = node.group_task is not None and await newcomer.is_newcomer_in_group(turn)
         below, extra = await woven.beneath(turn, directory.for_step(journey.journey, node.id),
                                            node.text or "")
-        text = f"{_(node.text or '')}{links}{ticked}"
+        text = f"{said(journey, node, 'text', node.text or '')}{links}{ticked}"
         turn.say(f"{text}\n\n{below}" if below else text,
                  _step_keyboard(journey, node, ask, extra))
 
@@ -369,10 +372,10 @@ def _step_keyboard(journey: Journey, node: Node, ask_group: bool = False,
     """Done (labelled with the checklist item; not on a question, whose choices answer it),
     choices, Ask my group, the directory's (Help near me), Not yet, Back, Source, Menu."""
     here = (journey.journey, node.id)
-    done = _("✅ Done") if node.check is None else f"✅ {_(node.check)}"
+    done = _("✅ Done") if node.check is None else f"✅ {said(journey, node, 'check', node.check)}"
     rows: list[tuple[Button, ...]] = [] if node.question else [(Button(done,
                                                                       Done(*here).encode()),)]
-    rows += [(Button(_(choice.label), Choose(*here, i).encode()),)
+    rows += [(Button(said(journey, node, f"choice{i}", choice.label), Choose(*here, i).encode()),)
              for i, choice in enumerate(node.choices)]
     if ask_group:
         rows.append((Button(_("🤝 Ask my group to help"), AskGroup(*here).encode()),))
@@ -383,9 +386,20 @@ def _step_keyboard(journey: Journey, node: Node, ask_group: bool = False,
     return tuple(rows)
 
 
-def step_title(node: Node) -> str:
+def said(journey: Journey, node: Node, field: str, english: str) -> str:
+    """One of a step's texts in the reader's language, found by its place in the journey:
+    after an edit of the English the previous translation is shown until it is reviewed."""
+    return pgettext(journey.context(node.id, field), english)
+
+
+def title(journey: Journey) -> str:
+    """A journey's title in the reader's language."""
+    return pgettext(journey.context("title"), journey.title)
+
+
+def step_title(journey: Journey, node: Node) -> str:
     """A step's name for lists: its bold first line, in the reader's language, as plain text."""
-    lines = (_(node.text) if node.text else "").strip().splitlines()
+    lines = (said(journey, node, "text", node.text) if node.text else "").strip().splitlines()
     first = lines[0] if lines else node.id
     bold = _BOLD.search(first)
     return html.unescape(_TAG.sub("", bold.group(1) if bold else first)).strip()
@@ -398,9 +412,10 @@ def _mark(step: str, progress: JourneyProgress | None) -> str:
     return WAITING if progress is not None and step in progress.waiting else OPEN
 
 
-def _step_label(node: Node, progress: JourneyProgress | None, suggested: bool) -> str:
+def _step_label(journey: Journey, node: Node, progress: JourneyProgress | None,
+                suggested: bool) -> str:
     """A step's button in the overview; the suggested one has an arrow the reading way."""
-    label = f"{_mark(node.id, progress)} {step_title(node)}"
+    label = f"{_mark(node.id, progress)} {step_title(journey, node)}"
     return f"{forward()} {label}" if suggested else label
 
 
@@ -416,9 +431,9 @@ def _map_text(journey: Journey, steps: list[str], progress: JourneyProgress | No
         following = _("The steps left are waiting (⏳). Open one when you are ready.")
     else:
         following = format_html(_("Next step: <b>{step}</b>"),
-                                step=step_title(journey.node(suggested)))
+                                step=step_title(journey, journey.node(suggested)))
     legend = _("✓ done · ⏳ not yet · ○ open")
-    return f"<b>{html.escape(_(journey.title), quote=False)}</b>\n{count}\n{following}\n\n{legend}"
+    return f"<b>{html.escape(title(journey), quote=False)}</b>\n{count}\n{following}\n\n{legend}"
 
 
 def profile_of(user: User) -> Profile:

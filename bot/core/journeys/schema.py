@@ -99,6 +99,7 @@ class Node(Strict):
     links: list[Link] = []
     sources: list[str] = []
     last_checked: date | None = None
+    review_by: date | None = None  # a ⚠️ fact (changes yearly, pending, old source): recheck by
     next: NodeId | None = None
     choices: list[Choice] = []
     group_task: GroupTask | None = None
@@ -109,13 +110,22 @@ class Node(Strict):
     def _router_or_step(self) -> Node:
         if self.router is not None:
             if (self.text or self.check or self.links or self.choices or self.next
-                    or self.group_task or self.follow_up or self.question):
+                    or self.group_task or self.follow_up or self.question or self.review_by):
                 raise ValueError("a router node has only `router`")
         elif not self.text or not self.sources or self.last_checked is None:
             raise ValueError("a step needs `text`, `sources` and `last_checked`")
         if self.question and len(self.choices) < 2:
             raise ValueError("a question needs at least two `choices` to answer with")
         return self
+
+    def fields(self) -> list[tuple[str, str]]:
+        """(field, text) of every translatable string of this node, in reading order."""
+        found = [(f, t) for f, t in (("text", self.text), ("check", self.check)) if t]
+        found += [(f"link{i}", link.label) for i, link in enumerate(self.links)]
+        found += [(f"choice{i}", choice.label) for i, choice in enumerate(self.choices)]
+        found += [("task", self.group_task.title)] if self.group_task else []
+        found += [("follow_up", self.follow_up.question)] if self.follow_up else []
+        return found
 
     @property
     def is_step(self) -> bool:
@@ -163,13 +173,15 @@ class Journey(Strict):
         """Whether a node exists (stored progress may predate a content update)."""
         return any(n.id == node_id for n in self.nodes)
 
-    def texts(self) -> list[tuple[str, str]]:
-        """(node id, text) for every translatable string, for extraction and checks."""
-        found = [("title", self.title)]
+    def keyed_texts(self) -> list[tuple[str, str, str]]:
+        """(msgctxt, node id, text) for every translatable string: the msgctxt names the
+        text's place, so a translation survives an edit of its English (locales/README.md)."""
+        found = [(self.context("title"), "title", self.title)]
         for node in self.nodes:
-            found += [(node.id, t) for t in (node.text, node.check) if t]
-            found += [(node.id, link.label) for link in node.links]
-            found += [(node.id, choice.label) for choice in node.choices]
-            found += [(node.id, node.group_task.title)] if node.group_task else []
-            found += [(node.id, node.follow_up.question)] if node.follow_up else []
+            found += [(self.context(node.id, field), node.id, text)
+                      for field, text in node.fields()]
         return found
+
+    def context(self, node_id: str, field: str | None = None) -> str:
+        """The msgctxt of one text: journey:<journey>:<node>:<field> (or :title)."""
+        return f"journey:{self.journey}:{node_id}" + (f":{field}" if field else "")
