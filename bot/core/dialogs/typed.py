@@ -33,11 +33,12 @@ _NUMERIC_DATE = re.compile(r"^(\d{1,2})\s*([-/.])\s*(\d{1,2})(?:\s*\2\s*(\d{2}|\
 _DAY_NAME = re.compile(r"^(\d{1,2})\.?\s*([^\d\s,.]+)\.?(?:,?\s*(\d{4}))?$")
 _NAME_DAY = re.compile(r"^([^\d\s,.]+)\.?\s*(\d{1,2})(?:,?\s*(\d{4}))?$")
 # Days said by name, read as `plain` reads them (vowel marks gone: غداً is غدا).
-RELATIVE_DAYS = {"vandaag": 0, "today": 0, "اليوم": 0, "ሎሚ": 0,
-                 "morgen": 1, "tomorrow": 1, "غدا": 1, "بكرة": 1, "بكرا": 1, "ጽባሕ": 1,
-                 "overmorgen": 2, "day after tomorrow": 2, "the day after tomorrow": 2,
-                 "بعد غد": 2, "بعد بكرة": 2, "ድሕሪ ጽባሕ": 2}
-LINKS = {"om", "at", "on", "in", "op", "في", "ብ", ","}  # between a day and a time: "morgen om 9"
+RELATIVE_DAYS = {"vandaag": 0, "today": 0, "اليوم": 0, "ሎሚ": 0, "dziś": 0, "dzis": 0,
+                 "dzisiaj": 0, "morgen": 1, "tomorrow": 1, "غدا": 1, "بكرة": 1, "بكرا": 1,
+                 "ጽባሕ": 1, "jutro": 1, "overmorgen": 2, "day after tomorrow": 2,
+                 "the day after tomorrow": 2, "بعد غد": 2, "بعد بكرة": 2, "ድሕሪ ጽባሕ": 2,
+                 "pojutrze": 2}
+LINKS = {"om", "at", "on", "in", "op", "في", "ብ", "o", ","}  # day, then time: "morgen om 9"
 
 
 def plain(text: str) -> str:
