@@ -148,6 +148,7 @@ async def _planned(core: Core, number: int) -> datetime | None:
     ((), "18:30", datetime(2026, 11, 22, 17, 30, tzinfo=UTC)),  # today, later on
     (("d20261125",), "١٨:٣٠", datetime(2026, 11, 25, 17, 30, tzinfo=UTC)),  # the day picked
     ((), "12 maart", None),  # a day alone opens its hours
+    ((), "21:00", datetime(2026, 11, 22, 20, 0, tzinfo=UTC)),  # the last time the hint names
 ])
 async def test_a_broadcast_goes_out_at_a_typed_time(
         core: Core, presses: tuple[str, ...], typed: str, moment: datetime | None) -> None:
@@ -171,7 +172,7 @@ async def test_a_broadcast_goes_out_at_a_typed_time(
     assert await _planned(core, number) == expected
 
 
-@pytest.mark.parametrize("typed", ["7:00", "23:00", "half zeven", "22-11 9:00", "12:00"])
+@pytest.mark.parametrize("typed", ["7:00", "23:00", "21:01", "half zeven", "22-11 9:00", "12:00"])
 async def test_a_wrong_broadcast_time_is_answered_with_an_example_and_the_buttons(
         core: Core, typed: str) -> None:
     utrecht, _amsterdam = await world(core)

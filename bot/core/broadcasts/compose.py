@@ -404,7 +404,7 @@ class TypedMoment:
         if day is not None and clock is None and day >= today:
             await _day(turn, draft, day)
             return
-        if clock is not None and clock.hour in HOURS:
+        if clock is not None and (clock.hour in HOURS or clock == time(HOURS.stop)):
             at = datetime.combine(day or picked or today, clock)
             moment = timing.local_moment(at.date(), at.time(), turn.timezone)
             if moment is not None and moment > turn.now:
