@@ -37,11 +37,12 @@ MATCHER = build_matcher()
 FLOORS = {"nl": (0.97, 0.97), "en": (0.90, 0.93), "ar": (0.98, 0.98), "ti": (0.94, 0.94)}
 # The sets written apart from the phrase lists (docs/faq.md): a little under today's numbers.
 APART_FLOORS = {"dev": {"nl": (0.94, 0.96), "en": (0.89, 0.94), "ar": (0.95, 0.96),
-                        "ti": (0.87, 0.92)},
+                        "ti": (0.87, 0.92), "pl": (0.84, 0.86)},
                 "test": {"nl": (0.92, 0.95), "en": (0.92, 0.94), "ar": (0.85, 0.87),
-                         "ti": (0.89, 0.93)}}
+                         "ti": (0.89, 0.93), "pl": (0.82, 0.86)}}
 # (Arabic's test floor went down from 0.88/0.90 in issue 20: its 39 questions about the new
-# topics now count and are answered less well; the existing topics held, docs/faq.md.)
+# topics now count and are answered less well; the existing topics held, docs/faq.md.
+# Polish joined on 2026-12-07 at dev 86/88% and test 84/88%: floors a little under.)
 CONFIDENT_WRONG, OUT_OF_SCOPE_ANSWERED = 0.03, 0.10
 
 
