@@ -611,3 +611,85 @@ class DirectoryText(Base):
     language: Mapped[str] = mapped_column(String(8), primary_key=True)
     name: Mapped[str | None] = mapped_column(String(120))
     description: Mapped[str | None] = mapped_column(Text)
+
+
+class VolunteerOpportunity(Base):
+    """A volunteer place or a language buddy on offer (bot/core/volunteer): what it asks
+    for (interests, days, Dutch level) is what the ranking compares with a profile."""
+
+    __tablename__ = "volunteer_opportunities"
+
+    id: Mapped[str] = mapped_column(String(30), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8))  # place | buddy
+    organisation: Mapped[str] = mapped_column(String(120))
+    interests: Mapped[list[str]] = mapped_column(JSON, default=list)
+    days: Mapped[list[str]] = mapped_column(JSON, default=list)  # mon … sun
+    parts_of_day: Mapped[list[str]] = mapped_column(JSON, default=list)  # morning … evening
+    hours_per_week: Mapped[int | None] = mapped_column(SmallInteger)
+    municipality: Mapped[str | None] = mapped_column(String(8), index=True)  # CBS code
+    address: Mapped[str | None] = mapped_column(String(120))
+    online: Mapped[bool] = mapped_column(Boolean, default=False)
+    languages: Mapped[list[str]] = mapped_column(JSON, default=list)  # ISO 639-1, spoken there
+    dutch_level: Mapped[str] = mapped_column(String(4), default="none")  # none | A1 | A2 | B1
+    open_to_asylum_seekers: Mapped[bool] = mapped_column(Boolean, default=False)
+    contact_name: Mapped[str | None] = mapped_column(String(80))
+    contact_phone: Mapped[str | None] = mapped_column(String(20))  # E.164
+    contact_email: Mapped[str | None] = mapped_column(String(120))
+    contact_telegram_id: Mapped[int | None] = mapped_column(BigInteger)
+    places: Mapped[int] = mapped_column(SmallInteger, default=1)
+    closed: Mapped[bool] = mapped_column(Boolean, default=False)  # full, or taken off
+    last_checked: Mapped[date] = mapped_column(Date, index=True)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class VolunteerText(Base):
+    """An opportunity's title and description in one language."""
+
+    __tablename__ = "volunteer_texts"
+
+    opportunity_id: Mapped[str] = mapped_column(
+        ForeignKey("volunteer_opportunities.id", ondelete="CASCADE"), primary_key=True)
+    language: Mapped[str] = mapped_column(String(8), primary_key=True)
+    title: Mapped[str | None] = mapped_column(String(120))
+    description: Mapped[str | None] = mapped_column(Text)
+
+
+class VolunteerProfile(Base):
+    """What a newcomer would like to do (every field optional, all editable), and whether
+    their sponsor group may hear about a match."""
+
+    __tablename__ = "volunteer_profiles"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    interests: Mapped[list[str]] = mapped_column(JSON, default=list)
+    days: Mapped[list[str]] = mapped_column(JSON, default=list)
+    languages: Mapped[list[str]] = mapped_column(JSON, default=list)
+    municipality: Mapped[str | None] = mapped_column(String(8))  # None: the user's own
+    dutch_level: Mapped[str | None] = mapped_column(String(4))
+    tell_group: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+
+class VolunteerMatch(Base):
+    """A newcomer's interest in an opportunity, from tentative to an answered follow-up:
+    one row per pair, its status moved by conditional updates (one answer wins)."""
+
+    __tablename__ = "volunteer_matches"
+    __table_args__ = (UniqueConstraint("opportunity_id", "user_id",
+                                       name="uq_volunteer_matches_pair"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    opportunity_id: Mapped[str] = mapped_column(
+        ForeignKey("volunteer_opportunities.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # interested → accepted | declined | call_me | withdrawn | closed; accepted → active | ended
+    status: Mapped[str] = mapped_column(String(12), default="interested", index=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    answered_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    start_date: Mapped[date | None] = mapped_column(Date)  # the first agreed date
+    newcomer_outcome: Mapped[str | None] = mapped_column(String(8))  # yes | not_yet | no
+    organisation_outcome: Mapped[str | None] = mapped_column(String(8))
+    escalated_at: Mapped[datetime | None] = mapped_column(UtcDateTime())  # to the coordinator

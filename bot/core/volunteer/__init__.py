@@ -1,0 +1,1 @@
+"""Volunteer work and language buddies: opportunities, profiles, ranking, matches."""
