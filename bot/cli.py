@@ -1,5 +1,5 @@
 """Command-line entry points: run (Telegram), chat (console), migrate, backup, restore,
-directory."""
+directory, volunteer."""
 
 from __future__ import annotations
 
@@ -26,6 +26,8 @@ from bot.core.directory.schema import THEMES
 from bot.core.engine import Core
 from bot.core.faq.ask import main as ask_main
 from bot.core.faq.loader import FaqError
+from bot.core.volunteer import commandline as volunteer_cli
+from bot.core.volunteer.terms import LEVELS
 from bot.core.journeys.report import content_report
 from bot.storage.backup import BackupError, backup, restore
 from bot.storage.db import Database
@@ -48,7 +50,8 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     chat.add_argument("--lang", help="language code to start in (nl, en, ar, ti)")
     chat.add_argument("--user", type=int, default=1, help="console user id (default 1)")
     chat.add_argument("--demo", action="store_true",
-                      help="first load the example directory entries (Utrecht, Amersfoort)")
+                      help="first load the example directory entries and volunteer "
+                           "opportunities (Utrecht, Amersfoort)")
     chat.add_argument("--name", help="the console user's first name (default: User <id>)")
     sub.add_parser("migrate", help="apply database migrations")
     backup = sub.add_parser("backup", help="copy the whole database into a file")
@@ -62,6 +65,8 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     ask.add_argument("--lang", help="language hint (nl, en, ar, ti)")
     ask.add_argument("--json", action="store_true", help="print one JSON line per question")
     _directory_parser(sub.add_parser("directory", help="the help directory (docs/directory.md)"))
+    _volunteer_parser(sub.add_parser("volunteer", help="volunteer opportunities and language "
+                                                       "buddies (docs/volunteering.md)"))
     return parser.parse_args(argv)
 
 
@@ -81,6 +86,32 @@ def _directory_parser(parser: argparse.ArgumentParser) -> None:
     find.add_argument("--theme", choices=THEMES, help="one theme")
     find.add_argument("--lang", help="the person's language (ISO 639-1)")
     find.add_argument("--json", action="store_true", help="a JSON array of entries")
+
+
+def _volunteer_parser(parser: argparse.ArgumentParser) -> None:
+    """volunteer import FILE [--replace] | export [FILE] | match … | report [--month]"""
+    actions = parser.add_subparsers(dest="action", required=True)
+    load = actions.add_parser("import", help="add and update opportunities from a CSV file "
+                                             "(a file with any bad row imports nothing)")
+    load.add_argument("file", type=Path, help="UTF-8 CSV with the columns of "
+                                              "docs/volunteering.md")
+    load.add_argument("--replace", action="store_true",
+                      help="also remove opportunities that are not in the file (those with "
+                           "matches are closed instead)")
+    dump = actions.add_parser("export", help="write every opportunity as CSV")
+    dump.add_argument("file", type=Path, nargs="?", help="where to write (default: print it)")
+    find = actions.add_parser("match", help="what a person would be offered, best first")
+    find.add_argument("--interests", help="e.g. 'cooking;sports' (quote the ;)")
+    find.add_argument("--days", help="e.g. 'sat;sun' (mon … sun)")
+    find.add_argument("--languages", help="ISO 639-1 codes, e.g. 'ar;nl'")
+    find.add_argument("--municipality", help="a municipality name (CBS list)")
+    find.add_argument("--dutch", help=f"the person's Dutch level: {', '.join(LEVELS)}")
+    find.add_argument("--json", action="store_true",
+                      help="a JSON array of {id, score, parts}, best first")
+    numbers = actions.add_parser("report", help="per municipality: open places, interested, "
+                                                "matched, still active after 3 months")
+    numbers.add_argument("--month", help="YYYY-MM (default: this month)")
+    numbers.add_argument("--json", action="store_true", help="print JSON")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -146,6 +177,33 @@ def _directory(args: argparse.Namespace) -> int:
     return asyncio.run(go())
 
 
+def _volunteer(args: argparse.Namespace) -> int:
+    """`volunteer import|export|match|report` on the configured database."""
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        print(f"Configuration error: {exc}", file=sys.stderr)
+        return 2
+    if hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(encoding="utf-8")
+    options = volunteer_cli.Options(
+        args.action, getattr(args, "file", None), getattr(args, "replace", False),
+        getattr(args, "interests", None), getattr(args, "days", None),
+        getattr(args, "languages", None), getattr(args, "municipality", None),
+        getattr(args, "dutch", None), getattr(args, "json", False),
+        getattr(args, "month", None))
+
+    async def go() -> int:
+        db = Database(settings.database_url)
+        try:
+            return await volunteer_cli.run(db, options, settings.timezone, sys.stdout,
+                                           sys.stderr)
+        finally:
+            await db.close()
+
+    return asyncio.run(go())
+
+
 # Commands that need neither the journeys nor the text models (fast, and usable when the
 # content files are broken).
 OFFLINE: dict[str, Callable[[argparse.Namespace], int]] = {
@@ -155,6 +213,7 @@ OFFLINE: dict[str, Callable[[argparse.Namespace], int]] = {
     "backup": _backup_or_restore,
     "restore": _backup_or_restore,
     "directory": _directory,
+    "volunteer": _volunteer,
 }
 
 
@@ -281,7 +340,7 @@ async def _migrate(settings: Settings) -> int:
 async def _chat(settings: Settings, content: Content, lang: str | None, user_id: int,
                 name: str | None, *, demo: bool = False) -> int:
     """The console adapter on the configured database (a local SQLite file by default);
-    `demo` adds the made-up local directory entries first.
+    `demo` adds the made-up local directory entries and volunteer opportunities first.
 
     Without a Telegram token it is the bot's sender too (startup work, the outbox); with
     one, a Telegram bot may share the database, and its messages are not the console's to
@@ -299,6 +358,7 @@ async def _chat(settings: Settings, content: Content, lang: str | None, user_id:
             return _database_error(exc)
         if demo:
             await directory_cli.load_examples(db)
+            await volunteer_cli.load_examples(db)
         core = build_core(replace(settings, instance=f"{settings.instance[:32]}-console"), db,
                           content=content)
         if sender:

@@ -1,0 +1,78 @@
+"""Closing an opportunity, and telling the newcomers who were still waiting for an answer.
+
+A newcomer who pressed "I'm interested" must not wait for a place that is gone: whoever
+closes one (a coordinator, an import, the last place being taken) calls `close_and_tell`,
+which moves every waiting match to `closed` and tells each person once, in their own
+language. `close_if_full` is the check after places are taken or lowered.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import partial
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.core import outbox
+from bot.core.menu import home_button
+from bot.core.ports import Button
+from bot.core.render import format_html
+from bot.i18n import _, current_locale
+from bot.storage import volunteer as repo
+from bot.storage import volunteer_admin as admin_repo
+from bot.storage.volunteer import OPEN, Stored
+
+CLOSED = "closed"
+
+
+def title_in(stored: Stored, lang: str) -> str:
+    """The title in `lang`, else the Dutch one (every imported opportunity has it)."""
+    for code in (lang, "nl"):
+        text = stored.texts.get(code)
+        if text is not None and text.title:
+            return text.title
+    return stored.opportunity.organisation
+
+
+def _closed_text(stored: Stored) -> str:
+    """In the newcomer's language: which place, that it is gone, that it is not them."""
+    return format_html(_("<b>{title}</b> ({organisation})\nSorry: this place is no longer "
+                         "available. It is full, or it has stopped. This is not because of "
+                         "you. Other places may suit you: you can look again from the menu."),
+                       title=title_in(stored, current_locale()),
+                       organisation=stored.opportunity.organisation)
+
+
+def _closed_buttons() -> tuple[tuple[Button, ...], ...]:
+    return ((home_button(),),)
+
+
+async def close_and_tell(session: AsyncSession, opportunity_id: str, now: datetime) -> int:
+    """Close the opportunity; every match still waiting (interested, call me) becomes
+    `closed` and its newcomer is told. Returns how many were told (a second call: none)."""
+    stored = await repo.get(session, opportunity_id)
+    if stored is None:
+        return 0
+    await repo.set_closed(session, opportunity_id, True)
+    waiting = await repo.matches_for(session, opportunity_id, OPEN)
+    moved = [m for m in waiting if await repo.move(session, m.id, OPEN, CLOSED, answered_at=now)]
+    people = await admin_repo.people(session, [m.user_id for m in moved])
+    for match in moved:
+        person = people.get(match.user_id)
+        if person is not None:
+            await outbox.tell(session, person, partial(_closed_text, stored), _closed_buttons,
+                              ref=f"vol:closed:{match.id}")
+    return len(moved)
+
+
+async def close_if_full(session: AsyncSession, opportunity_id: str, now: datetime) -> bool:
+    """Close an open opportunity whose places are all taken (and tell those waiting);
+    True when it closed now."""
+    stored = await repo.get(session, opportunity_id)
+    if stored is None or stored.opportunity.closed:
+        return False
+    taken = (await repo.taken(session, [opportunity_id])).get(opportunity_id, 0)
+    if stored.opportunity.places > taken:
+        return False
+    await close_and_tell(session, opportunity_id, now)
+    return True
