@@ -26,9 +26,9 @@ from bot.core.directory.schema import THEMES
 from bot.core.engine import Core
 from bot.core.faq.ask import main as ask_main
 from bot.core.faq.loader import FaqError
+from bot.core.journeys.report import content_report
 from bot.core.volunteer import commandline as volunteer_cli
 from bot.core.volunteer.terms import LEVELS
-from bot.core.journeys.report import content_report
 from bot.storage.backup import BackupError, backup, restore
 from bot.storage.db import Database
 from bot.telegram.app import PTBApplication, build_application
