@@ -1,7 +1,8 @@
 """Volunteering for operators (issue 22): the CSV import all or nothing with line numbers,
 export → import unchanged, the match command's JSON for the issue's example with the bot's
 free-places rule, the monthly numbers from a seeded database, and a replacing import that
-closes what people were matched to and tells those waiting."""
+closes what people were matched to and tells those waiting, and coordinators in the bot
+(places, reopening, the monthly numbers)."""
 
 from __future__ import annotations
 
@@ -11,14 +12,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from bot.core.directory.manage import next_review
 from bot.core.engine import Core
-from bot.core.volunteer import closing, commandline, store
+from bot.core.volunteer import closing, commandline, manage, store
+from bot.storage import jobs
 from bot.storage import users as user_repo
 from bot.storage import volunteer as repo
 from bot.storage.db import Database
 from bot.storage.volunteer import OPEN
-from tests.chat import sent
+from tests.chat import sent, texts
+from tests.conftest import FIXED_NOW
 from tests.databases import discard, empty_database
+from tests.test_directory import _coordinator_in_utrecht
 
 EXAMPLES = store.EXAMPLE_FILE.read_bytes()
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -232,3 +237,61 @@ async def test_the_report_counts_per_municipality_in_dutch_local_time(
          "matched_3_months_before": 0, "still_active_after_3_months": 0}]}
     table = (await cli(db, "report", month="2026-11"))[1]
     assert "Utrecht\t15\t2\t2\t1 of 2\n" in table
+
+
+# ---------------------------------------------------------------- coordinators in the bot
+
+
+async def test_fewer_places_asks_first_then_closes_and_a_full_one_does_not_reopen(
+        core: Core, tmp_path: Path) -> None:
+    coordinator = await _coordinator_in_utrecht(core)
+    await imported(core.db, tmp_path)
+    await matched(core.db, 9401, "ex-utr-sport", at("2026-11-10"), ("accepted", at("2026-11-11")))
+    await matched(core.db, 9402, "ex-utr-sport", at("2026-11-12"), locale="pl")
+    await sent(core)
+    await coordinator.send("/volunteering")
+    shown = texts(await coordinator.press("vco:o:ex-utr-sport"))
+    assert "Plekken: 2 · bezet: 1 · vrij: 1" in shown
+    asked = texts(await coordinator.press("vco:p:1:ex-utr-sport"))
+    assert "Plekken: 1. Dan is hij vol en gaat hij dicht." in asked
+    async with core.db.session() as session:
+        untouched = await repo.get(session, "ex-utr-sport")
+    assert untouched is not None and untouched.opportunity.places == 2  # only asked so far
+    done = await coordinator.press("vco:py:1:ex-utr-sport")
+    assert done.toast == "Hij is nu vol, dus hij is gesloten."
+    told = [item for item in await sent(core) if item.chat_id == 9402]
+    assert len(told) == 1 and "Przykro nam: to miejsce nie jest już dostępne." in \
+        told[0].reply.text
+    again = await coordinator.press("vco:r:ex-utr-sport")
+    assert again.toast == "Er is geen plek vrij: voeg eerst een plek toe."
+    await coordinator.press("vco:p:2:ex-utr-sport")
+    await coordinator.press("vco:r:ex-utr-sport")
+    await coordinator.press("vco:ok:ex-utr-sport")
+    async with core.db.session() as session:
+        sport = await repo.get(session, "ex-utr-sport")
+    assert sport is not None
+    assert (sport.opportunity.places, sport.opportunity.closed,
+            sport.opportunity.last_checked) == (2, False, FIXED_NOW.date())
+
+
+async def test_coordinators_get_last_months_numbers_on_the_first(
+        core: Core, tmp_path: Path) -> None:
+    coordinator = await _coordinator_in_utrecht(core)
+    await imported(core.db, tmp_path)
+    await matched(core.db, 9501, "ex-utr-keuken", at("2026-11-03"))
+    numbers = texts(await coordinator.press("vco:n"))
+    assert "<b>📊 Vrijwilligerswerk: november 2026</b>" in numbers
+    assert "<b>Utrecht</b>\nVrije plekken vandaag: 18\nInteresse: 1" in numbers
+    assert "Amersfoort" not in numbers and "Online" not in numbers  # not her area
+    assert "vco:n:202610" in {b.data for b in coordinator.buttons}
+    await core.startup()
+    await sent(core)
+    first = next_review(FIXED_NOW, core.policy.timezone)
+    core.clock = lambda: first
+    assert await core.run_due_jobs() >= 1
+    monthly = [item.reply.text for item in await sent(core) if item.chat_id == 800
+               and item.reply.text.startswith("<b>📊 Vrijwilligerswerk: november 2026</b>")]
+    assert len(monthly) == 1 and "Interesse: 1" in monthly[0]
+    async with core.db.session() as session:
+        upcoming = await jobs.upcoming(session, manage.KIND, "monthly")
+    assert upcoming is not None and upcoming.due_at == datetime(2027, 1, 1, 9, 0, tzinfo=UTC)
