@@ -47,7 +47,8 @@ CONTACT = {"phone": N_("Phone"), "website": N_("Website"), "email": N_("E-mail")
 HINTS = {"opening_hours": manage.FIELDS["oh"][2], "languages": manage.FIELDS["lg"][2],
          "latitude": N_("Decimal degrees, for example 52.0907 and 5.1214.")}
 # What to write, per column, when the import's schema refuses a value (the dashboard's
-# language; the CSV's own `line N: column: problem` stays as the command line prints it).
+# language; the CSV's own `line N: column: problem` stays as the command line prints it, and
+# says enough on its own for the kind and the yes/no cells).
 FIXES = {
     "name": N_("Write a name of 2 to 120 characters."),
     "themes": N_("Choose at least one theme."),
@@ -59,9 +60,7 @@ FIXES = {
     "latitude": N_("Give both latitude and longitude inside the Netherlands, or neither."),
     "longitude": N_("Give both latitude and longitude inside the Netherlands, or neither."),
     "source": N_("Say where the information comes from (at most 200 characters)."),
-    "last_checked": N_("Write the date as YYYY-MM-DD, for example 2026-12-06."),
-    "appointment_only": N_("Write yes or no."), "temporarily_closed": N_("Write yes or no."),
-    "kind": N_("Use organisation, initiative or gemeente."),
+    "last_checked": N_("Write the date as year-month-day, for example 2026-12-06."),
     "row": N_("These values do not fit together: give latitude and longitude both or "
               "neither; a gemeente office serves exactly one municipality."),
 }
@@ -115,12 +114,12 @@ def _today(visit: Visit) -> date:
 
 
 def _themes(row: EntryRow) -> str:
-    return ", ".join(_(cards.THEME_LABELS[t]) for t in row.themes)
+    return ", ".join(shown.label(cards.THEME_LABELS[t]) for t in row.themes)
 
 
 def place(code: str) -> str:
     """A municipality by name, or the whole country."""
-    return _("🇳🇱 Whole country") if code == NATIONAL else shown.place(code)
+    return shown.label(N_("🇳🇱 Whole country")) if code == NATIONAL else shown.place(code)
 
 
 def _line(row: EntryRow, today: date) -> Line:
@@ -142,7 +141,7 @@ async def directory(visit: Visit, problems: Iterable[CsvProblem] = (), error: st
     today = _today(visit)
     async with visit.dashboard.core.db.session() as session:
         rows = await manage.kept(session, await _area(session, visit))
-    lines = [_line(r, today) for r in rows]
+    lines = sorted((_line(r, today) for r in rows), key=lambda x: x.row.name.casefold())
     due = sum(1 for line in lines if line.due)
     numbers = {k: int(query[k]) for k in ("added", "updated") if query.get(k, "").isdigit()}
     return visit.render(
@@ -195,8 +194,9 @@ def _form(visit: Visit, row: EntryRow, offered: list[str], cells: dict[str, str]
     return visit.render(
         "directory_entry.html", status, row=row, done=done, errors=errors,
         due=manage.due_for_check(row, _today(visit)),
-        kinds=[(k, _(label)) for k, label in manage.KIND_LABELS.items()], kind=cells["kind"],
-        themes=[(t, _(cards.THEME_LABELS[t]), t in cells["themes"].split("; "))
+        kinds=[(k, shown.label(name)) for k, name in manage.KIND_LABELS.items()],
+        kind=cells["kind"],
+        themes=[(t, shown.label(cards.THEME_LABELS[t]), t in cells["themes"].split("; "))
                 for t in THEMES],
         places=[(c, place(c), c in chosen) for c in offered],
         others=", ".join(place(c) for c in row.municipalities if c not in offered),

@@ -55,7 +55,7 @@ async def _line(session: AsyncSession, q: Question, visit: Visit) -> Line:
 
 def theme(code: str | None) -> str:
     """The directory theme the matcher guessed, in the viewer's language; "—" without."""
-    return _(THEME_LABELS[code]) if code in THEME_LABELS else "—"
+    return shown.label(THEME_LABELS[code]) if code in THEME_LABELS else "—"
 
 
 def _status(q: Question, helper: User | None, me: User) -> str:
