@@ -3,7 +3,8 @@ the real bot on the fake Bot API: log in with the link /dashboard sends, answer 
 and see the answer arrive in the newcomer's Telegram chat, send a broadcast and watch its
 report reach "sent"; another organisation's group is 404; a form without the CSRF token
 and a used or expired login link are refused; the insights of a seeded database show the
-funnel and language charts. Each page is photographed at 1280 and 360 pixels wide
+funnel and language charts; a directory file with a bad row shows that row and changes
+nothing, a good one changes the table. Each page is photographed at 1280 and 360 pixels wide
 (.artifacts/dashboard), and at 360 pixels no page is wider than the screen."""
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import socket
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -20,6 +22,8 @@ from bot.app import Content, build_router
 from bot.config import Dashboard as DashboardConfig
 from bot.config import Settings
 from bot.core import dashboard as login_links
+from bot.core.directory.commandline import load_examples
+from bot.core.directory.schema import COLUMNS, NAME_COLUMNS
 from bot.core.engine import Core
 from bot.core.router import Router
 from bot.i18n import _, use_locale
@@ -107,9 +111,9 @@ async def log_in(tab: Tab, url: str) -> None:
     await tab.shows("h1", nl("Inbox"))
 
 
-async def photograph(tab: Tab, name: str) -> None:
+async def photograph(tab: Tab, name: str, docs: bool = True) -> None:
     """The page at 1280 and at 360 pixels; at 360 nothing sticks out sideways."""
-    await tab.snap(name, docs=True)
+    await tab.snap(name, docs=docs)
     await tab.call(lambda: tab.page.set_viewport_size({"width": NARROW, "height": 800}))
     wide = await tab.call(lambda: tab.page.evaluate("document.documentElement.scrollWidth"))
     assert wide <= NARROW, f"{name} is {wide} pixels wide at {NARROW}"
@@ -282,4 +286,39 @@ async def test_insights_show_the_funnel_and_languages_and_hide_small_numbers(
         assert GAP.casefold().rstrip("?") in page  # six people asked it in the same words
         assert "vraag 7" not in page
         await photograph(tab, "insights")
+        await tab.close()
+
+
+async def test_a_csv_upload_shows_its_bad_row_and_a_good_one_changes_the_table(
+    dash_core: Core, content: Content, chromium: Chromium, tmp_path: Path,
+) -> None:
+    ids = await seed(dash_core, content)  # Cora's organisation has a group in Utrecht
+    await load_examples(dash_core.db)
+    header = ",".join((*COLUMNS, *NAME_COLUMNS))
+    good = ("ex-utrecht-fiets,organisation,Fietsmaatjes Utrecht,Samen fietsen leren.,,,,"
+            "social_contact,Utrecht,nl; ar,030-123 45 67,https://example.org/fiets,,,,,,,,"
+            "no,no,made up for a test,2026-11-01,,,,")
+    bad = good.replace("ex-utrecht-fiets", "ex-utrecht-lopen").replace("social_contact",
+                                                                       "wandelen")
+    (tmp_path / "bad.csv").write_text(f"{header}\n{good}\n{bad}\n", encoding="utf-8")
+    (tmp_path / "good.csv").write_text(f"{header}\n{good}\n", encoding="utf-8")
+    async with serving(dash_core, content) as root:
+        tab = await chromium.tab()
+        await log_in(tab, f"{root}/login/{await issued(dash_core, ids['cora'])}")
+        await tab.click("link", nl("Directory"))
+        await tab.shows("#entries", "Adviespunt Voorbeeld")
+        await tab.call(lambda: tab.page.set_input_files("#file", str(tmp_path / "bad.csv")))
+        await tab.click("button", nl("Import the file"))
+        await tab.shows("#problems tbody tr", "wandelen")
+        row = await tab.call(lambda: tab.page.locator("#problems tbody tr").all_inner_texts())
+        assert len(row) == 1 and row[0].split("\t")[:2] == ["3", "themes"]
+        assert "Fietsmaatjes" not in await tab.call(lambda: tab.page.inner_text("#entries"))
+        await tab.call(lambda: tab.page.set_input_files("#file", str(tmp_path / "good.csv")))
+        await tab.click("button", nl("Import the file"))
+        await tab.shows("#entries", "Fietsmaatjes Utrecht")
+        await tab.shows("#entries", "030 123 4567")
+        await photograph(tab, "directory")
+        await tab.follow("#entries a[href$='/ex-utrecht-advies']")
+        await tab.shows("h1", "Adviespunt Voorbeeld")
+        await photograph(tab, "directory-entry", docs=False)
         await tab.close()

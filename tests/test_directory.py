@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from bot.app import Content
 from bot.core.csvimport import CsvError
@@ -24,6 +25,7 @@ from bot.core.render import finish, format_html
 from bot.i18n import _, use_locale
 from bot.storage import jobs
 from bot.storage.db import Database
+from bot.storage.models import AuditEntry
 from tests.chat import CoreChat, said, sent, texts
 from tests.conftest import FIXED_NOW
 from tests.test_groups_core import ADMIN, joined, link_token
@@ -332,6 +334,12 @@ async def test_a_coordinator_keeps_the_entries_of_their_area_only(core: Core) ->
     assert (kept.last_checked, kept.temporarily_closed, kept.phone) == (
         FIXED_NOW.date(), True, "+31308883888")
     assert other.last_checked.isoformat() == "2026-10-01"
+    async with core.db.session() as session:
+        logged = [(e.action, e.detail) for e in await session.scalars(
+            select(AuditEntry).where(AuditEntry.action.startswith("directory."))
+            .order_by(AuditEntry.id))]
+    assert logged == [("directory.check", {"entry": "ex-utrecht-advies"}),
+                      *[("directory.edit", {"entry": "ex-utrecht-advies"})] * 2]
 
 
 async def test_a_coordinator_adds_an_entry_in_the_bot(core: Core) -> None:

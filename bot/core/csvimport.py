@@ -132,15 +132,23 @@ def _row(record: Mapping[str | Any, Any], model: type[M], line: int,
     if None in record:  # csv puts cells beyond the header under the key None
         problems.append(CsvProblem(line, "row", "more cells than columns"))
         return None
-    cells = {str(name).strip(): value.strip() for name, value in record.items()
-             if isinstance(value, str) and value.strip()}
+    found = read_record(model, {str(name): value for name, value in record.items()
+                                if isinstance(value, str)})
+    if isinstance(found, list):
+        problems += [CsvProblem(line, column, problem) for column, problem in found]
+        return None
+    return found
+
+
+def read_record(model: type[M], record: Mapping[str, str]) -> M | list[tuple[str, str]]:
+    """One row's cells as the model, or its (column, problem) pairs: a file's row and a
+    web form's fields are read alike. An empty cell is a missing value."""
+    cells = {name.strip(): value.strip() for name, value in record.items() if value.strip()}
     try:
         return model.model_validate(cells)
     except ValidationError as error:
-        for detail in error.errors():
-            column = str(detail["loc"][0]) if detail["loc"] else "row"
-            problems.append(CsvProblem(line, column, _plain(detail["msg"], detail["type"])))
-        return None
+        return [(str(detail["loc"][0]) if detail["loc"] else "row",
+                 _plain(detail["msg"], detail["type"])) for detail in error.errors()]
 
 
 def _plain(message: str, kind: str) -> str:

@@ -12,6 +12,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from bot.core import questions
+from bot.core.directory.cards import THEME_LABELS
 from bot.i18n import N_, _
 from bot.storage import groups as group_repo
 from bot.storage import questions as repo
@@ -26,6 +27,7 @@ class Line:
 
     id: int
     language: str
+    theme: str
     route: str
     waiting: str
     status: str
@@ -33,7 +35,8 @@ class Line:
 
 
 async def inbox(visit: Visit) -> Response:
-    """GET /inbox: oldest first, with language, where it went and how long it waits."""
+    """GET /inbox: oldest first, with language, theme, where it went and how long it
+    waits."""
     async with visit.dashboard.core.db.session() as session:
         found = await questions.waiting_for(session, visit.viewer.actor)
         lines = [await _line(session, q, visit) for q in found]
@@ -45,9 +48,14 @@ async def _line(session: AsyncSession, q: Question, visit: Visit) -> Line:
     helper = await session.get(User, q.helper_id) if q.helper_id else None
     route = group.name if group else (_("coordinators") if q.route == "coordinators"
                                       else _("admins"))
-    return Line(q.id, shown.language(q.language), route,
+    return Line(q.id, shown.language(q.language), theme(q.theme), route,
                 shown.waited(q.created_at, visit.dashboard.now()),
                 _status(q, helper, visit.viewer.user), q.urgent)
+
+
+def theme(code: str | None) -> str:
+    """The directory theme the matcher guessed, in the viewer's language; "—" without."""
+    return shown.label(THEME_LABELS[code]) if code in THEME_LABELS else "—"
 
 
 def _status(q: Question, helper: User | None, me: User) -> str:

@@ -2,12 +2,12 @@
 
 A page module declares `PAGE = Page(name, N_(label), path, routes)`; its handlers are
 wrapped in `bot.web.site.lead`, which checks the session and the role on the server. The
-directory and volunteering pages (being built elsewhere) join by adding their module here.
+volunteering page (being built elsewhere) joins by adding its module here.
 """
 
 from __future__ import annotations
 
-from bot.web import audit, broadcasts, groups, inbox, insights
+from bot.web import audit, broadcasts, directory, groups, inbox, insights
 from bot.web.site import Page
 
 
@@ -17,6 +17,7 @@ def build_pages() -> list[Page]:
         inbox.PAGE,  # questions waiting for a person: claim and answer
         groups.PAGE,  # progress per group, a group's tasks, invite links
         broadcasts.PAGE,  # compose, review, send or schedule, the live report
+        directory.PAGE,  # the help directory of the lead's area: edit, check, CSV in and out
         insights.PAGE,  # charts; nothing under five people
         audit.PAGE,  # the actions logged, filterable
     ]

@@ -14,6 +14,13 @@ from bot.core.municipalities import all_municipalities
 from bot.i18n import _, current_locale, languages
 
 _TAG = re.compile(r"<[^>]+>")
+_ICON = re.compile(r"^\W+\s+")  # the emoji a bot button starts with
+
+
+def label(msgid: str) -> str:
+    """A bot button's label in the viewer's language, without its emoji (a table is no
+    keyboard, and screen readers would read the emoji's name)."""
+    return _ICON.sub("", _(msgid))
 
 
 def language(code: str) -> str:

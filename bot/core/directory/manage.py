@@ -22,12 +22,14 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core import access, fallback, outbox, states
+from bot.core.csvimport import Check
 from bot.core.dialogs import Pager
 from bot.core.directory import cards, store
 from bot.core.directory.schema import NATIONAL, THEMES, EntryRow, Theme, updated
 from bot.core.directory.search import Found, Reach
 from bot.core.menu import OpenMenu, home_button
 from bot.core.payloads import Count, Payload
+from bot.core.permissions import Actor
 from bot.core.ports import Button
 from bot.core.render import format_html
 from bot.core.router import JobRun, Router, Turn
@@ -147,12 +149,16 @@ class NewArea(Payload, prefix="dm", shape="n:{theme}:{code}"):
 async def area(turn: Turn) -> frozenset[str] | None:
     """The municipalities this person keeps the directory for (None: all, an admin);
     empty for people who are no coordinator."""
-    who = await access.actor(turn)
+    return await area_of(turn.session, await access.actor(turn))
+
+
+async def area_of(session: AsyncSession, who: Actor) -> frozenset[str] | None:
+    """The same area for anyone acting (the bot's turn or the web dashboard's visit)."""
     if who.admin:
         return None
     codes: set[str] = set()
     for organisation in who.organisations:
-        codes |= set(await group_repo.municipalities_of(turn.session, organisation))
+        codes |= set(await group_repo.municipalities_of(session, organisation))
     return frozenset(codes)
 
 
@@ -162,12 +168,37 @@ def may_keep(where: frozenset[str] | None, row: EntryRow) -> bool:
     return where is None or (not row.national and bool(set(row.municipalities) & where))
 
 
-async def _choices(turn: Turn, where: frozenset[str] | None) -> list[str]:
+async def choices(session: AsyncSession, where: frozenset[str] | None) -> list[str]:
     """Municipalities a new entry or a toggle may name: the area, or (admins) every
     municipality with a group, and national."""
     if where is not None:
         return sorted(where)
-    return [*await group_repo.municipalities_of(turn.session, None), NATIONAL]
+    return [*await group_repo.municipalities_of(session, None), NATIONAL]
+
+
+async def kept(session: AsyncSession, where: frozenset[str] | None) -> list[EntryRow]:
+    """The entries of an area (None: every entry in the database), by id."""
+    return [store.to_row(s) for s in (await repo.every(session) if where is None
+                                      else await repo.serving(session, where))]
+
+
+def due_for_check(row: EntryRow, today: date) -> bool:
+    """Nobody checked it for a year: the monthly review names it, lists mark it ⚠️."""
+    return row.last_checked < today - STALE_AFTER
+
+
+def in_area(where: frozenset[str] | None, known: dict[str, EntryRow]) -> Check[EntryRow]:
+    """An uploaded file's rule: each row, and the stored entry it replaces, in the area."""
+
+    def check(row: EntryRow) -> list[tuple[str, str]]:
+        problems = [] if may_keep(where, row) else [
+            ("municipalities", "none of them is in your area (national entries: an admin)")]
+        old = known.get(row.id)
+        if old is not None and not may_keep(where, old):
+            problems.append(("id", f"{row.id!r} is an entry outside your area"))
+        return problems
+
+    return check
 
 
 async def _keeper(turn: Turn) -> frozenset[str] | Literal[False] | None:
@@ -192,8 +223,7 @@ async def _entry(turn: Turn, entry_id: str) -> tuple[EntryRow, frozenset[str] | 
 
 
 def _label(row: EntryRow, today: date) -> str:
-    stale = row.last_checked < today - STALE_AFTER
-    return f"{'⚠️ ' if stale else ''}{row.name}"
+    return f"{'⚠️ ' if due_for_check(row, today) else ''}{row.name}"
 
 
 async def show_list(turn: Turn, page: int = 0) -> None:
@@ -201,8 +231,7 @@ async def show_list(turn: Turn, page: int = 0) -> None:
     where = await _keeper(turn)
     if where is False:
         return
-    rows = [store.to_row(s) for s in (await repo.every(turn.session) if where is None
-                                      else await repo.serving(turn.session, where))]
+    rows = await kept(turn.session, where)
     page, shown = LISTED.page(rows, page)
     today = turn.now.astimezone(turn.timezone).date()
     text = _("<b>🛠 The directory in your area</b>\n{count} entries. ⚠️ means nobody checked "
@@ -241,7 +270,7 @@ def _entry_text(row: EntryRow, turn: Turn) -> str:
              format_html(_("Municipalities: {places}"), places=places),
              format_html(_("Source: {source}"), source=row.source),
              format_html(_("Last checked: {date}"), date=checked)]
-    if row.last_checked < turn.now.astimezone(turn.timezone).date() - STALE_AFTER:
+    if due_for_check(row, turn.now.astimezone(turn.timezone).date()):
         lines.append(_("⚠️ Nobody checked this entry for more than a year."))
     return "\n".join(lines)
 
@@ -272,15 +301,16 @@ async def show_entry(turn: Turn, row: EntryRow) -> None:
     turn.say(_entry_text(row, turn), _entry_keyboard(row))
 
 
-async def _save(turn: Turn, row: EntryRow) -> None:
-    """Keep a changed entry (who changed it, when)."""
-    await repo.save(turn.session, store.to_stored(row, turn.now, turn.user.id))
+async def _save(turn: Turn, row: EntryRow, action: store.Action = "edit") -> None:
+    """Keep a changed entry (who changed it, when, in the audit log too)."""
+    await store.keep(turn.session, row, turn.now, turn.user.id, action)
 
 
 Change = Callable[[Turn, EntryRow, frozenset[str] | None], Awaitable[EntryRow | None]]
 
 
-def _changing(change: Change) -> Callable[[Turn, EntryButton], Awaitable[None]]:
+def _changing(change: Change,
+              action: store.Action = "edit") -> Callable[[Turn, EntryButton], Awaitable[None]]:
     """A press that changes an entry: load it, check the area, change, check, save, show.
     A change the rules refuse (a gemeente office for two towns) is said, not saved."""
 
@@ -295,7 +325,7 @@ def _changing(change: Change) -> Callable[[Turn, EntryButton], Awaitable[None]]:
             turn.notice(_("That change does not fit this entry."))
             changed = None
         if changed is not None:
-            await _save(turn, changed)
+            await _save(turn, changed, action)
             row = changed
         await show_entry(turn, row)
 
@@ -362,7 +392,7 @@ async def _areas(turn: Turn, pressed: Areas) -> None:
     row, where = found
     buttons = [Button(f"{'✅ ' if c in row.municipalities else ''}"
                       f"{_('🇳🇱 Whole country') if c == NATIONAL else cards.place_name(c)}",
-                      ToggleArea(row.id, c).encode()) for c in await _choices(turn, where)]
+                      ToggleArea(row.id, c).encode()) for c in await choices(turn.session, where)]
     rows: list[tuple[Button, ...]] = [tuple(buttons[i:i + 2])
                                       for i in range(0, len(buttons), 2)]
     rows.append((Button(backward(_("Back")), Open(row.id).encode()),))
@@ -374,7 +404,7 @@ async def _toggle_area(turn: Turn, pressed: ToggleArea) -> None:
     if found is None:
         return
     row, where = found
-    if pressed.code not in await _choices(turn, where):
+    if pressed.code not in await choices(turn.session, where):
         await fallback.stale(turn)
         return
     codes = [c for c in row.municipalities if c != pressed.code] \
@@ -454,7 +484,8 @@ async def _new_theme(turn: Turn, pressed: NewTheme) -> None:
     if where is False:
         return
     buttons = [Button(_("🇳🇱 Whole country") if c == NATIONAL else (cards.place_name(c) or c),
-                      NewArea(pressed.theme, c).encode()) for c in await _choices(turn, where)]
+                      NewArea(pressed.theme, c).encode())
+               for c in await choices(turn.session, where)]
     rows: list[tuple[Button, ...]] = [tuple(buttons[i:i + 2])
                                       for i in range(0, len(buttons), 2)]
     rows.append((Button(_("Cancel"), Manage().encode()),))
@@ -466,7 +497,7 @@ async def _new_area(turn: Turn, pressed: NewArea) -> None:
     where = await _keeper(turn)
     if where is False:
         return
-    if pressed.code not in await _choices(turn, where):
+    if pressed.code not in await choices(turn.session, where):
         await fallback.stale(turn)
         return
     turn.user.state = pressed.encode()
@@ -478,7 +509,7 @@ async def on_name(turn: Turn) -> None:
     """The new entry's name: the entry is made, checked today, and shown to fill in."""
     pending = NewArea.read(turn.user.state)
     where = await _keeper(turn)
-    if pending is None or where is False or pending.code not in await _choices(turn, where):
+    if pending is None or where is False or pending.code not in await choices(turn.session, where):
         turn.user.state = states.MENU
         if pending is None:
             await turn.resume()
@@ -494,7 +525,7 @@ async def on_name(turn: Turn) -> None:
         turn.say(_("Please type a name of 2 to {limit} characters.").format(limit=NAME_LIMIT),
                  ((Button(_("Cancel"), Manage().encode()),),))
         return
-    await _save(turn, row)
+    await _save(turn, row, "add")
     await show_entry(turn, row)
 
 
@@ -564,7 +595,7 @@ def register(router: Router) -> None:
     router.command("directory", _list_command)
     router.on(Manage, _list)
     router.on(Open, _changing(_open))
-    router.on(Confirm, _changing(_confirm))
+    router.on(Confirm, _changing(_confirm, "check"))
     router.on(Closed, _changing(_closed))
     router.on(Appointment, _changing(_appointment))
     router.on(NextKind, _changing(_kind))

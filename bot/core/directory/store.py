@@ -9,12 +9,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from pathlib import Path
+from typing import Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.content import FLOWS
-from bot.core.csvimport import read_rows
+from bot.core.csvimport import Check, read_rows
 from bot.core.directory.schema import COLUMNS, LANGS, NAME_COLUMNS, NATIONAL, EntryRow
+from bot.storage import audit
 from bot.storage import directory as repo
 from bot.storage.directory import Stored
 from bot.storage.models import DirectoryEntry, DirectoryText
@@ -25,6 +27,7 @@ NATIONAL_FILE = FOLDER / "national.csv"
 EXAMPLE_FILE = FOLDER / "examples" / "two_towns.csv"
 # A national entry names the fact-sheet sources of its facts (shared/factsheet*.md).
 SOURCE_IDS = re.compile(r"S\d+(?:-[a-z]+)?(?:; ?S\d+(?:-[a-z]+)?)*")
+Action = Literal["add", "edit", "check"]  # what a keeper did, as the audit log names it
 
 
 @dataclass(frozen=True)
@@ -36,13 +39,15 @@ class Imported:
     removed: int
 
 
-def read_file(data: bytes, taken: Collection[str] = ()) -> list[EntryRow]:
+def read_file(data: bytes, taken: Collection[str] = (),
+              also: Check[EntryRow] | None = None) -> list[EntryRow]:
     """Rows of a coordinator's file, or CsvError naming every problem (ids of the national
-    set in `taken` cannot be reused)."""
+    set in `taken` cannot be reused; `also` adds the caller's rules, such as an area)."""
 
     def check(row: EntryRow) -> list[tuple[str, str]]:
-        return [("id", f"{row.id!r} belongs to the national set in flows/directory")] \
+        mine = [("id", f"{row.id!r} belongs to the national set in flows/directory")] \
             if row.id in taken else []
+        return mine + (also(row) if also else [])
 
     return read_rows(data, EntryRow, COLUMNS, optional=NAME_COLUMNS, check=check)
 
@@ -111,6 +116,23 @@ async def import_rows(session: AsyncSession, rows: list[EntryRow], now: datetime
     removed = await repo.remove_except(session, [r.id for r in rows]) if replace else 0
     added = sum(1 for row in rows if row.id not in known)
     return Imported(added, len(rows) - added, removed)
+
+
+async def keep(session: AsyncSession, row: EntryRow, now: datetime, by: int,
+               action: Action = "edit") -> None:
+    """A keeper's change (in the bot or on the dashboard): saved with who and when, and
+    in the audit log by the entry's id."""
+    await repo.save(session, to_stored(row, now, by))
+    audit.record(session, by, f"directory.{action}", now, entry=row.id)
+
+
+async def upload(session: AsyncSession, rows: list[EntryRow], now: datetime,
+                 by: int) -> Imported:
+    """A keeper's file (the dashboard's upload): added and updated, never removed; the
+    counts in the audit log."""
+    done = await import_rows(session, rows, now, by=by)
+    audit.record(session, by, "directory.import", now, added=done.added, updated=done.updated)
+    return done
 
 
 async def local(session: AsyncSession) -> list[EntryRow]:
