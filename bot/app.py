@@ -38,6 +38,7 @@ from bot.core.policies import RetentionPolicy
 from bot.core.reminders import checkin
 from bot.core.reminders import feature as reminders
 from bot.core.router import Router
+from bot.core.volunteer import feature as volunteer
 from bot.storage.db import Database
 
 
@@ -58,6 +59,7 @@ def build_router(flows: dict[str, Journey], answers: dict[str, Entry],
     faq.register(router, answers)  # 7. typed questions, at the menu and during journeys
     directory.register(router)  # 7b. 📍 Help near me: the help directory by theme
     directory_manage.register(router)  # 7c. coordinators keep the directory; monthly review
+    volunteer.register(router)  # 7d. 🤲 volunteer work: wishes, matches, answers, follow-ups
     home.register(router)  # 8. 👥 Groups for helpers: groups, invites, chat link, plan
     board.register(router)  # 9. the shared task board, in private and in group chats
     newcomer.register(router)  # 10. 🤝 My group: the newcomer's shared tasks

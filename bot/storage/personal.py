@@ -35,6 +35,8 @@ from bot.storage.models import (
     TaskDraft,
     TaskEvent,
     User,
+    VolunteerMatch,
+    VolunteerProfile,
 )
 
 SECRET_COLUMNS = frozenset({"token_hash", "link_code_hash"})  # access codes, not personal data
@@ -76,6 +78,8 @@ SECTIONS: dict[str, Section] = {
                                   ("id", "language", "created_at", "expires_at")),
     "directory_entries_you_changed": Section(DirectoryEntry, "updated_by",
                                              ("id", "name", "updated_at")),
+    "volunteer_wishes": Section(VolunteerProfile, "user_id"),
+    "volunteer_matches": Section(VolunteerMatch, "user_id"),
 }
 
 
