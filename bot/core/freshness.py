@@ -30,7 +30,7 @@ MAX_AGE = timedelta(days=365)  # a fact nobody looked at for a year is due, тЪая
 class TextNode:
     """One place the bot states facts: its texts (msgctxt or None, English) and sources."""
 
-    kind: str  # journey | faq | plan | crisis | help | volunteer
+    kind: str  # journey | faq | plan | crisis | help
     id: str
     texts: tuple[tuple[str | None, str], ...]
     sourced: Sourced
@@ -68,7 +68,7 @@ def code_nodes() -> list[TextNode]:
                   for name, text in crisis.lines().items()]
         nodes.append(TextNode("help", "emergency", ((None, menu.emergency_text()),),
                               menu.EMERGENCY_SOURCED))
-        nodes.append(TextNode("volunteer", "asylum", ((None, volunteer.asylum_note()),),
+        nodes.append(TextNode("help", "volunteer-asylum", ((None, volunteer.asylum_note()),),
                               volunteer.ASYLUM_SOURCED))
     return nodes
 

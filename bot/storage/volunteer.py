@@ -160,7 +160,7 @@ async def taken(session: AsyncSession, opportunity_ids: Collection[str]) -> dict
         select(VolunteerMatch.opportunity_id, func.count()).where(
             VolunteerMatch.opportunity_id.in_(list(opportunity_ids)),
             VolunteerMatch.status.in_(TAKEN)).group_by(VolunteerMatch.opportunity_id))
-    return {opportunity_id: count for opportunity_id, count in rows.tuples()}
+    return {opportunity_id: count for opportunity_id, count in rows}
 
 
 async def unanswered_since(session: AsyncSession, before: datetime) -> list[VolunteerMatch]:
