@@ -22,7 +22,7 @@ from bot.storage.volunteer import Stored
 from bot.telegram.app import PTBApplication
 from fakebot import FakeTelegram, check_telegram_html
 from tests.conftest import MovingClock
-from tests.telegram import TgUser, running_bot, visible, watch_of
+from tests.telegram import TgUser, Watch, running_bot, visible, watch_of
 from tests.test_volunteer_core import UTRECHT, kitchen, save
 
 SANNE, SEMHAR, MEMBER, COORDINATOR = 7001, 7201, 7301, 7401  # Sanne: the kitchen's contact
@@ -98,7 +98,14 @@ async def jobs_run(core: Core, app: PTBApplication, fake: FakeTelegram) -> None:
     """What the 30-second timer does, then until the sender delivered what it queued."""
     await core.run_due_jobs()
     app.bot_data["background"].wake()
-    await watch_of(fake).delivered()
+    await delivered(fake)
+
+
+async def delivered(fake: FakeTelegram) -> None:
+    """Until the outbox owes nothing that is due now."""
+    watch = watch_of(fake)
+    assert isinstance(watch, Watch)
+    await watch.delivered()
 
 
 def overdue(coordinator: TgUser, seen: int) -> list[str]:
@@ -184,7 +191,7 @@ async def test_the_group_hears_nothing_without_consent(
         await accepted_with_a_date(fake, db, semhar, tell="0")
         await fake.wait_for(lambda: any("+31 30 123 4567" in t for t in semhar.screen()), 8,
                             what="the contact's number for the newcomer")
-        await watch_of(fake).delivered()
+        await delivered(fake)
     assert len(member.screen()) == heard
 
 

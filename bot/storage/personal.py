@@ -36,6 +36,7 @@ from bot.storage.models import (
     TaskEvent,
     User,
     VolunteerMatch,
+    VolunteerOpportunity,
     VolunteerProfile,
 )
 
@@ -80,6 +81,10 @@ SECTIONS: dict[str, Section] = {
                                              ("id", "name", "updated_at")),
     "volunteer_wishes": Section(VolunteerProfile, "user_id"),
     "volunteer_matches": Section(VolunteerMatch, "user_id"),
+    "volunteer_matches_you_answered": Section(VolunteerMatch, "answered_by",
+                                              ("id", "status", "answered_at")),
+    "volunteer_places_you_changed": Section(VolunteerOpportunity, "updated_by",
+                                            ("id", "organisation", "updated_at")),
 }
 
 
