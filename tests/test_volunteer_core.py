@@ -88,3 +88,29 @@ async def test_an_arabic_newcomer_is_matched_and_both_sides_get_the_other_contac
     async with db.session() as session:
         stored = await volunteer.get(session, "kook-utrecht")
     assert stored is not None and stored.opportunity.closed  # its one place is taken
+
+
+async def test_matches_come_three_to_a_page_and_an_asylum_seeker_sees_only_open_places(
+        core: Core, db: Database) -> None:
+    await save(db, *(kitchen(id=f"kook-{n}", places=2) for n in range(3)),
+               kitchen(id="open-kook", open_to_asylum_seekers=True))
+    bilal = CoreChat(core, 6002)
+    await bilal.onboard("ar", situation="other")  # no permit known: asked about asylum
+    asked = texts(await bilal.send("/volunteer"))
+    assert said("ar", "Are you still waiting for a decision on your asylum request (you have "
+                      "a W-document)? I ask because then only some places may take you.") in asked
+    await bilal.press("vw:pa:no")
+    for data in ("vw:n", "vw:n", "vw:n", "vw:s", "vw:s"):  # nothing chosen, nothing answered
+        await bilal.press(data)
+    assert "vw:m:1" in [b.data for b in bilal.buttons]  # four fit: three, then one
+    assert "4. " in texts(await bilal.press("vw:m:1"))
+    sara = CoreChat(core, 6003)  # another person: one person's taps are rate-limited
+    await sara.onboard("ar", situation="other")
+    await sara.send("/volunteer")
+    for data in ("vw:pa:yes", "vw:n", "vw:n", "vw:n", "vw:s"):
+        await sara.press(data)
+    only = texts(await sara.press("vw:s"))
+    with use_locale("ar"):
+        assert finish(labels.asylum_note()) in only
+    assert only.count("Koken voor de buurt") == 1 and "vw:i:open-kook" in [
+        b.data for b in sara.buttons]

@@ -20,7 +20,7 @@ class VolunteerHome(Payload, prefix="vw", action="h"):
     """🤲 Volunteer work: the person's wishes, matches and answers."""
 
 
-class ShowMatches(Payload, prefix="vw", action="m"):
+class ShowMatches(Payload, prefix="vw", shape="m:{page}"):
     """The opportunities that fit best, a page of them."""
 
     page: Count | None = None
