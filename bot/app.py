@@ -38,6 +38,7 @@ from bot.core.policies import RetentionPolicy
 from bot.core.reminders import checkin
 from bot.core.reminders import feature as reminders
 from bot.core.router import Router
+from bot.core.volunteer import feature as volunteer
 from bot.core.volunteer import manage as volunteer_manage
 from bot.storage.db import Database
 
@@ -60,6 +61,7 @@ def build_router(flows: dict[str, Journey], answers: dict[str, Entry],
     directory.register(router)  # 7b. 📍 Help near me: the help directory by theme
     directory_manage.register(router)  # 7c. coordinators keep the directory; monthly review
     volunteer_manage.register(router)  # 7d. coordinators keep volunteering; monthly numbers
+    volunteer.register(router)  # 7e. 🤲 volunteer work: wishes, matches, answers, follow-ups
     home.register(router)  # 8. 👥 Groups for helpers: groups, invites, chat link, plan
     board.register(router)  # 9. the shared task board, in private and in group chats
     newcomer.register(router)  # 10. 🤝 My group: the newcomer's shared tasks

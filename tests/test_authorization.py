@@ -448,6 +448,17 @@ PREFIXES: dict[str, Rule] = {
     "dir": Rule(_fixed("dir:t", "dir:r:legal", "dir:r:legal:1", "dir:r:zz", "dir:m:dir-a",
                        "dir:m:zz", "dir:zz")),
     "dm": Rule(directory_data, directory_may),
+    # volunteering: one's own wishes and interests; answers only on matches (none here)
+    "vw": Rule(_fixed("vw:h", "vw:m", "vw:m:1", "vw:i:zz", "vw:y:zz:0", "vw:y:zz:1", "vw:l",
+                      "vw:e", "vw:pi:cooking", "vw:pd:sat", "vw:pl:ar", "vw:pp:GM0344",
+                      "vw:pv:A1", "vw:pa:yes", "vw:n", "vw:s", "vw:zz")),
+    "vc": Rule(_fixed("vc:1:a", "vc:1:d", "vc:1:c", "vc:sm:202612", "vc:sd:20261201",
+                      "vc:sn", "vc:zz")),
+    "vu": Rule(_fixed("vu:1:1:n:y", "vu:1:1:o:n", "vu:1:2:n:w", "vu:zz")),
+    # coordinators keeping volunteering: no opportunity in this world, so nothing changes
+    # (tests/test_telegram_volunteer_admin.py presses them on real ones, area by area)
+    "vco": Rule(_fixed("vco:l:1", "vco:o:zz", "vco:ok:zz", "vco:x:zz", "vco:xy:zz",
+                       "vco:r:zz", "vco:p:2:zz", "vco:py:0:zz", "vco:n:202612", "vco:zz")),
 }
 # Every kind of payload the router reads under each prefix (its shape after the prefix),
 # against the kinds this file knows and tries: a new one must be added to the data (and, if
@@ -486,6 +497,13 @@ SHAPES: dict[str, set[str]] = {
     "dm": {"l:{page}", *(f"{a}:{{entry}}" for a in ("o", "ok", "x", "ap", "k", "th", "ar")),
            "t:{theme}:{entry}", "a:{code}:{entry}", "e:{field}:{entry}", "n", "n:{theme}",
            "n:{theme}:{code}"},
+    "vw": {"h", "m:{page}", "i:{opportunity}", "y:{opportunity}:{tell}", "l", "e",
+           *(f"{a}:{{value}}" for a in ("pi", "pd", "pl", "pp", "pv", "pa")), "n", "s"},
+    "vc": {"{match}:{answer}", "sm:{month}", "sd:{day}", "sn"},
+    "vu": {"{match}:{round}:{side}:{answer}"},
+    "vco": {"l:{page}", "o:{opportunity}", "ok:{opportunity}", "x:{opportunity}",
+            "xy:{opportunity}", "r:{opportunity}", "p:{places}:{opportunity}",
+            "py:{places}:{opportunity}", "n:{month}"},
 }
 
 
@@ -513,7 +531,7 @@ def _tasks_may(facts: Facts, who: int, _text: str, chat: int) -> bool:
 
 VIEWS = ("help", "menu", "steps", "language", "privacy", "delete", "reminders", "groups",
          "overview", "inbox", "broadcasts", "mydata", "audit", "dashboard", "help_near",
-         "directory")
+         "directory", "volunteer", "volunteering")
 COMMANDS: dict[str, Rule] = {
     **{name: Rule(_fixed("", "extra words")) for name in VIEWS},
     "start": Rule(_fixed("", "i_wrongtoken", "i_", "x_y", "i_" + "A" * 30)),

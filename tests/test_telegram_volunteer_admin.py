@@ -75,7 +75,8 @@ async def test_a_coordinator_closes_a_place_and_the_waiting_newcomer_hears_it_in
         assert "الطبخ في مطبخ الحي" in told[0]  # the title in her language
         assert "نأسف: هذا المكان لم يعد متاحاً" in told[0]
         assert "هذا ليس بسببك" in told[0]
-        assert [label for label, _data in amal.last_buttons()] == [said("ar", "🏠 Menu")]
+        # … and offered her next best match (none is left here: the whole list, then)
+        assert [label for label, _data in amal.last_buttons()][-1] == said("ar", "🔎 Show matches")
 
         refused = await carla.forge("vco:x:ex-amf-koken")  # not her area
         assert toast(refused) == said("nl", REFUSED)

@@ -19,6 +19,7 @@ from bot.core.groups.plan import Plan
 from bot.core.groups.plan import context as plan_context
 from bot.core.journeys.schema import Journey
 from bot.core.sources import Sourced
+from bot.core.volunteer import labels as volunteer
 from bot.i18n import SOURCE_LANGUAGE, use_locale
 
 log = logging.getLogger("wegwijs.content")
@@ -67,6 +68,8 @@ def code_nodes() -> list[TextNode]:
                   for name, text in crisis.lines().items()]
         nodes.append(TextNode("help", "emergency", ((None, menu.emergency_text()),),
                               menu.EMERGENCY_SOURCED))
+        nodes.append(TextNode("help", "volunteer-asylum", ((None, volunteer.asylum_note()),),
+                              volunteer.ASYLUM_SOURCED))
     return nodes
 
 

@@ -7,6 +7,7 @@ from someone outside the group changes nothing.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -126,3 +127,11 @@ def allowed(actor: Actor, action: Action, group: Group, task: Task | None = None
 def may_create_groups(actor: Actor) -> bool:
     """Coordinators create groups for their organisation; admins for any."""
     return actor.admin or actor.coordinator
+
+
+def may_answer_match(actor: Actor, telegram_id: int, contact_telegram_id: int | None,
+                     organisations_here: Collection[int]) -> bool:
+    """Who answers for a volunteer opportunity: its contact person, a coordinator of an
+    organisation with groups in its municipality, or an admin."""
+    return actor.admin or telegram_id == contact_telegram_id or \
+        bool(actor.organisations & frozenset(organisations_here))

@@ -668,6 +668,9 @@ class VolunteerProfile(Base):
     languages: Mapped[list[str]] = mapped_column(JSON, default=list)
     municipality: Mapped[str | None] = mapped_column(String(8))  # None: the user's own
     dutch_level: Mapped[str | None] = mapped_column(String(4))
+    # Still waiting for an asylum decision (W-document): only places open to asylum seekers.
+    # None: not asked (the situation says they have a permit) or skipped.
+    asylum_seeker: Mapped[bool | None] = mapped_column(Boolean)
     tell_group: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 

@@ -35,6 +35,9 @@ from bot.storage.models import (
     TaskDraft,
     TaskEvent,
     User,
+    VolunteerMatch,
+    VolunteerOpportunity,
+    VolunteerProfile,
 )
 
 SECRET_COLUMNS = frozenset({"token_hash", "link_code_hash"})  # access codes, not personal data
@@ -76,6 +79,12 @@ SECTIONS: dict[str, Section] = {
                                   ("id", "language", "created_at", "expires_at")),
     "directory_entries_you_changed": Section(DirectoryEntry, "updated_by",
                                              ("id", "name", "updated_at")),
+    "volunteer_wishes": Section(VolunteerProfile, "user_id"),
+    "volunteer_matches": Section(VolunteerMatch, "user_id"),
+    "volunteer_matches_you_answered": Section(VolunteerMatch, "answered_by",
+                                              ("id", "status", "answered_at")),
+    "volunteer_places_you_changed": Section(VolunteerOpportunity, "updated_by",
+                                            ("id", "organisation", "updated_at")),
 }
 
 

@@ -160,7 +160,7 @@ async def taken(session: AsyncSession, opportunity_ids: Collection[str]) -> dict
         select(VolunteerMatch.opportunity_id, func.count()).where(
             VolunteerMatch.opportunity_id.in_(list(opportunity_ids)),
             VolunteerMatch.status.in_(TAKEN)).group_by(VolunteerMatch.opportunity_id))
-    return {opportunity_id: count for opportunity_id, count in rows.tuples()}
+    return {opportunity_id: count for opportunity_id, count in rows}
 
 
 async def unanswered_since(session: AsyncSession, before: datetime) -> list[VolunteerMatch]:
@@ -176,3 +176,22 @@ async def started_by(session: AsyncSession, day: date) -> list[VolunteerMatch]:
     return list(await session.scalars(select(VolunteerMatch).where(
         VolunteerMatch.status == "accepted", VolunteerMatch.start_date <= day)
         .order_by(VolunteerMatch.id)))
+
+
+async def escalate(session: AsyncSession, match_id: int, now: datetime) -> bool:
+    """Mark a match still waiting for the organisation as passed to a coordinator; False
+    when it was answered meanwhile or already passed on (it is passed on once)."""
+    result = await session.execute(
+        update(VolunteerMatch).where(VolunteerMatch.id == match_id,
+                                     VolunteerMatch.status.in_(OPEN),
+                                     VolunteerMatch.escalated_at.is_(None))
+        .values(escalated_at=now).returning(VolunteerMatch.id))
+    return result.scalar() is not None
+
+
+async def note_outcome(session: AsyncSession, match_id: int, newcomer: bool,
+                       outcome: str) -> None:
+    """One side's answer to "did it work out?" (the status moves apart, with `move`)."""
+    column = "newcomer_outcome" if newcomer else "organisation_outcome"
+    await session.execute(update(VolunteerMatch).where(VolunteerMatch.id == match_id)
+                          .values({column: outcome}))

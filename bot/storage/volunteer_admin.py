@@ -70,4 +70,4 @@ async def matches_since(session: AsyncSession, since: datetime
             VolunteerOpportunity, VolunteerOpportunity.id == VolunteerMatch.opportunity_id)
         .where(or_(VolunteerMatch.created_at >= since, VolunteerMatch.answered_at >= since))
         .order_by(VolunteerMatch.id))
-    return [(municipality, found) for municipality, found in rows.tuples()]
+    return [(municipality, found) for municipality, found in rows]

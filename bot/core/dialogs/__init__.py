@@ -22,6 +22,7 @@ from bot.core.dialogs.widgets import (
     Chosen,
     Confirm,
     Link,
+    MultiSelect,
     Pager,
     Pressed,
     Row,
@@ -32,6 +33,6 @@ from bot.core.dialogs.widgets import (
 )
 
 __all__ = ["Calendar", "Chosen", "Confirm", "DayPick", "Dialog", "Host", "Link", "MonthPage",
-           "Pager", "Pressed", "Question", "Reader", "Row", "Select", "Step", "Tap", "TextInput",
-           "Widget", "a_year_back", "ask", "chars", "read_date", "read_moment", "read_time",
-           "today"]
+           "MultiSelect", "Pager", "Pressed", "Question", "Reader", "Row", "Select", "Step",
+           "Tap", "TextInput", "Widget", "a_year_back", "ask", "chars", "read_date",
+           "read_moment", "read_time", "today"]

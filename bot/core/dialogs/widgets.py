@@ -1,9 +1,10 @@
-"""The other widgets of a dialog's step: a choice among options, a typed answer, a button
-(alone, in a row, or as a yes/no), a link elsewhere; and a long list a page at a time."""
+"""The other widgets of a dialog's step: a choice among options (one, or several switched on
+and off), a typed answer, a button (alone, in a row, or as a yes/no), a link elsewhere; and
+a long list a page at a time."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
@@ -64,6 +65,42 @@ class Select(Generic[D, V]):
                                                                     pressed.value))
 
         router.on(self.kind, chosen)
+
+    def parts(self) -> tuple[Widget[D], ...]:
+        return (self,)
+
+
+@dataclass(frozen=True, eq=False)
+class MultiSelect(Generic[D, V]):
+    """Options that switch on and off (✅ marks those on), `columns` to a row; the step stays
+    open until a button beside it moves on. Only an option `options` gives now is taken."""
+
+    kind: type[Chosen[V]]
+    options: Options[D, V]
+    chosen: Callable[[D], Collection[V]]
+    toggle: Callable[[Turn, D, V], Awaitable[None]]
+    columns: int = 2
+
+    async def rows(self, turn: Turn, draft: D, key: int | None, view: object) -> Rows:
+        on = self.chosen(draft)
+        buttons = [Button(f"✅ {label}" if value in on else label,
+                          self.kind(value, key=key).encode())
+                   for label, value in await self.options(turn, draft, view)]
+        return [tuple(buttons[i:i + self.columns]) for i in range(0, len(buttons), self.columns)]
+
+    def register(self, router: Router, dialog: Dialog[D]) -> None:
+        async def switched(turn: Turn, pressed: Chosen[V]) -> None:
+            found = await dialog.draft_for(turn, pressed.key, self)
+            if found is None:
+                return
+            draft, step = found
+            if pressed.value not in [v for _label, v in await self.options(turn, draft, None)]:
+                await fallback.stale(turn)
+                return
+            await self.toggle(turn, draft, pressed.value)
+            await step.show(turn, dialog, draft)
+
+        router.on(self.kind, switched)
 
     def parts(self) -> tuple[Widget[D], ...]:
         return (self,)

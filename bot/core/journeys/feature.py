@@ -32,12 +32,14 @@ from bot.core.reminders.feature import SnoozeTomorrow
 from bot.core.render import finish, format_html
 from bot.core.router import Handler, Press, Router, Turn
 from bot.core.sources import sources_text
+from bot.core.volunteer.buttons import volunteer_button
 from bot.i18n import N_, _, backward, forward, ngettext, pgettext
 from bot.storage import progress as repo
 from bot.storage.models import JourneyProgress, Reminder, User
 
 Profile = Mapping[str, str | None]
 ORDER = ("first_steps", "housing", "inburgering", "work", "volunteering", "health")
+VOLUNTEERING = "volunteering"  # its last step leads on to 🤲 Volunteer work
 STEPS = Pager[str](8)  # steps on one page of a journey's overview
 DONE, WAITING, OPEN = "✓", "⏳", "○"
 _TAG = re.compile(r"<[^>]*>")
@@ -339,6 +341,8 @@ class Journeys:
         ask = node.group_task is not None and await newcomer.is_newcomer_in_group(turn)
         below, extra = await woven.beneath(turn, directory.for_step(journey.journey, node.id),
                                            node.text or "")
+        if journey.journey == VOLUNTEERING and node.next is None:
+            extra = (*extra, (volunteer_button(),))  # the journey ends in 🤲 Volunteer work
         text = f"{said(journey, node, 'text', node.text or '')}{links}{ticked}"
         turn.say(f"{text}\n\n{below}" if below else text,
                  _step_keyboard(journey, node, ask, extra))

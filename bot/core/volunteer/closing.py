@@ -14,10 +14,10 @@ from functools import partial
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core import outbox
-from bot.core.menu import home_button
-from bot.core.ports import Button
 from bot.core.render import format_html
-from bot.i18n import _, current_locale
+from bot.core.volunteer import cards, offers
+from bot.core.volunteer.suggest import Suggestion
+from bot.i18n import _
 from bot.storage import volunteer as repo
 from bot.storage import volunteer_admin as admin_repo
 from bot.storage.volunteer import OPEN, Stored
@@ -25,31 +25,21 @@ from bot.storage.volunteer import OPEN, Stored
 CLOSED = "closed"
 
 
-def title_in(stored: Stored, lang: str) -> str:
-    """The title in `lang`, else the Dutch one (every imported opportunity has it)."""
-    for code in (lang, "nl"):
-        text = stored.texts.get(code)
-        if text is not None and text.title:
-            return text.title
-    return stored.opportunity.organisation
-
-
-def _closed_text(stored: Stored) -> str:
-    """In the newcomer's language: which place, that it is gone, that it is not them."""
+def _closed_text(stored: Stored, found: Suggestion | None) -> str:
+    """In the newcomer's language: which place, that it is gone, that it is not them, and
+    the next best match."""
     return format_html(_("<b>{title}</b> ({organisation})\nSorry: this place is no longer "
                          "available. It is full, or it has stopped. This is not because of "
-                         "you. Other places may suit you: you can look again from the menu."),
-                       title=title_in(stored, current_locale()),
-                       organisation=stored.opportunity.organisation)
-
-
-def _closed_buttons() -> tuple[tuple[Button, ...], ...]:
-    return ((home_button(),),)
+                         "you."),
+                       title=cards.plain_title(stored),
+                       organisation=stored.opportunity.organisation) + "\n\n" + \
+        offers.offer_text(found)
 
 
 async def close_and_tell(session: AsyncSession, opportunity_id: str, now: datetime) -> int:
     """Close the opportunity; every match still waiting (interested, call me) becomes
-    `closed` and its newcomer is told. Returns how many were told (a second call: none)."""
+    `closed` and its newcomer is told, with their next best match. Returns how many were
+    told (a second call: none)."""
     stored = await repo.get(session, opportunity_id)
     if stored is None:
         return 0
@@ -59,9 +49,11 @@ async def close_and_tell(session: AsyncSession, opportunity_id: str, now: dateti
     people = await admin_repo.people(session, [m.user_id for m in moved])
     for match in moved:
         person = people.get(match.user_id)
-        if person is not None:
-            await outbox.tell(session, person, partial(_closed_text, stored), _closed_buttons,
-                              ref=f"vol:closed:{match.id}")
+        if person is None:
+            continue
+        found = await offers.next_best(session, person)
+        await outbox.tell(session, person, partial(_closed_text, stored, found),
+                          partial(offers.offer_buttons, found), ref=f"vol:closed:{match.id}")
     return len(moved)
 
 

@@ -30,7 +30,7 @@ from bot.core.payloads import Count, Month, Payload
 from bot.core.ports import Button
 from bot.core.render import format_html
 from bot.core.router import JobRun, Router, Turn
-from bot.core.volunteer import closing, report
+from bot.core.volunteer import cards, closing, report
 from bot.core.volunteer.schema import MAX_PLACES
 from bot.i18n import N_, _, backward, current_locale
 from bot.storage import groups as group_repo
@@ -157,7 +157,7 @@ def _label(stored: Stored, taken: int, today: date) -> str:
     o = stored.opportunity
     marks = ("⛔ " if o.closed else "") + ("⚠️ " if o.last_checked < today - STALE_AFTER else "")
     free = max(0, o.places - taken)
-    return f"{marks}{closing.title_in(stored, current_locale())} ({free}/{o.places})"
+    return f"{marks}{cards.plain_title(stored)} ({free}/{o.places})"
 
 
 async def _list(turn: Turn, pressed: Listing) -> None:
@@ -179,7 +179,7 @@ async def show(turn: Turn, stored: Stored) -> None:
         if o.municipality else _("🌐 Online")
     if o.online and o.municipality:
         where += " · " + _("🌐 Online")
-    lines = [format_html("<b>{title}</b>", title=closing.title_in(stored, current_locale())),
+    lines = [format_html("<b>{title}</b>", title=cards.plain_title(stored)),
              format_html("{organisation} · {kind}", organisation=o.organisation,
                          kind=_(KIND_LABELS.get(o.kind, KIND_LABELS["place"]))),
              where,
@@ -252,7 +252,7 @@ async def _close_now(turn: Turn, stored: Stored) -> None:
 
 def _ask(turn: Turn, stored: Stored, waiting: int, question: str, sure: Payload) -> None:
     """The confirmation before waiting newcomers are told that the place is gone."""
-    text = format_html("<b>{title}</b>\n", title=closing.title_in(stored, current_locale())) + \
+    text = format_html("<b>{title}</b>\n", title=cards.plain_title(stored)) + \
         question + "\n" + _("Waiting for an answer: {count}. They will be told kindly that "
                             "this place is no longer available.").format(count=waiting)
     turn.say(text, ((Button(_("⛔ Yes, close it"), sure.encode()),

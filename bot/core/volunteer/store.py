@@ -14,6 +14,7 @@ from bot.core.csvimport import read_rows
 from bot.core.volunteer import closing
 from bot.core.volunteer.ranking import Offer, Ranked, Wish, rank
 from bot.core.volunteer.schema import COLUMNS, LANGS, OPTIONAL, OpportunityRow, problems
+from bot.core.volunteer.suggest import offer_of
 from bot.storage import volunteer as repo
 from bot.storage import volunteer_admin as admin_repo
 from bot.storage.models import VolunteerOpportunity, VolunteerText
@@ -101,18 +102,12 @@ async def every(session: AsyncSession) -> list[OpportunityRow]:
     return [to_row(s) for s in await repo.every(session)]
 
 
-def offer(row: OpportunityRow, taken: int) -> Offer:
-    """What the ranking compares, with the places that are still free."""
-    return Offer(row.id, tuple(row.interests), tuple(row.days), tuple(row.languages),
-                 row.municipality, row.online, row.dutch_level, row.places - taken)
-
-
 async def offers(session: AsyncSession, municipality: str | None) -> list[Offer]:
     """The open opportunities near a person (their municipality and online ones), each with
     its places minus those that accepted and active matches hold."""
-    rows = [to_row(s) for s in await repo.open_near(session, municipality)]
-    taken = await repo.taken(session, [r.id for r in rows])
-    return [offer(r, taken.get(r.id, 0)) for r in rows]
+    found = await repo.open_near(session, municipality)
+    taken = await repo.taken(session, [s.opportunity.id for s in found])
+    return [offer_of(s, taken.get(s.opportunity.id, 0)) for s in found]
 
 
 async def ranked(session: AsyncSession, wish: Wish) -> list[Ranked]:
