@@ -141,6 +141,56 @@ def test_round_three_guards_keep_the_rules_calm(text: str) -> None:
     assert not safety.detector().read(text).crisis, text
 
 
+
+# Round 4 (2026-12-08): concepts added to flows/crisis.yaml, with sentences written for these
+# tests (not from the danger sets). The rules alone must catch them.
+@pytest.mark.parametrize("text, kind", [
+    # "I'll end it" with goodbye arrangements or the means; a goodbye and then the phone is off
+    ("Ik heb de spullen van de kinderen naar mijn moeder gebracht, vanavond maak ik er een eind "
+     "aan", "suicide"),
+    ("mam już sznur, dziś to skończę", "suicide"),
+    ("mijn broer zei: zorg goed voor mama. Nu staat zijn telefoon uit", "suicide"),
+    # swallowed bleach or a battery; chest pain in words; a stroke's signs that came suddenly
+    ("ابني شرب كلور من تحت المجلى", "medical"),
+    ("my toddler swallowed a button battery", "medical"),
+    ("صدري بيوجعني كتير وواصل لكتفي", "medical"),
+    ("ደረተይ ብርቱዕ ይቃንዮ", "medical"),
+    ("Opeens praat mijn vader raar en zijn mond hangt", "medical"),
+    ("nagle bełkocze i nie czuje ręki", "medical"),
+    # Arabizi razor cuts; "she says she fell"; no wages and a bed at work; a boss's men with sticks
+    ("3am 2assayt 7ali bl shafra", "self_harm"),
+    ("My colleague always says she fell, her husband hits her when he drinks", "domestic_violence"),
+    ("No wages for three months and I sleep in the back of the shop", "exploitation"),
+    ("szef mówi, że jak pójdę do inspekcji, to przyjdą jego ludzie z kijami", "exploitation"),
+    # a child left alone at night; a pupil to be married off
+    ("ciocia zostawia pięciolatka samego w domu na noc", "child_abuse"),
+    ("ابوها بدو يزوجها وهي تلميذة بالصف السادس", "child_abuse"),
+])
+def test_round_four_concepts_catch_danger_with_its_kind(text: str, kind: str) -> None:
+    reading = safety.detector().read(text)
+    assert reading.kind == kind, text
+
+
+@pytest.mark.parametrize("text", [
+    # Tigrinya words whose consonant skeletons are those of danger words: "where" (my father),
+    # "a letter" (beating), "closed" (locked in), "to continue" (to burn), "bed" (her bed)
+    "ኣበይ ክሕብር? ሓወይ ደብዳበ ካብ ገመንተ ተቐቢሉ",
+    "ሰንበት ሓኪም ስድራ ዕጹው እዩ፡ ሰበይተይ ሓሚማ",
+    "ጓለይ ትምህርቲ ክትቕጽል ትደሊ፡ ኣበይ ትምዝገብ?",
+    "ሓድሽ ዓራት ክገዝእ ሓገዝ ኣሎ ዶ?",
+    # eviction, a game, the ambulance's bill, a cough, a film, papers kept on purpose
+    "They will kick me out of the flat if I don't pay the rent, is that legal?",
+    "My son beat me at backgammon again 😂",
+    "Wie betaalt de ambulance als ik geen aanvullende verzekering heb?",
+    "I have a cold and my chest hurts when I cough, do I need the huisarts?",
+    "We watched a film where the husband kills his wife, my daughter can't sleep",
+    "Can I keep my old passport after I get Dutch citizenship?",
+    "Suddenly the DigiD app does not open any more",
+])
+def test_round_four_look_alikes_stay_calm(text: str) -> None:
+    assert not safety.read(text).crisis, text
+
+
 def test_an_everyday_phrase_keeps_the_model_from_calling_a_crisis() -> None:
     assert safety.detector().excused("my phone died, sorry")
     assert not safety.detector().excused("I want to die")
