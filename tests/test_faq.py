@@ -38,11 +38,13 @@ FLOORS = {"nl": (0.97, 0.97), "en": (0.90, 0.93), "ar": (0.98, 0.98), "ti": (0.9
 # The sets written apart from the phrase lists (docs/faq.md): a little under today's numbers.
 APART_FLOORS = {"dev": {"nl": (0.94, 0.96), "en": (0.89, 0.94), "ar": (0.95, 0.96),
                         "ti": (0.87, 0.92), "pl": (0.84, 0.86)},
-                "test": {"nl": (0.92, 0.95), "en": (0.92, 0.94), "ar": (0.85, 0.87),
-                         "ti": (0.89, 0.93), "pl": (0.82, 0.86)}}
+                "test": {"nl": (0.92, 0.95), "en": (0.92, 0.94), "ar": (0.90, 0.92),
+                         "ti": (0.90, 0.95), "pl": (0.83, 0.88)}}
 # (Arabic's test floor went down from 0.88/0.90 in issue 20: its 39 questions about the new
 # topics now count and are answered less well; the existing topics held, docs/faq.md.
-# Polish joined on 2026-12-07 at dev 86/88% and test 84/88%: floors a little under.)
+# Polish joined on 2026-12-07 at dev 86/88% and test 84/88%: floors a little under.
+# After the phrasings written for the third dev round (2026-12-07) the test half reads ar
+# 92/94, ti 92/97, pl 85/90: those floors rose to a little under.)
 CONFIDENT_WRONG, OUT_OF_SCOPE_ANSWERED = 0.03, 0.10
 
 

@@ -32,7 +32,7 @@ def shown(code: str, kind: str) -> str:
 # Polish calm items are called a crisis (2.1% of 140 in all). Its recall floor was 0.90
 # until the 13 second-round FAQ topics' ~2,000 phrasings joined the calm examples the
 # model learns from (89.95% after, 91.3% before). Tuning may only use dev.
-@pytest.mark.parametrize("half, recall, false_crisis", [("dev", 0.99, 0.01), ("test", 0.89, 0.025)])
+@pytest.mark.parametrize("half, recall, false_crisis", [("dev", 0.99, 0.01), ("test", 0.91, 0.025)])
 def test_recall_and_false_alarms_stay_above_their_floors(
     half: str, recall: float, false_crisis: float
 ) -> None:
