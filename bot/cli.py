@@ -7,7 +7,7 @@ import argparse
 import asyncio
 import logging
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -153,8 +153,8 @@ def _backup_or_restore(args: argparse.Namespace) -> int:
     return 0
 
 
-def _directory(args: argparse.Namespace) -> int:
-    """`directory import|export|search` on the configured database."""
+def _on_database(work: Callable[[Database, Settings], Awaitable[int]]) -> int:
+    """Run one operator command on the configured database (UTF-8 output, closed after)."""
     try:
         settings = load_settings()
     except ConfigError as exc:
@@ -162,46 +162,37 @@ def _directory(args: argparse.Namespace) -> int:
         return 2
     if hasattr(sys.stdout, "reconfigure"):
         sys.stdout.reconfigure(encoding="utf-8")
-    options = directory_cli.Options(
-        args.action, getattr(args, "file", None), getattr(args, "replace", False),
-        getattr(args, "format", "csv"), getattr(args, "municipality", None),
-        getattr(args, "theme", None), getattr(args, "lang", None), getattr(args, "json", False))
 
     async def go() -> int:
         db = Database(settings.database_url)
         try:
-            return await directory_cli.run(db, options, sys.stdout, sys.stderr)
+            return await work(db, settings)
         finally:
             await db.close()
 
     return asyncio.run(go())
 
 
+def _directory(args: argparse.Namespace) -> int:
+    """`directory import|export|search` on the configured database."""
+    options = directory_cli.Options(
+        args.action, getattr(args, "file", None), getattr(args, "replace", False),
+        getattr(args, "format", "csv"), getattr(args, "municipality", None),
+        getattr(args, "theme", None), getattr(args, "lang", None), getattr(args, "json", False))
+    return _on_database(lambda db, _settings: directory_cli.run(
+        db, options, sys.stdout, sys.stderr))
+
+
 def _volunteer(args: argparse.Namespace) -> int:
     """`volunteer import|export|match|report` on the configured database."""
-    try:
-        settings = load_settings()
-    except ConfigError as exc:
-        print(f"Configuration error: {exc}", file=sys.stderr)
-        return 2
-    if hasattr(sys.stdout, "reconfigure"):
-        sys.stdout.reconfigure(encoding="utf-8")
     options = volunteer_cli.Options(
         args.action, getattr(args, "file", None), getattr(args, "replace", False),
         getattr(args, "interests", None), getattr(args, "days", None),
         getattr(args, "languages", None), getattr(args, "municipality", None),
         getattr(args, "dutch", None), getattr(args, "json", False),
         getattr(args, "month", None))
-
-    async def go() -> int:
-        db = Database(settings.database_url)
-        try:
-            return await volunteer_cli.run(db, options, settings.timezone, sys.stdout,
-                                           sys.stderr)
-        finally:
-            await db.close()
-
-    return asyncio.run(go())
+    return _on_database(lambda db, settings: volunteer_cli.run(
+        db, options, settings.timezone, sys.stdout, sys.stderr))
 
 
 # Commands that need neither the journeys nor the text models (fast, and usable when the
