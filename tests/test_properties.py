@@ -23,7 +23,8 @@ from hypothesis import strategies as st
 from bot.core import outbox, states
 from bot.core.payloads import BadPayload, Payload, decode, prefix_of
 from bot.core.ports import Incoming, Kind, Outcome
-from bot.storage.models import Post
+from bot.storage import volunteer
+from bot.storage.models import Post, VolunteerOpportunity, VolunteerText
 from fakebot.html_check import check_telegram_html
 from tests.chat import outgoing
 from tests.conftest import FIXED_NOW
@@ -104,6 +105,14 @@ REMINDING = {"remind what": (818, ()), "remind text": (819, ("r:w:other",)),
              "remind confirm": (822, ("r:w:ind", "r:d:20261210", "r:t:1000"))}
 INVITED, ANSWERING, WRITING, PLANNING = 807, 817, 823, 826
 KEEPING, ADDING = 824, 825  # coordinators of A typing into the help directory
+# 🤲 volunteer work: (telegram id, situation, presses after /volunteer) per profile question
+NEXT = "vw:n"
+WISHING = {"volunteer asylum": (827, "other", ()), "volunteer interests": (828, "refugee", ()),
+           "volunteer days": (829, "refugee", (NEXT,)),
+           "volunteer languages": (830, "refugee", (NEXT, NEXT)),
+           "volunteer place": (831, "refugee", (NEXT, NEXT, NEXT)),
+           "volunteer level": (832, "refugee", (NEXT, NEXT, NEXT, "vw:s"))}
+CONTACT, VOLUNTEER = 833, 834  # an organisation's contact who accepted, asked for the day
 
 
 async def _steps(world: World, user: int, steps: Steps) -> None:
@@ -134,7 +143,30 @@ async def dialogs(world: World) -> dict[str, int]:
         await _steps(world, user, ("r:n", *steps))
         people[name] = user
     await _coordinators(world, people)
+    await _volunteers(world, people)
     return people
+
+
+async def _volunteers(world: World, people: dict[str, int]) -> None:
+    """Newcomers at each profile question, and a contact at the first day's calendar."""
+    for name, (user, situation, presses) in WISHING.items():
+        await _steps(world, user, ("/start", "lang:ar", "priv:yes", "ob:role:newcomer",
+                                   f"ob:sit:{situation}", "ob:kids:no", "ob:muni:skip",
+                                   "ob:arr:skip", "/volunteer", *presses))
+        people[name] = user
+    await _steps(world, CONTACT, ("/start", "lang:nl", "priv:yes"))
+    async with world.core.db.session() as session:
+        await volunteer.save(session, volunteer.Stored(VolunteerOpportunity(
+            id="vol-kitchen", kind="place", organisation="Buurtkeuken", interests=["cooking"],
+            days=["sat"], parts_of_day=[], online=True, languages=["nl"], dutch_level="none",
+            open_to_asylum_seekers=True, contact_telegram_id=CONTACT, places=2, closed=False,
+            last_checked=FIXED_NOW.date()), {"nl": VolunteerText(
+                opportunity_id="vol-kitchen", language="nl", title="Koken")}))
+    await _onboarded(world, VOLUNTEER, "ti")
+    await _steps(world, VOLUNTEER, ("vw:y:vol-kitchen:0",))
+    match = world.one("SELECT max(id) FROM volunteer_matches")
+    await world.press(CONTACT, f"vc:{match}:a")
+    people["volunteer date"] = CONTACT
 
 
 async def _members(world: World, people: dict[str, int]) -> None:
