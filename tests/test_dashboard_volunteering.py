@@ -62,7 +62,7 @@ async def opportunities(core: Core) -> dict[str, tuple[int, bool, str | None]]:
 
 def listed(page: str) -> set[str]:
     """The ids of the table's rows."""
-    table = page.split('<table id="opportunities">')[1].split("</table>")[0]
+    table = page.split('<table id="opportunities">')[1].split("</table>", maxsplit=1)[0]
     return {part.split('"')[0] for part in table.split('<tr id="o-')[1:]}
 
 
