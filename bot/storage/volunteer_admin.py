@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import date, datetime
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.models import User, VolunteerMatch, VolunteerOpportunity
-from bot.storage.volunteer import Stored, _gather
+from bot.storage.volunteer import OPEN, Stored, _gather
 
 
 async def in_area(session: AsyncSession, codes: Collection[str] | None) -> list[Stored]:
@@ -20,6 +20,15 @@ async def in_area(session: AsyncSession, codes: Collection[str] | None) -> list[
         query = query.where(VolunteerOpportunity.municipality.in_(list(codes)))
     return await _gather(session, list(await session.scalars(
         query.order_by(VolunteerOpportunity.id))))
+
+
+async def waiting(session: AsyncSession, opportunity_ids: Collection[str]) -> dict[str, int]:
+    """How many matches of each opportunity wait for the organisation's answer."""
+    rows = await session.execute(
+        select(VolunteerMatch.opportunity_id, func.count()).where(
+            VolunteerMatch.opportunity_id.in_(list(opportunity_ids)),
+            VolunteerMatch.status.in_(OPEN)).group_by(VolunteerMatch.opportunity_id))
+    return {opportunity_id: count for opportunity_id, count in rows}
 
 
 async def set_places(session: AsyncSession, opportunity_id: str, places: int, now: datetime,

@@ -1,13 +1,12 @@
 """The dashboard's pages, in the order of its navigation: the one list to extend.
 
 A page module declares `PAGE = Page(name, N_(label), path, routes)`; its handlers are
-wrapped in `bot.web.site.lead`, which checks the session and the role on the server. The
-volunteering page (being built elsewhere) joins by adding its module here.
+wrapped in `bot.web.site.lead`, which checks the session and the role on the server.
 """
 
 from __future__ import annotations
 
-from bot.web import audit, broadcasts, directory, groups, inbox, insights
+from bot.web import audit, broadcasts, directory, groups, inbox, insights, volunteering
 from bot.web.site import Page
 
 
@@ -18,6 +17,7 @@ def build_pages() -> list[Page]:
         groups.PAGE,  # progress per group, a group's tasks, invite links
         broadcasts.PAGE,  # compose, review, send or schedule, the live report
         directory.PAGE,  # the help directory of the lead's area: edit, check, CSV in and out
+        volunteering.PAGE,  # opportunities of the lead's area: numbers, close, CSV in and out
         insights.PAGE,  # charts; nothing under five people
         audit.PAGE,  # the actions logged, filterable
     ]

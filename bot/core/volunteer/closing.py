@@ -18,6 +18,7 @@ from bot.core.render import format_html
 from bot.core.volunteer import cards, offers
 from bot.core.volunteer.suggest import Suggestion
 from bot.i18n import _
+from bot.storage import audit
 from bot.storage import volunteer as repo
 from bot.storage import volunteer_admin as admin_repo
 from bot.storage.volunteer import OPEN, Stored
@@ -55,6 +56,15 @@ async def close_and_tell(session: AsyncSession, opportunity_id: str, now: dateti
         await outbox.tell(session, person, partial(_closed_text, stored, found),
                           partial(offers.offer_buttons, found), ref=f"vol:closed:{match.id}")
     return len(moved)
+
+
+async def close_by(session: AsyncSession, opportunity_id: str, now: datetime,
+                   by: int) -> int:
+    """A keeper's close (the bot's ⛔ or the dashboard's button): closed, those waiting told,
+    and who did it in the audit log. Returns how many were told."""
+    told = await close_and_tell(session, opportunity_id, now)
+    audit.record(session, by, "volunteer.close", now, opportunity=opportunity_id, told=told)
+    return told
 
 
 async def close_if_full(session: AsyncSession, opportunity_id: str, now: datetime) -> bool:

@@ -22,6 +22,7 @@ from babel.dates import format_date
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core import access, outbox, states
+from bot.core.csvimport import Check
 from bot.core.dialogs import Pager
 from bot.core.directory.cards import place_name
 from bot.core.directory.manage import area, next_review
@@ -31,7 +32,7 @@ from bot.core.ports import Button
 from bot.core.render import format_html
 from bot.core.router import JobRun, Router, Turn
 from bot.core.volunteer import cards, closing, report
-from bot.core.volunteer.schema import MAX_PLACES
+from bot.core.volunteer.schema import MAX_PLACES, OpportunityRow
 from bot.i18n import N_, _, backward, current_locale
 from bot.storage import groups as group_repo
 from bot.storage import jobs
@@ -101,6 +102,21 @@ class Numbers(Payload, prefix="vco", shape="n:{month}"):
 def may_keep(where: frozenset[str] | None, stored: Stored) -> bool:
     """Admins keep every opportunity; a coordinator those in a municipality of their area."""
     return where is None or stored.opportunity.municipality in where
+
+
+def in_area(where: frozenset[str] | None, known: dict[str, Stored]) -> Check[OpportunityRow]:
+    """An uploaded file's rule: each row, and the stored opportunity it replaces, in the
+    area (online ones without a municipality: an admin)."""
+
+    def check(row: OpportunityRow) -> list[tuple[str, str]]:
+        found = [] if where is None or row.municipality in where else [
+            ("municipality", "not in your area (online ones without a municipality: an admin)")]
+        old = known.get(row.id)
+        if old is not None and not may_keep(where, old):
+            found.append(("id", f"{row.id!r} is an opportunity outside your area"))
+        return found
+
+    return check
 
 
 async def _keeper(turn: Turn) -> frozenset[str] | Literal[False] | None:
@@ -244,8 +260,8 @@ async def _close_sure(turn: Turn, pressed: CloseSure) -> None:
 
 
 async def _close_now(turn: Turn, stored: Stored) -> None:
-    """Closed, those waiting told, the opportunity shown again."""
-    told = await closing.close_and_tell(turn.session, stored.opportunity.id, turn.now)
+    """Closed, those waiting told, audited, the opportunity shown again."""
+    told = await closing.close_by(turn.session, stored.opportunity.id, turn.now, turn.user.id)
     turn.notice(_("Closed. People told: {count}").format(count=told))
     await _show_fresh(turn, stored.opportunity.id)
 

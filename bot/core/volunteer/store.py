@@ -10,7 +10,7 @@ from datetime import date, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.content import FLOWS
-from bot.core.csvimport import read_rows
+from bot.core.csvimport import Check, read_rows
 from bot.core.volunteer import closing
 from bot.core.volunteer.ranking import Offer, Ranked, Wish, rank
 from bot.core.volunteer.schema import COLUMNS, LANGS, OPTIONAL, OpportunityRow, problems
@@ -35,10 +35,12 @@ class Imported:
     kept: int = 0
 
 
-def read_file(data: bytes, today: date) -> list[OpportunityRow]:
-    """Rows of a coordinator's file, or CsvError naming every problem."""
+def read_file(data: bytes, today: date,
+              also: Check[OpportunityRow] | None = None) -> list[OpportunityRow]:
+    """Rows of a coordinator's file, or CsvError naming every problem; `also` adds the
+    caller's rule (the dashboard's: only the coordinator's area)."""
     return read_rows(data, OpportunityRow, COLUMNS, optional=OPTIONAL,
-                     check=lambda row: problems(row, today))
+                     check=lambda row: problems(row, today) + (also(row) if also else []))
 
 
 def to_row(stored: Stored) -> OpportunityRow:
