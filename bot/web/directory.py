@@ -109,10 +109,6 @@ def fix(column: str) -> str:
     return _(FIXES[column]) if column in FIXES else ""
 
 
-def _today(visit: Visit) -> date:
-    return visit.dashboard.now().astimezone(visit.dashboard.core.policy.timezone).date()
-
-
 def _themes(row: EntryRow) -> str:
     return ", ".join(shown.label(cards.THEME_LABELS[t]) for t in row.themes)
 
@@ -138,7 +134,7 @@ async def directory(visit: Visit, problems: Iterable[CsvProblem] = (), error: st
     marked (or only those); the upload form and the export."""
     query = visit.request.query_params
     only_due = query.get("due") == "1"
-    today = _today(visit)
+    today = visit.today()
     async with visit.dashboard.core.db.session() as session:
         rows = await manage.kept(session, await _area(session, visit))
     lines = sorted((_line(r, today) for r in rows), key=lambda x: x.row.name.casefold())
@@ -193,7 +189,7 @@ def _form(visit: Visit, row: EntryRow, offered: list[str], cells: dict[str, str]
     chosen = set(cells["municipalities"].split("; "))
     return visit.render(
         "directory_entry.html", status, row=row, done=done, errors=errors,
-        due=manage.due_for_check(row, _today(visit)),
+        due=manage.due_for_check(row, visit.today()),
         kinds=[(k, shown.label(name)) for k, name in manage.KIND_LABELS.items()],
         kind=cells["kind"],
         themes=[(t, shown.label(cards.THEME_LABELS[t]), t in cells["themes"].split("; "))
@@ -269,7 +265,7 @@ async def checked(visit: Visit) -> Response:
             row, _where = await _kept(session, visit)
         except LookupError:
             return visit.not_found()
-        await store.keep(session, updated(row, last_checked=_today(visit)), core.clock(),
+        await store.keep(session, updated(row, last_checked=visit.today()), core.clock(),
                          visit.viewer.user.id, "check")
     return visit.go(f"/directory/entries/{row.id}?done=checked")
 

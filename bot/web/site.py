@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +75,10 @@ class Visit:
         here = self.request.url.path.removeprefix(self.dashboard.config.path) or "/"
         return render(self.dashboard, template, status, viewer=self.viewer, here=here,
                       **values)
+
+    def today(self) -> date:
+        """Today in the bot's time zone (last-checked dates and due checks are local days)."""
+        return self.dashboard.now().astimezone(self.dashboard.core.policy.timezone).date()
 
     def go(self, path: str) -> RedirectResponse:
         """After a POST: to a page of the dashboard (303, so a reload does not post again)."""

@@ -22,7 +22,7 @@ from starlette.routing import Route
 
 from bot.core.csvimport import CsvError, CsvProblem, write_rows
 from bot.core.directory.manage import area_of
-from bot.core.volunteer import closing, manage, report, store
+from bot.core.volunteer import cards, closing, manage, report, store
 from bot.core.volunteer.schema import COLUMNS, OPTIONAL, to_cells
 from bot.core.volunteer.suggest import offer_of
 from bot.i18n import N_, _
@@ -66,10 +66,6 @@ def fix(column: str) -> str:
     return _(FIXES[column]) if column in FIXES else ""
 
 
-def _today(visit: Visit) -> date:
-    return visit.dashboard.now().astimezone(visit.dashboard.core.policy.timezone).date()
-
-
 def _where(stored: Stored) -> str:
     """The municipality, online, or both."""
     o = stored.opportunity
@@ -80,7 +76,7 @@ def _where(stored: Stored) -> str:
 
 def _line(stored: Stored, taken: int, waiting: int, today: date) -> Line:
     o = stored.opportunity
-    return Line(o.id, store.to_row(stored).title_nl, o.organisation,
+    return Line(o.id, cards.plain_title(stored), o.organisation,
                 shown.label(manage.KIND_LABELS.get(o.kind, manage.KIND_LABELS["place"])),
                 _where(stored), max(0, offer_of(stored, taken).free_places), o.places, waiting,
                 o.last_checked.isoformat(), o.last_checked < today - manage.STALE_AFTER,
@@ -113,7 +109,7 @@ async def volunteering(visit: Visit, problems: Iterable[CsvProblem] = (), error:
     """GET /volunteering: this month's numbers and the opportunities of this lead's area;
     the upload form and the export."""
     query = visit.request.query_params
-    today = _today(visit)
+    today = visit.today()
     month = today.replace(day=1)
     async with visit.dashboard.core.db.session() as session:
         where = await _area(session, visit)
@@ -157,7 +153,7 @@ async def upload(visit: Visit) -> Response:
     try:
         async with core.db.session() as session:
             known = {s.opportunity.id: s for s in await repo.every(session)}
-            rows = store.read_file(data, _today(visit),
+            rows = store.read_file(data, visit.today(),
                                    manage.in_area(await _area(session, visit), known))
             done = await store.import_rows(session, rows, now, by=by)
             audit.record(session, by, "volunteer.import", now, added=done.added,
