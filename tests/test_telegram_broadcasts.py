@@ -178,4 +178,7 @@ async def test_a_reply_is_not_held_up_by_a_broadcast_to_five_thousand(
         waited = asyncio.get_running_loop().time() - started
         underway = reached()
     assert underway < len(people) // 2  # the broadcast was still going
-    assert waited < 0.5  # a round trip or two, a turn and one pacing slot; not the queue
+    # A round trip or two, a turn and one pacing slot: well under a second on a quiet machine;
+    # 3 s leaves room for a loaded CI runner and is still far below the ~160 s the rest of the
+    # queue (about 4,900 messages at 30 a second) would take if the reply waited behind it.
+    assert waited < 3.0
