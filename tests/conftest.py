@@ -54,7 +54,7 @@ def db_url(tmp_path: Path, migrated: str) -> Iterator[str]:
 def empty_db_url(tmp_path: Path) -> Iterator[str]:
     """A database of the test's own without any table, for tests of `python main.py`
     (which migrates at startup) and of migrations."""
-    url = empty_database(tmp_path)
+    url = empty_database(tmp_path, "empty.db")  # its own file: a test may also ask for db_url
     yield url
     discard(url)
 

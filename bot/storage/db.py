@@ -14,6 +14,7 @@ from alembic.config import Config
 from sqlalchemy import Connection, event, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -88,23 +89,27 @@ class Database:
         async with self._sessions() as session, session.begin():
             yield session
 
-    async def migrate(self) -> None:
+    async def migrate(self, revision: str = "head") -> None:
         """Bring the schema up to date; safe to run at every start, also by several
         instances starting at once on PostgreSQL: the first to take the advisory lock
         migrates, the others wait, then find the schema at head and do nothing (SQLite:
         the same with its write lock)."""
-        async with self.engine.begin() as connection:
-            if connection.dialect.name == "sqlite":
-                # SQLite's write lock up front (the driver would begin lazily): a second
-                # process waits for it (busy timeout) instead of creating the same tables.
-                await connection.exec_driver_sql("BEGIN IMMEDIATE")
-            if connection.dialect.name == "postgresql":
-                # Taken on the migration's own connection and transaction, released by its
-                # commit or rollback: a crashed migration cannot leave it held.
-                await connection.execute(text(f"SET LOCAL lock_timeout = '{MIGRATION_WAIT}s'"))
-                await connection.execute(text("SELECT pg_advisory_xact_lock(:key)"),
-                                         {"key": MIGRATION_LOCK})
-            await connection.run_sync(_upgrade)
+        async with self.engine.connect() as connection:
+            sqlite = connection.dialect.name == "sqlite"
+            if sqlite:
+                # Batch migrations copy a table and drop the old one; with foreign keys on,
+                # that DROP deletes the rows that point at it (ON DELETE CASCADE), so they are
+                # off while migrating (Alembic's batch docs). The pragma is a no-op inside a
+                # transaction: set before ours begins, checked after, restored at the end.
+                await connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+                await connection.commit()
+            try:
+                async with connection.begin():
+                    await _locked_upgrade(connection, revision)
+            finally:
+                if sqlite:
+                    await connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                    await connection.commit()
 
     async def ping(self, timeout: float) -> None:
         """Whether the database answers at all (for /healthz); raises if not in time."""
@@ -166,6 +171,26 @@ def alembic_config(connection: Connection | None = None) -> Config:
     return config
 
 
-def _upgrade(connection: Connection) -> None:
+async def _locked_upgrade(connection: AsyncConnection, revision: str) -> None:
+    """Migrate to `revision` holding the database's migration lock; SQLite's rows must still
+    point at rows that exist afterwards."""
+    if connection.dialect.name == "sqlite":
+        # SQLite's write lock up front (the driver would begin lazily): a second
+        # process waits for it (busy timeout) instead of creating the same tables.
+        await connection.exec_driver_sql("BEGIN IMMEDIATE")
+    if connection.dialect.name == "postgresql":
+        # Taken on the migration's own connection and transaction, released by its
+        # commit or rollback: a crashed migration cannot leave it held.
+        await connection.execute(text(f"SET LOCAL lock_timeout = '{MIGRATION_WAIT}s'"))
+        await connection.execute(text("SELECT pg_advisory_xact_lock(:key)"),
+                                 {"key": MIGRATION_LOCK})
+    await connection.run_sync(_upgrade, revision)
+    if connection.dialect.name == "sqlite":
+        broken = (await connection.exec_driver_sql("PRAGMA foreign_key_check")).fetchall()
+        if broken:
+            raise RuntimeError(f"migration left rows pointing at nothing: {broken[:5]}")
+
+
+def _upgrade(connection: Connection, revision: str) -> None:
     """Run inside the async engine's connection (Alembic's connection-sharing recipe)."""
-    command.upgrade(alembic_config(connection), "head")
+    command.upgrade(alembic_config(connection), revision)
