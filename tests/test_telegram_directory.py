@@ -115,4 +115,4 @@ async def test_help_near_me_in_polish_reads_polish_and_falls_back_to_dutch(
     for entry in ("nl-juridisch-loket", "nl-schuldhulproute"):
         row = national[entry]
         assert row.description_pl and row.description_pl in screen
-        assert row.description_nl not in screen
+        assert row.description_nl and row.description_nl not in screen
