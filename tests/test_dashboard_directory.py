@@ -1,8 +1,9 @@
 """The dashboard's directory page without a browser (httpx against the ASGI app, a real
 SQLite file): a coordinator sees and changes only the entries of their area, a form
 without its CSRF token changes nothing, an edit goes through the CSV import's own checks
-and comes back, a file with one bad row imports nothing and names the line; the inbox
-names a question's theme."""
+and comes back, a file with one bad row imports nothing and names the line; Polish texts
+in the form and the export, and a file from before them still imports; the inbox names a
+question's theme."""
 
 from __future__ import annotations
 
@@ -34,6 +35,7 @@ from tests.conftest import FIXED_NOW
 ROOT = "http://dashboard.test"
 UTRECHT, AMERSFOORT = "GM0344", "GM0307"
 HEADER = ",".join((*COLUMNS, *NAME_COLUMNS))
+OLDER = ",".join((*COLUMNS, "name_nl", "name_en", "name_ar", "name_ti"))  # before Polish
 GOOD = ("ex-utrecht-fiets,organisation,Fietsmaatjes Utrecht,Samen fietsen leren.,,,,"
         "social_contact,Utrecht,nl,030-123 45 67,https://example.org/fiets,,,,,,,,no,no,"
         "made up for a test,2026-11-01,,,,")
@@ -306,6 +308,35 @@ async def test_an_edit_cannot_move_an_entry_out_of_the_area(
     async with core.db.session() as session:
         stored = await repo.get(session, "ex-regio-taal")
     assert stored is not None and sorted(stored.areas) == [AMERSFOORT, UTRECHT]
+
+
+async def test_polish_in_the_form_and_the_export_and_an_older_file_still_imports(
+    core: Core, client: httpx.AsyncClient,
+) -> None:
+    ids = await world(core)
+    await logged_in(client, core, ids["cora"])
+    path = "/directory/entries/ex-regio-taal"
+    page = (await client.get(path)).text
+    assert 'name="description_pl" rows="3" lang="pl" dir="ltr"' in page
+    fields = form_of(page, path)
+    assert fields["description_pl"] == "Przykład: wolontariusze ćwiczą z Tobą niderlandzki."
+    fields["description_pl"] = "Wolontariusze co tydzień ćwiczą z Tobą niderlandzki."
+    assert (await client.post(path, data=fields)).status_code == 303
+    exported = (await client.get("/directory/export.csv")).text
+    assert exported.splitlines()[0].endswith(",last_checked,description_pl,name_nl,name_en,"
+                                             "name_ar,name_ti,name_pl")
+    polish = {r["id"]: r["description_pl"] for r in csv.DictReader(io.StringIO(exported))}
+    assert polish["ex-regio-taal"] == fields["description_pl"]
+    token = await csrf(client)
+    for data in (f"{OLDER}\n{GOOD}\n", exported):  # a file from before Polish; the export
+        answer = await client.post("/directory/import", data={"csrf": token},
+                                   files={"file": ("mine.csv", data.encode(), "text/csv")})
+        assert answer.status_code == 303
+    async with core.db.session() as session:
+        kept = {s.entry.id: store.to_row(s) for s in await repo.every(session)}
+    assert kept["ex-utrecht-fiets"].description_pl is None
+    assert kept["ex-utrecht-fiets"].description("pl") == "Samen fietsen leren."
+    assert kept["ex-regio-taal"].description("pl") == fields["description_pl"]
 
 
 async def test_the_inbox_names_the_questions_theme(

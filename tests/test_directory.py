@@ -1,11 +1,13 @@
 """The help directory in the core: CSV import all or nothing, export round trip, HSDS 3.0,
 ranking, opening hours, answers that name the gemeente, coordinators keeping entries,
-the monthly review."""
+the monthly review; Polish texts, and files written before them."""
 
 from __future__ import annotations
 
+import csv
 import io
 import json
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -15,8 +17,8 @@ from sqlalchemy import select
 from bot.app import Content
 from bot.core.csvimport import CsvError
 from bot.core.directory import commandline, hsds, links, manage, search, store
-from bot.core.directory.cards import hours_line, phone_line
-from bot.core.directory.schema import EntryRow
+from bot.core.directory.cards import DESCRIPTION_LIMIT, hours_line, phone_line
+from bot.core.directory.schema import COLUMNS, LANGS, OPTIONAL, EntryRow
 from bot.core.engine import Core
 from bot.core.flood import FloodGate
 from bot.core.municipalities import match
@@ -33,10 +35,23 @@ from tests.test_groups_core import ADMIN, joined, link_token
 EXAMPLES = store.EXAMPLE_FILE.read_bytes()
 UTRECHT = "GM0344"
 WEDNESDAY_MORNING = datetime(2026, 11, 25, 10, 30)  # Dutch local time, naive
+# What a translation must keep: web addresses (113.nl) and numbers (0800-8115, 19 desks).
+FACTS = re.compile(r"[\w-]+\.nl\b|\d+")
 
 
 def rows_of(data: bytes) -> list[EntryRow]:
     return store.read_file(data, taken=store.national_ids())
+
+
+def with_columns(data: bytes, keep: tuple[str, ...], **added: dict[str, str]) -> bytes:
+    """The file with only the columns in `keep`, plus new columns (id → cell)."""
+    rows = list(csv.DictReader(io.StringIO(data.decode())))
+    out = io.StringIO()
+    writer = csv.DictWriter(out, [*keep, *added], lineterminator="\n", extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(row | {column: cells.get(row["id"], "") for column, cells in added.items()}
+                     for row in rows)
+    return out.getvalue().encode()
 
 
 def with_line(line: int, old: str, new: str) -> bytes:
@@ -126,7 +141,9 @@ def test_cells_are_read_forgivingly_and_written_back_as_a_coordinator_types_them
 async def test_export_import_into_an_empty_database_export_gives_the_same_file(
         db: Database, empty_db_url: str, tmp_path: Path) -> None:
     source = tmp_path / "local.csv"
-    source.write_bytes(EXAMPLES)
+    keep = tuple(csv.DictReader(io.StringIO(EXAMPLES.decode())).fieldnames or ())
+    source.write_bytes(with_columns(EXAMPLES, keep, name_pl={
+        "ex-utrecht-gemeente": "Gmina Utrecht (przykład)"}))
     await cli(db, "import", file=source)
     first = (await cli(db, "export"))[1]
     exported = tmp_path / "exported.csv"
@@ -138,6 +155,30 @@ async def test_export_import_into_an_empty_database_export_gives_the_same_file(
     finally:
         await fresh.close()
     assert first.count("\n") == 6 and "Amersfoort; Utrecht" in first
+    assert first.splitlines()[0] == ",".join((*COLUMNS, *OPTIONAL))  # Polish after the rest
+    exported_rows = {r.id: r for r in rows_of(first.encode())}
+    assert exported_rows["ex-regio-taal"].description_pl == \
+        "Przykład: wolontariusze ćwiczą z Tobą niderlandzki."
+    assert exported_rows["ex-utrecht-gemeente"].shown_name("pl") == "Gmina Utrecht (przykład)"
+
+
+async def test_a_file_written_before_polish_imports_unchanged(db: Database,
+                                                              tmp_path: Path) -> None:
+    """No Polish columns, no names in a reader's script: it imports, and a Polish reader
+    sees the Dutch description until someone writes a Polish one."""
+    path = tmp_path / "older.csv"
+    path.write_bytes(with_columns(EXAMPLES, COLUMNS))
+    assert path.read_text(encoding="utf-8").splitlines()[0] == ",".join(COLUMNS)
+    assert await cli(db, "import", file=path) == (
+        0, f"{path}: 5 added, 0 updated, 0 removed\n", "")
+    async with db.session() as session:
+        kept = await store.local(session)
+    assert len(kept) == 5
+    assert all(row.description_pl is None and row.name_ar is None for row in kept)
+    assert all(row.description("pl") == row.description_nl for row in kept)
+    exported = (await cli(db, "export"))[1]
+    assert [r.description("nl") for r in rows_of(exported.encode())] == \
+        [r.description_nl for r in kept]
 
 
 async def test_replace_removes_entries_absent_from_the_file(db: Database, tmp_path: Path) -> None:
@@ -204,7 +245,31 @@ def test_the_national_set_cites_the_fact_sheets_and_serves_everyone() -> None:
     national = store.national()
     assert len(national) >= 10
     assert all(row.national and store.SOURCE_IDS.fullmatch(row.source) for row in national)
-    assert all(row.description(lang) for row in national for lang in ("nl", "en", "ar", "ti"))
+    assert all(row.description(lang) for row in national for lang in LANGS)
+
+
+def test_every_entry_has_polish_with_the_english_numbers_and_addresses() -> None:
+    """The Polish descriptions are written for the national set and the examples: each
+    keeps the English one's numbers and web addresses, and fits on a card uncut."""
+    for row in (*store.national(), *rows_of(EXAMPLES)):
+        assert row.description_pl and row.description_en, row.id
+        assert sorted(FACTS.findall(row.description_pl)) == \
+            sorted(FACTS.findall(row.description_en)), row.id
+        assert len(row.description_pl) <= DESCRIPTION_LIMIT, row.id
+
+
+@pytest.mark.parametrize(("texts_given", "polish", "tigrinya"), [
+    ({"nl": "In het Nederlands.", "pl": "Po polsku."}, "Po polsku.", "In het Nederlands."),
+    ({"nl": "In het Nederlands.", "en": "In English."}, "In het Nederlands.",
+     "In het Nederlands."),
+    ({"en": "In English."}, "In English.", "In English."),
+])
+def test_a_polish_reader_falls_back_as_every_reader_does(
+        texts_given: dict[str, str], polish: str, tigrinya: str) -> None:
+    """Their own language, else Dutch, else English: for Polish as for Tigrinya."""
+    row = rows_of(EXAMPLES)[1].model_copy(update={
+        f"description_{lang}": texts_given.get(lang) for lang in LANGS})
+    assert (row.description("pl"), row.description("ti")) == (polish, tigrinya)
 
 
 # ---------------------------------------------------------------- opening hours
@@ -340,6 +405,20 @@ async def test_a_coordinator_keeps_the_entries_of_their_area_only(core: Core) ->
             .order_by(AuditEntry.id))]
     assert logged == [("directory.check", {"entry": "ex-utrecht-advies"}),
                       *[("directory.edit", {"entry": "ex-utrecht-advies"})] * 2]
+
+
+async def test_a_polish_coordinator_writes_the_polish_description(core: Core) -> None:
+    coordinator = await _coordinator_in_utrecht(core)
+    await coordinator.send("/language")
+    await coordinator.press("lang:pl")
+    await coordinator.press("dm:e:ds:ex-utrecht-advies")
+    typed = "Dyżur prawny we wtorki i czwartki."
+    assert typed in texts(await coordinator.send(typed))  # the card, as Polish readers see it
+    async with core.db.session() as session:
+        kept = await store.find(session, "ex-utrecht-advies")
+    assert kept is not None
+    assert (kept.description_pl, kept.description_nl) == (
+        typed, "Voorbeeld: spreekuur voor juridische vragen.")
 
 
 async def test_a_coordinator_adds_an_entry_in_the_bot(core: Core) -> None:

@@ -1,6 +1,7 @@
 """📍 Help near me over the fake Bot API, in Arabic: local help in the person's language
 first, national help after it, today's hours, a number to tap, the place on the map; a
-town without local entries gets the national ones; an answer names the gemeente."""
+town without local entries gets the national ones; an answer names the gemeente. In
+Polish: the Polish descriptions, and the Dutch one where an entry has no Polish."""
 
 from __future__ import annotations
 
@@ -21,10 +22,10 @@ from tests.telegram import TgUser, running_bot, visible
 WEDNESDAY = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)  # 10:30 in the Netherlands
 
 
-async def newcomer_in(user: TgUser, town: str) -> None:
-    """An Arabic-speaking newcomer who types where they live."""
+async def newcomer_in(user: TgUser, town: str, lang: str = "ar") -> None:
+    """A newcomer (Arabic-speaking unless told) who types where they live."""
     await user.send("/start")
-    for data in ("lang:ar", "priv:yes", "ob:role:newcomer", "ob:sit:refugee", "ob:kids:no"):
+    for data in (f"lang:{lang}", "priv:yes", "ob:role:newcomer", "ob:sit:refugee", "ob:kids:no"):
         await user.press(data)
     await user.send(town)
     await user.press("ob:arr:skip")
@@ -90,3 +91,28 @@ async def test_help_near_me_in_arabic_local_first_in_their_language_then_nationa
         cards = shown.split("\n\n")[1:]
         assert cards and all(visible("ar", "🇳🇱 Whole country") in card for card in cards)
         assert "Voorbeeld" not in shown
+
+
+async def test_help_near_me_in_polish_reads_polish_and_falls_back_to_dutch(
+        fake: FakeTelegram, db: Database, router: Router, settings: Settings) -> None:
+    examples = store.EXAMPLE_FILE.read_bytes()
+    polish = "Przykład: dyżur, na którym możesz zadać pytania prawne.".encode()
+    assert examples.count(polish) == 1
+    async with db.session() as session:  # the Adviespunt without its Polish description
+        rows = store.read_file(examples.replace(polish, b""), taken=store.national_ids())
+        await store.import_rows(session, rows, WEDNESDAY)
+    core = Core(db, router, settings.policy(), lambda: WEDNESDAY)
+    async with running_bot(fake, core):
+        marek = TgUser(fake, 5103, "pl")
+        await newcomer_in(marek, "Utrecht", "pl")
+        await marek.send("/help_near")
+        assert "dir:r:debt" in [data for _label, data in marek.last_buttons()]
+        await marek.press("dir:r:debt")
+        screen = marek.screen()[-1]
+    assert screen.index("Adviespunt Voorbeeld") < screen.index("Juridisch Loket")
+    assert "Voorbeeld: spreekuur voor juridische vragen." in screen  # no Polish: Dutch
+    national = {row.id: row for row in store.national()}
+    for entry in ("nl-juridisch-loket", "nl-schuldhulproute"):
+        row = national[entry]
+        assert row.description_pl and row.description_pl in screen
+        assert row.description_nl and row.description_nl not in screen

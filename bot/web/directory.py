@@ -24,8 +24,8 @@ from bot.core.directory import cards, manage, store
 from bot.core.directory.schema import (
     COLUMNS,
     LANGS,
-    NAME_COLUMNS,
     NATIONAL,
+    OPTIONAL,
     THEMES,
     EntryRow,
     dutch_phone,
@@ -296,7 +296,7 @@ async def export(visit: Visit) -> Response:
     """GET /directory/export.csv: this lead's entries as the import reads them."""
     async with visit.dashboard.core.db.session() as session:
         rows = await manage.kept(session, await _area(session, visit))
-    columns = (*COLUMNS, *NAME_COLUMNS)
+    columns = (*COLUMNS, *OPTIONAL)
     return Response(write_rows([to_cells(r) for r in rows], columns),
                     media_type="text/csv; charset=utf-8",
                     headers={"content-disposition": 'attachment; filename="directory.csv"'})

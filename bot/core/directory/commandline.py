@@ -15,7 +15,8 @@ from bot.core.csvimport import CsvError, write_rows
 from bot.core.directory import hsds, search, store
 from bot.core.directory.schema import (
     COLUMNS,
-    NAME_COLUMNS,
+    LANGS,
+    OPTIONAL,
     EntryRow,
     dutch_phone,
     read_municipality,
@@ -75,7 +76,7 @@ async def _export(db: Database, options: Options, out: TextIO, err: TextIO) -> i
         rows = await (store.local(session) if options.format == "csv"
                       else store.everything(session))
     if options.format == "csv":
-        out.write(write_rows([to_cells(row) for row in rows], (*COLUMNS, *NAME_COLUMNS)))
+        out.write(write_rows([to_cells(row) for row in rows], (*COLUMNS, *OPTIONAL)))
         return 0
     exported = hsds.export(rows)
     wrong = hsds.problems(exported)
@@ -129,6 +130,6 @@ def described(found: search.Found) -> dict[str, Any]:
         "postcode": row.postcode, "city": row.city, "latitude": row.latitude,
         "longitude": row.longitude, "opening_hours": row.opening_hours,
         "appointment_only": row.appointment_only, "temporarily_closed": row.temporarily_closed,
-        "descriptions": {lang: row.description(lang) for lang in ("nl", "en", "ar", "ti")},
+        "descriptions": {lang: row.description(lang) for lang in LANGS},
         "source": row.source, "last_checked": row.last_checked.isoformat(),
     }

@@ -25,7 +25,7 @@ from bot.core import access, fallback, outbox, states
 from bot.core.csvimport import Check
 from bot.core.dialogs import Pager
 from bot.core.directory import cards, store
-from bot.core.directory.schema import NATIONAL, THEMES, EntryRow, Theme, updated
+from bot.core.directory.schema import LANGS, NATIONAL, THEMES, EntryRow, Theme, updated
 from bot.core.directory.search import Found, Reach
 from bot.core.menu import OpenMenu, home_button
 from bot.core.payloads import Count, Payload
@@ -460,10 +460,10 @@ async def on_value(turn: Turn) -> None:
 
 
 def _own(turn: Turn) -> str:
-    """The language whose description a keeper writes: their own (Dutch if not one of the
-    four)."""
+    """The language whose description a keeper writes: their own (Dutch if the directory
+    has no description in it)."""
     lang = turn.user.locale or "nl"
-    return lang if lang in ("nl", "en", "ar", "ti") else "nl"
+    return lang if lang in LANGS else "nl"
 
 
 async def _new(turn: Turn, _pressed: NewEntry) -> None:

@@ -34,13 +34,16 @@ THEMES: tuple[Theme, ...] = get_args(Theme)
 Kind = Literal["organisation", "initiative", "gemeente"]
 KINDS: tuple[str, ...] = get_args(Kind)
 NATIONAL = "national"
-LANGS = ("nl", "en", "ar", "ti")  # the bot's languages: a description per language
+LANGS = ("nl", "en", "ar", "ti", "pl")  # the bot's languages: a description per language
 COLUMNS = ("id", "kind", "name", "description_nl", "description_en", "description_ar",
            "description_ti", "themes", "municipalities", "languages", "phone", "website",
            "email", "address", "postcode", "city", "latitude", "longitude", "opening_hours",
            "appointment_only", "temporarily_closed", "source", "last_checked")
 # A name in a reader's own script ("بلدية أوترخت"): optional columns, written after the rest.
 NAME_COLUMNS = tuple(f"name_{lang}" for lang in LANGS)
+# Columns a file may leave out, written after the rest (as volunteering does): Polish came
+# after the first files were written, and those still import unchanged.
+OPTIONAL = ("description_pl", *NAME_COLUMNS)
 ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,29}")  # fits a conversation state and a button
 _POSTCODE = re.compile(r"(\d{4}) ?([A-Za-z]{2})")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
@@ -157,10 +160,12 @@ class EntryRow(BaseModel):
     description_en: Description = None
     description_ar: Description = None
     description_ti: Description = None
+    description_pl: Description = None
     name_nl: Short = None
     name_en: Short = None
     name_ar: Short = None
     name_ti: Short = None
+    name_pl: Short = None
     themes: Annotated[CsvList, Field(min_length=1)]
     municipalities: Annotated[CsvList, Field(min_length=1)]
     languages: CsvList = []
@@ -243,7 +248,7 @@ class EntryRow(BaseModel):
 def to_cells(row: EntryRow) -> dict[str, str]:
     """The row as a coordinator writes it: names of municipalities, Dutch phone format."""
     names = all_municipalities()
-    return cells(row, (*COLUMNS, *NAME_COLUMNS), {
+    return cells(row, (*COLUMNS, *OPTIONAL), {
         "municipalities": lambda codes: "; ".join(
             NATIONAL if c == NATIONAL else names[c].name for c in codes),
         "phone": lambda phone: dutch_phone(phone) if phone else "",

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.content import FLOWS
 from bot.core.csvimport import Check, read_rows
-from bot.core.directory.schema import COLUMNS, LANGS, NAME_COLUMNS, NATIONAL, EntryRow
+from bot.core.directory.schema import COLUMNS, LANGS, NATIONAL, OPTIONAL, EntryRow
 from bot.storage import audit
 from bot.storage import directory as repo
 from bot.storage.directory import Stored
@@ -49,7 +49,7 @@ def read_file(data: bytes, taken: Collection[str] = (),
             if row.id in taken else []
         return mine + (also(row) if also else [])
 
-    return read_rows(data, EntryRow, COLUMNS, optional=NAME_COLUMNS, check=check)
+    return read_rows(data, EntryRow, COLUMNS, optional=OPTIONAL, check=check)
 
 
 @cache
@@ -62,7 +62,7 @@ def national(path: Path = NATIONAL_FILE) -> tuple[EntryRow, ...]:
             problems.append(("source", "fact-sheet source ids, such as S135; S71"))
         return problems
 
-    return tuple(read_rows(path.read_bytes(), EntryRow, COLUMNS, optional=NAME_COLUMNS,
+    return tuple(read_rows(path.read_bytes(), EntryRow, COLUMNS, optional=OPTIONAL,
                            check=check))
 
 
