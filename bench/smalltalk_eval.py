@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 
 from bot.core import smalltalk
+from bot.i18n import language_codes
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
 
@@ -62,7 +63,7 @@ def main() -> None:
     questions = Counter(i["lang"] for i in data["questions"] + data["out_of_scope"])
     print(f"small talk, {args.set} set")
     print("lang  small talk  recognised  questions taken for small talk")
-    for lang in ("nl", "en", "ar", "ti"):
+    for lang in language_codes():
         print(f"{lang:4}  {total[lang]:10}  {right[lang] / max(total[lang], 1):10.0%}"
               f"  {taken[lang]} of {questions[lang]}")
     if args.misses:
