@@ -199,7 +199,7 @@ def test_round_four_look_alikes_stay_calm(text: str) -> None:
     ("Mój szwagier stoi na wiadukcie i mówi, że skoczy", "suicide"),
     ("ik sta op het dak van de flat en ik ga springen", "suicide"),
     ("I left a note for my daughter on the table, you won't see me again", "suicide"),
-    # bleeding that spurts; pregnancy; a fall with silence; asthma; fever and neck; low sugar; choking
+    # bleeding that spurts; pregnancy; a fall, then silence; asthma; fever, neck; low sugar; choking
     ("the saw slipped and the blood is spurting from his leg", "medical"),
     ("jestem w ciąży i krwawię", "medical"),
     ("Ik ben 34 weken zwanger en de baby beweegt niet meer", "medical"),
