@@ -191,6 +191,56 @@ def test_round_four_look_alikes_stay_calm(text: str) -> None:
     assert not safety.read(text).crisis, text
 
 
+# Round 5 (2026-12-09): situations named by concepts (a body sign and its severity, a place and a
+# jump, a goodbye and "you won't see me again"), with sentences written for these tests (not from
+# the danger sets). The rules alone must catch them.
+@pytest.mark.parametrize("text, kind", [
+    # about to jump from a roof or a viaduct; a note and "you won't see me again"
+    ("Mój szwagier stoi na wiadukcie i mówi, że skoczy", "suicide"),
+    ("ik sta op het dak van de flat en ik ga springen", "suicide"),
+    ("I left a note for my daughter on the table, you won't see me again", "suicide"),
+    # bleeding that spurts; pregnancy; a fall, then silence; asthma; fever, neck; low sugar; choking
+    ("the saw slipped and the blood is spurting from his leg", "medical"),
+    ("jestem w ciąży i krwawię", "medical"),
+    ("Ik ben 34 weken zwanger en de baby beweegt niet meer", "medical"),
+    ("ابني وقع من الدرج وما عم يحكي", "medical"),
+    ("my son has asthma and his inhaler is not working, he can't talk", "medical"),
+    ("my daughter has a high fever and a stiff neck", "medical"),
+    ("عندي سكري وبرجف وعرق بارد", "medical"),
+    ("my son is choking on chewing gum and turning blue", "medical"),
+    # no memory and undressed; grabbed and told to keep quiet
+    ("I woke up undressed in a stranger's bed and remember nothing", "sexual_violence"),
+    ("Kierownik złapał mnie za piersi i powiedział: nie mów nikomu", "sexual_violence"),
+    # a child shut in a cupboard; a black eye kept secret; lateness never excuses hitting
+    ("Sąsiadka zamyka swoją czterolatkę w szafie na całe popołudnie", "child_abuse"),
+    ("my neighbour has a black eye again and begged me not to tell anyone", "domestic_violence"),
+    ("mijn man vermoordt me als ik te laat thuis kom, ik ben echt bang", "domestic_violence"),
+    ("szef mnie uderzył, bo się spóźniłem", "exploitation"),
+    ("my boss won't let me see a doctor after I fell at work", "exploitation"),
+])
+def test_round_five_concepts_catch_danger_with_its_kind(text: str, kind: str) -> None:
+    reading = safety.detector().read(text)
+    assert reading.kind == kind, text
+
+
+@pytest.mark.parametrize("text", [
+    # "… will kill me if I'm late", something harmless swallowed, health questions, jumping for
+    # fun, "I'll pop to the shop", a move, bleeding gums
+    "my boss will kill me if I'm late, the bus is not coming",
+    "المدير رح يقتلني اذا تأخرت، القطار واقف",
+    "mijn zoontje heeft kauwgom ingeslikt, moet ik naar de huisarts?",
+    "I'm pregnant, where do I get a blood test?",
+    "mam astmę, gdzie dostanę nowy inhalator",
+    "I have diabetes, does the insurance pay for insulin?",
+    "the cat jumped on the roof again",
+    "skoczę do sklepu, potrzebujesz czegoś?",
+    "you won't see me at the course after tonight, I'm moving to Utrecht",
+    "my gums bleed a lot when I brush, which dentist?",
+])
+def test_round_five_look_alikes_stay_calm(text: str) -> None:
+    assert not safety.read(text).crisis, text
+
+
 def test_an_everyday_phrase_keeps_the_model_from_calling_a_crisis() -> None:
     assert safety.detector().excused("my phone died, sorry")
     assert not safety.detector().excused("I want to die")
