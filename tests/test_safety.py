@@ -142,7 +142,7 @@ def test_round_three_guards_keep_the_rules_calm(text: str) -> None:
 
 
 
-# Round 4 (2026-12-08): concepts added to flows/crisis.yaml, with sentences written for these
+# Round 4 (2026-12-07): concepts added to flows/crisis.yaml, with sentences written for these
 # tests (not from the danger sets). The rules alone must catch them.
 @pytest.mark.parametrize("text, kind", [
     # "I'll end it" with goodbye arrangements or the means; a goodbye and then the phone is off
@@ -191,7 +191,7 @@ def test_round_four_look_alikes_stay_calm(text: str) -> None:
     assert not safety.read(text).crisis, text
 
 
-# Round 5 (2026-12-09): situations named by concepts (a body sign and its severity, a place and a
+# Round 5 (2026-12-07): situations named by concepts (a body sign and its severity, a place and a
 # jump, a goodbye and "you won't see me again"), with sentences written for these tests (not from
 # the danger sets). The rules alone must catch them.
 @pytest.mark.parametrize("text, kind", [
