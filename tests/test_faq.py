@@ -36,15 +36,18 @@ MATCHER = build_matcher()
 # The issue's aim is top-1 ≥ 0.80 and top-3 ≥ 0.90 everywhere (measured: docs/faq.md).
 FLOORS = {"nl": (0.97, 0.97), "en": (0.90, 0.93), "ar": (0.98, 0.98), "ti": (0.94, 0.94)}
 # The sets written apart from the phrase lists (docs/faq.md): a little under today's numbers.
-APART_FLOORS = {"dev": {"nl": (0.94, 0.96), "en": (0.89, 0.94), "ar": (0.95, 0.96),
-                        "ti": (0.87, 0.92), "pl": (0.84, 0.86)},
-                "test": {"nl": (0.92, 0.95), "en": (0.92, 0.94), "ar": (0.90, 0.92),
-                         "ti": (0.90, 0.95), "pl": (0.83, 0.88)}}
+APART_FLOORS = {"dev": {"nl": (0.97, 0.97), "en": (0.97, 0.97), "ar": (0.96, 0.96),
+                        "ti": (0.96, 0.96), "pl": (0.95, 0.96)},
+                "test": {"nl": (0.92, 0.95), "en": (0.92, 0.95), "ar": (0.91, 0.95),
+                         "ti": (0.91, 0.95), "pl": (0.85, 0.90)}}
 # (Arabic's test floor went down from 0.88/0.90 in issue 20: its 39 questions about the new
 # topics now count and are answered less well; the existing topics held, docs/faq.md.
 # Polish joined on 2026-12-07 at dev 86/88% and test 84/88%: floors a little under.
 # After the phrasings written for the third dev round (2026-12-07) the test half reads ar
-# 92/94, ti 92/97, pl 85/90: those floors rose to a little under.)
+# 92/94, ti 92/97, pl 85/90: those floors rose to a little under. After rounds 5 and 6
+# (2026-12-07: two more dev rounds written apart, 557 questions) the test half reads nl 94/97,
+# en 94/98, ar 93/95, ti 93/97, pl 87/92: top-3 is held at issue 15's aim of 95% in the four
+# languages it names, top-1 a little under today's.)
 CONFIDENT_WRONG, OUT_OF_SCOPE_ANSWERED = 0.03, 0.10
 
 
