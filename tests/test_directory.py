@@ -407,6 +407,21 @@ async def test_a_coordinator_keeps_the_entries_of_their_area_only(core: Core) ->
                       *[("directory.edit", {"entry": "ex-utrecht-advies"})] * 2]
 
 
+async def test_a_coordinator_cannot_untick_their_last_municipality_of_a_regional_entry(
+    core: Core,
+) -> None:
+    """As on the dashboard: the regional entry would leave the area (Amersfoort only)."""
+    coordinator = await _coordinator_in_utrecht(core)
+    await coordinator.press("dm:ar:ex-regio-taal")
+    assert "dm:a:GM0344:ex-regio-taal" in {b.data for b in coordinator.buttons}
+    refused = await coordinator.press("dm:a:GM0344:ex-regio-taal")
+    assert refused.toast == said("nl", manage.AREA_HINT)
+    async with core.db.session() as session:
+        kept = await store.find(session, "ex-regio-taal")
+    assert kept is not None and sorted(kept.municipalities) == ["GM0307", "GM0344"]
+    assert "dm:a:GM0344:ex-regio-taal" in {b.data for b in coordinator.buttons}
+
+
 async def test_a_polish_coordinator_writes_the_polish_description(core: Core) -> None:
     coordinator = await _coordinator_in_utrecht(core)
     await coordinator.send("/language")

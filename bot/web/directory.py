@@ -52,8 +52,7 @@ HINTS = {"opening_hours": manage.FIELDS["oh"][2], "languages": manage.FIELDS["lg
 FIXES = {
     "name": N_("Write a name of 2 to 120 characters."),
     "themes": N_("Choose at least one theme."),
-    "municipalities": N_("Choose at least one municipality of your area. A gemeente office "
-                         "serves exactly one."),
+    "municipalities": manage.AREA_HINT,
     "phone": manage.FIELDS["ph"][2], "website": manage.FIELDS["wb"][2],
     "email": manage.FIELDS["em"][2], "postcode": manage.FIELDS["pc"][2],
     "opening_hours": manage.FIELDS["oh"][2], "languages": manage.FIELDS["lg"][2],

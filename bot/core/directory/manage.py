@@ -50,6 +50,9 @@ CLEAR = "-"  # typed to empty a field
 NAME_LIMIT = 120  # characters of a name (the schema's limit)
 Field = Literal["nm", "ds", "ph", "wb", "em", "ad", "pc", "ci", "oh", "lg", "sr"]
 # field → (column, button label, what to type)
+# Said when a change would leave none of a coordinator's municipalities (bot and dashboard).
+AREA_HINT = N_("Choose at least one municipality of your area. A gemeente office serves "
+               "exactly one.")
 FIELDS: dict[str, tuple[str, str, str]] = {
     "nm": ("name", N_("✏️ Name"), N_("Type the name.")),
     "ds": ("description", N_("✏️ Description"),
@@ -419,6 +422,8 @@ async def _toggle_area(turn: Turn, pressed: ToggleArea) -> None:
         changed = None
     if changed is None:
         turn.notice(_("That change does not fit this entry."))
+    elif not may_keep(where, changed):  # it would leave the area: the dashboard refuses it too
+        turn.notice(_(AREA_HINT))
     else:
         await _save(turn, changed)
     await _areas(turn, Areas(row.id))
