@@ -292,18 +292,27 @@ async def test_an_edit_is_checked_like_an_import_and_comes_back(
     assert actions == ["directory.edit", "directory.check"]
 
 
+REGIONAL = "/directory/entries/ex-regio-taal"  # Utrecht (Cora's area) and Amersfoort (Bram's)
+
+
+async def regional_entry_for_cora(
+    core: Core, client: httpx.AsyncClient,
+) -> tuple[str, dict[str, str | list[str]]]:
+    """Cora logged in, on the regional entry's page: the page and its form's fields."""
+    ids = await world(core)
+    await logged_in(client, core, ids["cora"])
+    page = (await client.get(REGIONAL)).text
+    return page, form_of(page, REGIONAL)
+
+
 async def test_an_edit_cannot_move_an_entry_out_of_the_area(
     core: Core, client: httpx.AsyncClient,
 ) -> None:
     """Unticking Utrecht on the regional entry would leave Bram's Amersfoort only."""
-    ids = await world(core)
-    await logged_in(client, core, ids["cora"])
-    path = "/directory/entries/ex-regio-taal"
-    page = (await client.get(path)).text
+    page, fields = await regional_entry_for_cora(core, client)
     assert nl("It also serves {places}, outside your area.").format(places="Amersfoort") in page
-    fields = form_of(page, path)
     del fields["municipalities"]
-    refused = await client.post(path, data=fields)
+    refused = await client.post(REGIONAL, data=fields)
     assert refused.status_code == 400 and 'id="e-municipalities"' in refused.text
     async with core.db.session() as session:
         stored = await repo.get(session, "ex-regio-taal")
@@ -313,15 +322,11 @@ async def test_an_edit_cannot_move_an_entry_out_of_the_area(
 async def test_polish_in_the_form_and_the_export_and_an_older_file_still_imports(
     core: Core, client: httpx.AsyncClient,
 ) -> None:
-    ids = await world(core)
-    await logged_in(client, core, ids["cora"])
-    path = "/directory/entries/ex-regio-taal"
-    page = (await client.get(path)).text
+    page, fields = await regional_entry_for_cora(core, client)
     assert 'name="description_pl" rows="3" lang="pl" dir="ltr"' in page
-    fields = form_of(page, path)
     assert fields["description_pl"] == "Przykład: wolontariusze ćwiczą z Tobą niderlandzki."
     fields["description_pl"] = "Wolontariusze co tydzień ćwiczą z Tobą niderlandzki."
-    assert (await client.post(path, data=fields)).status_code == 303
+    assert (await client.post(REGIONAL, data=fields)).status_code == 303
     exported = (await client.get("/directory/export.csv")).text
     assert exported.splitlines()[0].endswith(",last_checked,description_pl,name_nl,name_en,"
                                              "name_ar,name_ti,name_pl")
