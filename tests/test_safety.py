@@ -247,6 +247,27 @@ def test_an_everyday_phrase_keeps_the_model_from_calling_a_crisis() -> None:
     assert not safety.read("my phone died, sorry for the late answer").crisis
 
 
+@pytest.mark.parametrize("text", [
+    "my phone screen broke, I write from my wife's phone",  # an everyday phrase explains it
+    "I'm dying to see my kids, their flight is in March",
+    "mijn telefoon is kapot, ik bel later", "mijn batterij is leeg",  # not "I'm broken, empty"
+    "hoe ruil ik mijn rijbewijs om voor een Nederlands",
+    "شلون أبدل إجازة السياقة العراقية بوحدة هولندية",  # بوحدة: "for one", not loneliness
+])
+def test_everyday_words_get_no_gentle_line_either(text: str) -> None:
+    reading = safety.read(text)
+    assert not reading.crisis and not reading.distress, text
+
+
+@pytest.mark.parametrize("text", [
+    "ik ben helemaal kapot, ik kan niet meer", "ik voel me leeg sinds ik hier ben",
+    "بحس بوحدة كبيرة من يوم وصلت", "my phone broke and nobody calls me, I feel so alone",
+])
+def test_distress_in_the_same_words_still_gets_the_line(text: str) -> None:
+    reading = safety.read(text)
+    assert reading.distress or reading.crisis, text
+
+
 def test_reports_about_someone_else_are_recognised() -> None:
     reading = safety.read("de ex van onze nieuwkomer bedreigt haar en slaat haar dochter")
     assert reading.crisis and reading.about_other
