@@ -4,11 +4,16 @@ and see the answer arrive in the newcomer's Telegram chat, send a broadcast and 
 report reach "sent"; another organisation's group is 404; a form without the CSRF token
 and a used or expired login link are refused; the insights of a seeded database show the
 funnel and language charts; a directory file with a bad row shows that row and changes
-nothing, a good one changes the table. Each page is photographed at 1280 and 360 pixels wide
-(.artifacts/dashboard), and at 360 pixels no page is wider than the screen."""
+nothing, a good one changes the table; the volunteering page lists only the coordinator's
+area, takes its own export back edited (a bad row named by line, then the good file
+stored) and closes a place, telling the newcomer still waiting. Each page is photographed
+at 1280 and 360 pixels wide (.artifacts/dashboard), and at 360 pixels no page is wider than
+the screen."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import socket
 from collections.abc import AsyncIterator, Callable
@@ -17,6 +22,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from bot.app import Content, build_router
 from bot.config import Dashboard as DashboardConfig
@@ -26,8 +32,10 @@ from bot.core.directory.commandline import load_examples
 from bot.core.directory.schema import COLUMNS, NAME_COLUMNS
 from bot.core.engine import Core
 from bot.core.router import Router
+from bot.core.volunteer import closing
 from bot.i18n import _, use_locale
 from bot.storage import audit
+from bot.storage import volunteer as volunteer_repo
 from bot.storage.db import Database
 from bot.storage.models import (
     Coordinator,
@@ -36,6 +44,7 @@ from bot.storage.models import (
     JourneyProgress,
     Membership,
     Organisation,
+    Post,
     Question,
     Reminder,
     Task,
@@ -47,7 +56,9 @@ from tests.browser import NARROW, WIDE, Chromium, Tab, chromium
 from tests.conftest import MovingClock
 from tests.groups import set_up_group
 from tests.telegram import TgUser, running_bot
+from tests.test_dashboard_volunteering import seeded
 from tests.test_telegram_questions import UNKNOWN_AR, ask_a_person, newcomer_in_group, plain
+from tests.test_volunteer_admin import at, matched
 
 __all__ = ["chromium"]  # the session's browser fixture
 pytestmark = pytest.mark.browser
@@ -321,4 +332,81 @@ async def test_a_csv_upload_shows_its_bad_row_and_a_good_one_changes_the_table(
         await tab.follow("#entries a[href$='/ex-utrecht-advies']")
         await tab.shows("h1", "Adviespunt Voorbeeld")
         await photograph(tab, "directory-entry", docs=False)
+        await tab.close()
+
+
+def csv_of(rows: list[dict[str, str]]) -> str:
+    """Rows written back as the export wrote them (header first)."""
+    body = io.StringIO()
+    writer = csv.DictWriter(body, list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return body.getvalue()
+
+
+async def downloaded(tab: Tab, link: str, to: Path) -> str:
+    """Follow a download link as a person would; the file's text."""
+    def fetch() -> None:
+        with tab.page.expect_download() as info:
+            tab.page.get_by_role("link", name=link).click()
+        info.value.save_as(to)
+    await tab.call(fetch)
+    return to.read_text(encoding="utf-8")
+
+
+async def test_the_volunteering_page_takes_its_export_back_and_closes_a_place(
+    dash_core: Core, content: Content, chromium: Chromium, tmp_path: Path,
+) -> None:
+    ids = await seeded(dash_core)  # Cora's organisation is in Utrecht, Bram's in Amersfoort
+    waiting = await matched(dash_core.db, 9101, "ex-utr-keuken", at("2026-11-20"), locale="ar")
+    await matched(dash_core.db, 9102, "ex-utr-tuin", at("2026-11-18"),
+                  ("accepted", at("2026-11-19")))  # holds one of the garden's four places
+    async with serving(dash_core, content) as root:
+        tab = await chromium.tab()
+        await log_in(tab, f"{root}/login/{await issued(dash_core, ids['cora'])}")
+        await tab.click("link", nl("Volunteering"))
+        await tab.shows("#o-ex-utr-tuin", "3 / 4")
+        listed = await tab.call(lambda: tab.page.eval_on_selector_all(
+            "#opportunities tbody tr", "rows => rows.map(r => r.id)"))
+        assert listed and all(i.startswith("o-ex-utr-") for i in listed)  # no Amersfoort
+        assert "Amersfoort" not in await tab.call(lambda: tab.page.inner_text("#opportunities"))
+        rows = list(csv.DictReader(io.StringIO(await downloaded(
+            tab, nl("Download the opportunities as CSV"), tmp_path / "export.csv"))))
+        assert sorted(f"o-{r['id']}" for r in rows) == sorted(listed)
+        garden = next(n for n, r in enumerate(rows) if r["id"] == "ex-utr-tuin")
+        wrong = (garden + 1) % len(rows)
+        rows[garden] |= {"places": "6"}
+        edited = [r | {"contact_phone": "12"} if n == wrong else r for n, r in enumerate(rows)]
+        (tmp_path / "bad.csv").write_text(csv_of(edited), encoding="utf-8")
+        (tmp_path / "good.csv").write_text(csv_of(rows), encoding="utf-8")
+        await tab.call(lambda: tab.page.set_input_files("#file", str(tmp_path / "bad.csv")))
+        await tab.click("button", nl("Import the file"))
+        await tab.shows("#problems tbody tr", "contact_phone")
+        problems = await tab.call(
+            lambda: tab.page.locator("#problems tbody tr").all_inner_texts())
+        assert [p.split("\t")[:2] for p in problems] == [[str(wrong + 2), "contact_phone"]]
+        await tab.shows("#o-ex-utr-tuin", "3 / 4")  # nothing was imported
+        async with dash_core.db.session() as session:
+            stored = await volunteer_repo.get(session, "ex-utr-tuin")
+            assert stored is not None and stored.opportunity.places == 4
+        await tab.call(lambda: tab.page.set_input_files("#file", str(tmp_path / "good.csv")))
+        await tab.click("button", nl("Import the file"))
+        await tab.shows("p.done", nl("Imported: {added} added, {updated} updated.").format(
+            added=0, updated=len(rows)))
+        await tab.shows("#o-ex-utr-tuin", "5 / 6")
+        kitchen_numbers = await tab.call(
+            lambda: tab.page.locator("#o-ex-utr-keuken td.number").all_inner_texts())
+        assert kitchen_numbers == ["3 / 3", "1"]  # one newcomer waits for an answer
+        await photograph(tab, "volunteering")
+        await tab.follow("#o-ex-utr-keuken button")
+        await tab.shows("p.done", nl("Closed. People told: {count}").format(count=1))
+        await tab.shows("#o-ex-utr-keuken", nl("Closed"))
+        async with dash_core.db.session() as session:
+            garden_now = await volunteer_repo.get(session, "ex-utr-tuin")
+            kitchen = await volunteer_repo.get(session, "ex-utr-keuken")
+            match = await volunteer_repo.match(session, waiting)
+            told = list(await session.scalars(select(Post).where(Post.chat_id == 9101)))
+        assert garden_now is not None and garden_now.opportunity.places == 6
+        assert kitchen is not None and kitchen.opportunity.closed
+        assert match is not None and match.status == closing.CLOSED and len(told) == 1
         await tab.close()
