@@ -371,7 +371,8 @@ async def test_two_instances_share_replies_reminders_a_broadcast_and_the_budget_
         await asyncio.sleep(2)  # a duplicate would come now
         took = fake.arrivals[-1][1] - fake.arrivals[0][1]
         print(f"{len(fake.arrivals)} messages in {took:.0f} s ({killed} before the kill), "
-              f"busiest second {fake.busiest_second()}")
+              f"busiest second {fake.busiest_second()}, busiest ten seconds "
+              f"{fake.busiest(None, 10.0)}")
         assert instances[0].process.returncode is None, instances[0].errors()
     rows = await inbox_rows(empty_db_url)
     lapsed = {update_id for update_id, row in rows.items() if row.state == "lapsed"}
@@ -390,4 +391,9 @@ async def test_two_instances_share_replies_reminders_a_broadcast_and_the_budget_
         deliveries["interrupted"]
     cut_off = reminders["interrupted"] + deliveries["interrupted"]  # what the dead had out
     assert cut_off <= sender.PARALLEL + sender.BATCH, (reminders, deliveries)
-    assert fake.busiest_second() <= 30
+    # The shared budget spaces slots 1/30 s apart on PostgreSQL's clock. What reaches Telegram
+    # also carries each process's scheduling delay: a process stalled on a loaded machine
+    # releases at most its PARALLEL sends in flight at once (CI once saw 38 in a second). So:
+    # 30 a second plus what the instances had in flight, and the budget itself over ten seconds.
+    assert fake.busiest_second() <= 30 + len(instances) * sender.PARALLEL
+    assert fake.busiest(None, 10.0) <= 10 * 30 + len(instances) * sender.PARALLEL
