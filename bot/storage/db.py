@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -148,16 +149,27 @@ def _engine_options(url: str, busy_timeout: float) -> dict[str, Any]:
             "connect_args": {"server_settings": lock_timeout}}
 
 
+def _in_wal(cursor: Any) -> bool:
+    """Whether the database file is in WAL mode (a read: needs no lock)."""
+    cursor.execute("PRAGMA journal_mode")
+    return str(cursor.fetchone()[0]).lower() == "wal"
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     """WAL lets readers and the writer work at once; NORMAL sync is safe in WAL mode.
 
     WAL is a property of the file: set once. Setting it again while another process holds
-    the write lock (a second instance starting mid-migration) fails as "locked".
+    the write lock (a second instance starting mid-migration) fails as "locked"; so does
+    setting it when the other process, starting at the same moment, set it first and began
+    migrating: then the file is in WAL already, which a second look shows.
     """
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode")
-    if str(cursor.fetchone()[0]).lower() != "wal":
-        cursor.execute("PRAGMA journal_mode=WAL")
+    if not _in_wal(cursor):
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+        except sqlite3.OperationalError:
+            if not _in_wal(cursor):
+                raise
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
