@@ -262,9 +262,12 @@ def read(text: str) -> Reading:
     if rules.crisis or not normalize(text):
         return rules
     judged = safety_model.model().judge(text)
-    excused = detector().excused(text)  # "my phone died": neither a crisis nor a 113 line
-    distress = rules.distress or (judged.troubled >= safety_model.DISTRESS_AT and not excused)
-    if judged.crisis >= safety_model.CRISIS_AT and not excused:
+    troubled, crisis = (judged.troubled >= safety_model.DISTRESS_AT,
+                        judged.crisis >= safety_model.CRISIS_AT)
+    # "my phone died": neither a crisis nor a 113 line (looked up only when the model speaks)
+    excused = (troubled or crisis) and detector().excused(text)
+    distress = rules.distress or (troubled and not excused)
+    if crisis and not excused:
         return Reading(judged.kind, distress, detector().about_other(text), _script(text))
     return Reading(None, distress, rules.about_other, None)
 
