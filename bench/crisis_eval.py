@@ -28,12 +28,15 @@ class Report:
 
     crisis: Counter[tuple[str, str]] = field(default_factory=Counter)  # (kind, lang) → total
     caught: Counter[tuple[str, str]] = field(default_factory=Counter)  # … caught as crisis
+    asked: int = 0  # crisis messages not caught that got the safety question instead
     right_kind: int = 0
     distress: Counter[str] = field(default_factory=Counter)
     distress_seen: Counter[str] = field(default_factory=Counter)  # distress or crisis
     calm: Counter[str] = field(default_factory=Counter)
     false_crisis: Counter[str] = field(default_factory=Counter)
     false_distress: Counter[str] = field(default_factory=Counter)
+    false_check: int = 0  # ordinary messages and small talk that got the safety question
+    distress_checked: int = 0  # distress messages that got the safety question
     about_other: int = 0
     about_other_right: int = 0
     misses: list[str] = field(default_factory=list)
@@ -67,13 +70,17 @@ def evaluate(items: list[dict[str, Any]]) -> Report:
             _crisis(report, item, reading)
         elif item["tier"] == "distress":
             report.distress[lang] += 1
-            report.distress_seen[lang] += reading.distress or reading.crisis
+            report.distress_seen[lang] += reading.distress or reading.crisis or bool(reading.check)
+            report.distress_checked += bool(reading.check)
             if not (reading.distress or reading.crisis):
                 report.misses.append(f"distress {lang}: {item['text']}")
         else:
             report.calm[lang] += 1
             report.false_crisis[lang] += reading.crisis
             report.false_distress[lang] += reading.distress and not reading.crisis
+            report.false_check += bool(reading.check)
+            if reading.check:
+                report.misses.append(f"asked {reading.check} {lang}: {item['text']}")
             if reading.crisis:
                 report.misses.append(f"FALSE {reading.kind} {lang}: {item['text']}")
     return report
@@ -84,11 +91,13 @@ def _crisis(report: Report, item: dict[str, Any], reading: safety.Reading) -> No
     report.crisis[key] += 1
     report.caught[key] += reading.crisis
     report.right_kind += reading.kind == item["kind"]
+    report.asked += bool(reading.check)
     if item.get("about") == "other" and reading.crisis:
         report.about_other += 1
         report.about_other_right += reading.about_other
     if not reading.crisis:
-        report.misses.append(f"missed {item['kind']} {item['lang']}: {item['text']}")
+        asked = " (asked)" if reading.check else ""
+        report.misses.append(f"missed{asked} {item['kind']} {item['lang']}: {item['text']}")
 
 
 def table(report: Report) -> str:
@@ -106,9 +115,13 @@ def table(report: Report) -> str:
         "",
         f"crisis recall      {report.recall():.1%} of {total}"
         f" (kind right {report.right_kind / max(total, 1):.1%})",
+        f"… or the question  {(sum(report.caught.values()) + report.asked) / max(total, 1):.1%}"
+        f" (crisis answer, or the safety question with 112 and 113: {report.asked} more)",
         f"distress recall    {report.distress_recall():.1%} of {sum(report.distress.values())}"
-        " (distress line or crisis answer)",
+        f" (distress line, safety question ({report.distress_checked}) or crisis answer)",
         f"false crisis       {report.false_crisis_rate():.1%} of {calm} ordinary and small talk",
+        f"false question     {report.false_check / max(calm, 1):.1%} of {calm}"
+        " (the safety question on an ordinary message or small talk)",
         f"false distress     {sum(report.false_distress.values()) / max(calm, 1):.1%} of {calm}",
         f"about someone else {report.about_other_right}/{report.about_other} reports recognised",
     ]
@@ -120,7 +133,7 @@ def tune(items: list[dict[str, Any]]) -> str:
     stay ≤ 1% and false distress lines ≤ 5% of ordinary messages, counting the questions of
     the FAQ dev set as ordinary messages too."""
     faq = yaml.safe_load((DATA / "faq_dev.yaml").read_text(encoding="utf-8"))
-    items = items + [{"tier": "none", "text": q["text"]} for q in
+    items = items + [{"tier": "none", "text": q["text"], "faq": True} for q in
                      faq["questions"] + faq["smalltalk"] + faq["out_of_scope"]
                      if not str(q.get("expect", "")).startswith("crisis.")]
     rules = [safety.detector().read(item["text"]) for item in items]
@@ -128,7 +141,23 @@ def tune(items: list[dict[str, Any]]) -> str:
     steps = [round(0.3 + 0.025 * i, 3) for i in range(27)]
     crisis_at = max(steps, key=lambda t: _tuned(items, rules, judged, t, 2.0))
     distress_at = max(steps, key=lambda t: _tuned(items, rules, judged, crisis_at, t))
-    return f"CRISIS_AT = {crisis_at}, DISTRESS_AT = {distress_at}"
+    shipped = safety_model.CRISIS_AT  # chosen by leaving examples files out (safety_model.py)
+    check_at = min((t for t in steps if t < shipped and _asks_fit(items, rules, judged, t)),
+                   default=shipped)
+    return f"CRISIS_AT = {crisis_at}, DISTRESS_AT = {distress_at}, CHECK_AT = {check_at}"
+
+
+def _asks_fit(items: list[dict[str, Any]], rules: list[safety.Reading],
+              judged: list[safety_model.Judgement], check_at: float) -> bool:
+    """Whether the safety question from this threshold up stays rare on calm messages:
+    ≤ 1% of everyday questions (the FAQ dev set), ≤ 3% of the danger set's look-alikes."""
+    asked = [not r.crisis and j.crisis >= check_at for r, j in zip(rules, judged, strict=True)]
+    for faq, limit in ((True, 0.01), (False, 0.03)):
+        calm = [i for i, item in enumerate(items)
+                if item["tier"] == "none" and item.get("faq", False) == faq]
+        if sum(asked[i] for i in calm) > limit * len(calm):
+            return False
+    return True
 
 
 def _shipped(text: str) -> safety_model.Judgement:

@@ -118,7 +118,7 @@ def test_ask_prints_json_lines_for_standard_input() -> None:
     assert lines[0]["lang"] == "ar" and lines[0]["matches"][0]["id"] == "money.huurtoeslag"
     assert lines[1]["decision"] == "unknown"
     assert all(set(line) == {"lang", "decision", "crisis_kind", "distress", "about_other",
-                             "smalltalk", "matches"} for line in lines)
+                             "safety_check", "smalltalk", "matches"} for line in lines)
 
 
 async def test_menu_question_gets_an_answer_with_source_and_step(core: Core) -> None:

@@ -1,5 +1,5 @@
 """Conversation and the safety net over the fake Bot API: small talk, a typed answer to the
-monthly check-in, and crisis and distress messages in Arabic and Tigrinya."""
+monthly check-in, and crisis, distress and unsure messages in Arabic and Tigrinya."""
 
 from __future__ import annotations
 
@@ -7,10 +7,11 @@ from collections.abc import Callable
 
 from sqlalchemy import select
 
-from bot.core.crisis import crisis_text, distress_text
+from bot.core import safety
+from bot.core.crisis import crisis_text, distress_text, question_text
 from bot.core.engine import Core
 from bot.storage.models import Reminder, User
-from fakebot import FakeTelegram
+from fakebot import FakeTelegram, buttons
 from tests.conftest import MovingClock
 from tests.groups import join, set_up_group, token_in
 from tests.telegram import TgUser, running_bot, visible
@@ -74,6 +75,25 @@ async def test_crisis_and_distress_in_arabic_and_tigrinya(fake: FakeTelegram, co
     assert any(line.startswith(visible("ti", crisis_text("suicide"))[:40])
                for line in yonas.screen())
 
+
+async def test_when_unsure_the_bot_asks_in_arabic_and_tigrinya_and_yes_shows_the_numbers(
+    fake: FakeTelegram, core: Core
+) -> None:
+    # "enough, I don't want to wake up tomorrow"; "I have no reason to live": words the
+    # learned model is unsure about (if a change moves one out of that band, pick another)
+    unsure = {"ar": "خلص ما بدي صحى بكرا", "ti": "ዝነብረሉ ምኽንያት የብለይን"}
+    assert all(safety.read(text).check == "suicide" for text in unsure.values())
+    huda, senait = TgUser(fake, 1309, language_code="ar"), TgUser(fake, 1310, language_code="ti")
+    async with running_bot(fake, core):
+        for user, code in ((huda, "ar"), (senait, "ti")):
+            await user.onboard(code)
+            await user.send(unsure[code])
+            assert visible(code, question_text()) in user.screen()
+            await user.press("cr:y:suicide:me")
+            answer = next(m for m in fake.messages(user.user_id)
+                          if str(m.get("text", "")).startswith(
+                              visible(code, crisis_text("suicide"))[:40]))
+            assert [data[:6] for _label, data in buttons(answer)] == ["q:ask:"]  # 🙋 at once
 
 
 async def test_a_formal_arabic_question_and_a_town_in_arabic_and_geez(

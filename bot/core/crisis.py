@@ -15,8 +15,10 @@ S129 Nederlandse Arbeidsinspectie, S49/S131 FairWork).
 from __future__ import annotations
 
 from datetime import date
+from typing import Literal, cast, get_args
 
 from bot.core import questions, safety, safety_model
+from bot.core.payloads import Payload
 from bot.core.ports import Button, Kind
 from bot.core.router import Router, Turn
 from bot.core.sources import Sourced
@@ -38,7 +40,19 @@ SOURCED = {
     "exploitation": Sourced(("S129", "S48", "S131", "S49", "S58"), CHECKED,
                             review_by=date(2027, 6, 1)),
 }
-LINES_SOURCED = Sourced(("S56", "S58", "S25-b"), CHECKED)  # the bystander and distress lines
+LINES_SOURCED = Sourced(("S56", "S58", "S25-b"), CHECKED)  # the bystander, distress and
+# safety-question lines
+Danger = Literal["suicide", "self_harm", "medical", "sexual_violence", "child_abuse",
+                 "domestic_violence", "exploitation"]
+if get_args(Danger) != safety.KINDS:  # pragma: no cover - a guard for whoever adds a kind
+    raise RuntimeError("crisis.Danger must list safety.KINDS")
+
+
+class ShowCrisisHelp(Payload, prefix="cr", action="y"):
+    """"Yes, I (or someone) am in danger", pressed under the safety question."""
+
+    kind: Danger  # what the learned model leaned to
+    about: Literal["me", "other"]
 
 
 def crisis_text(kind: str) -> str:
@@ -88,8 +102,18 @@ def crisis_text(kind: str) -> str:
 
 
 def lines() -> dict[str, str]:
-    """The bystander and distress lines at their longest, for the content report."""
-    return {"bystander": bystander_text(True), "distress": distress_text(None)}
+    """The bystander, distress and safety-question lines at their longest, for the content
+    report."""
+    return {"bystander": bystander_text(True), "distress": distress_text(None),
+            "question": question_text()}
+
+
+def question_text() -> str:
+    """When the safety net is unsure: ask, with the two numbers that fit any danger already in
+    the question, so a missed crisis still sees them."""
+    return _("🤝 I want to be sure you are safe. Are you or someone else in danger?\n"
+             "🚨 Danger right now: call 112.\n"
+             "💬 To talk to someone: 113 or 0800-0113 (free, day and night).")
 
 
 def bystander_text(member: bool) -> str:
@@ -115,28 +139,58 @@ async def intercept(turn: Turn) -> bool:
     if turn.event.kind not in (Kind.TEXT, Kind.EDITED):
         return False
     reading = safety.read(turn.event.text)
+    if turn.user.locale is None and reading.lang in language_codes():
+        switch_locale(reading.lang)  # no language chosen yet: answer in the one they wrote
+    if reading.check:
+        await _ask(turn, reading.check, reading.about_other)
+        return False
     if not reading.crisis:
         turn.memo[DISTRESS] = reading.distress
         return False
-    if turn.user.locale is None and reading.lang in language_codes():
-        switch_locale(reading.lang)  # no language chosen yet: answer in the one they wrote
-    roles = await groups.memberships(turn.session, turn.user.id)
-    member = any(role != "newcomer" for role in roles.values())
-    text = crisis_text(reading.kind or "suicide")
-    if reading.about_other or member:
-        text += "\n\n" + bystander_text(member)
-    turn.say(text, await _person_button(turn))
-    await turn.resume()
+    await _keep(turn)
+    await _answer(turn, reading.kind or "suicide", reading.about_other)
     return True
 
 
-async def _person_button(turn: Turn) -> tuple[tuple[Button, ...], ...]:
-    """🙋 at once, for people who have agreed to the privacy notice (it keeps their words)."""
-    if turn.user.privacy_version is None:
-        return ()
-    await questions.keep(turn, turn.event.text[: questions.ANSWER_LIMIT], urgent=True)
-    person = await questions.offer(turn)
-    return ((Button(_("🙋 Talk to a person"), person.data),),) if person else ()
+async def _ask(turn: Turn, kind: str, about_other: bool) -> None:
+    """The safety question before the normal answer (which still comes, without the gentle
+    line: the question names 113 already)."""
+    await _keep(turn)
+    pressed = ShowCrisisHelp(_danger(kind), "other" if about_other else "me")
+    turn.say(question_text(), ((Button(_("🆘 Yes, show me where to get help"),
+                                       pressed.encode()),),))
+
+
+async def _pressed_yes(turn: Turn, pressed: ShowCrisisHelp) -> None:
+    """The person says there is danger: the numbers for the kind, then where they were."""
+    await questions.urgent(turn)
+    await _answer(turn, pressed.kind, pressed.about == "other")
+
+
+async def _answer(turn: Turn, kind: str, about_other: bool) -> None:
+    """The numbers for the kind, advice for a bystander, 🙋 at once; then the current step."""
+    roles = await groups.memberships(turn.session, turn.user.id)
+    member = any(role != "newcomer" for role in roles.values())
+    text = crisis_text(kind)
+    if about_other or member:
+        text += "\n\n" + bystander_text(member)
+    person = await questions.offer(turn) if turn.user.privacy_version is not None else None
+    turn.say(text, ((Button(_("🙋 Talk to a person"), person.data),),) if person else ())
+    await turn.resume()
+
+
+async def _keep(turn: Turn) -> None:
+    """Keep the words as an urgent question, for people who have agreed to the privacy notice
+    (it keeps their words), so that 🙋 can hand them to a person at once."""
+    if turn.user.privacy_version is not None:
+        await questions.keep(turn, turn.event.text[: questions.ANSWER_LIMIT], urgent=True)
+
+
+def _danger(kind: str) -> Danger:
+    """A kind the model named, as the button's type."""
+    if kind not in get_args(Danger):
+        raise ValueError(kind)
+    return cast(Danger, kind)
 
 
 async def gentle_line(turn: Turn) -> None:
@@ -154,4 +208,5 @@ def register(router: Router) -> None:
     safety.detector()  # check the concept file at startup, not at the first crisis
     safety_model.model()  # train now: at the first message it would hold up every chat
     router.intercept(intercept)
+    router.on(ShowCrisisHelp, _pressed_yes)
     router.afterwards(gentle_line)

@@ -89,6 +89,11 @@ async def keep(turn: Turn, text: str, *, urgent: bool = False, theme: str | None
                      urgent=urgent, theme=theme)
 
 
+async def urgent(turn: Turn) -> None:
+    """The kept question was said in danger after all (its notices then go first)."""
+    await repo.mark_urgent(turn.session, turn.user.id)
+
+
 async def kept_theme(turn: Turn) -> str | None:
     """The directory theme of the person's kept question, if it seemed to have one."""
     question = await repo.latest_draft(turn.session, turn.user.id)

@@ -97,6 +97,9 @@ class Reading:
     distress: bool
     about_other: bool  # the writer reports danger to someone else
     lang: str | None  # the language whose words matched, if any
+    # no crisis, but the learned model is unsure: the kind to show if the person says "yes,
+    # I (or someone) am in danger" to the safety question (bot/core/crisis.py)
+    check: str | None = None
 
     @property
     def crisis(self) -> bool:
@@ -262,14 +265,17 @@ def read(text: str) -> Reading:
     if rules.crisis or not normalize(text):
         return rules
     judged = safety_model.model().judge(text)
-    troubled, crisis = (judged.troubled >= safety_model.DISTRESS_AT,
-                        judged.crisis >= safety_model.CRISIS_AT)
+    troubled, unsure = (judged.troubled >= safety_model.DISTRESS_AT,
+                        judged.crisis >= safety_model.CHECK_AT)
     # "my phone died": neither a crisis nor a 113 line (looked up only when the model speaks)
-    excused = (troubled or crisis) and detector().excused(text)
+    excused = (troubled or unsure) and detector().excused(text)
     distress = rules.distress or (troubled and not excused)
-    if crisis and not excused:
-        return Reading(judged.kind, distress, detector().about_other(text), _script(text))
-    return Reading(None, distress, rules.about_other, None)
+    if not unsure or excused:
+        return Reading(None, distress, rules.about_other, None)
+    about_other = detector().about_other(text)
+    if judged.crisis >= safety_model.CRISIS_AT:
+        return Reading(judged.kind, distress, about_other, _script(text))
+    return Reading(None, distress, about_other, _script(text), check=judged.kind)
 
 
 def _script(text: str) -> str | None:

@@ -28,6 +28,10 @@ NGRAMS = (1, 4)  # characters within words: survives clitics, typos and vowel sp
 # look-alikes, so it stays at 0.8; DISTRESS_AT was chosen on dev with `--tune` (docs/faq.md).
 REGULARISATION = 5e-6
 CRISIS_AT = 0.8  # summed probability of the crisis kinds that makes a crisis
+# From here to CRISIS_AT the bot asks whether someone is in danger, with 112 and 113 in the
+# question (bot/core/crisis.py): the lowest value whose questions stay ≤ 1% of the FAQ dev set's
+# everyday questions and ≤ 3% of the danger dev set's look-alikes (`bench.crisis_eval --tune`).
+CHECK_AT = 0.575
 DISTRESS_AT = 0.5  # … of distress and crisis together that adds the gentle line
 CALM, DISTRESS = "none", "distress"
 

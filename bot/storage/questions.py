@@ -28,6 +28,13 @@ async def draft(session: AsyncSession, user_id: int, text: str, language: str, *
     return question
 
 
+async def mark_urgent(session: AsyncSession, user_id: int) -> None:
+    """The person's kept question turned out to be said in danger."""
+    await session.execute(update(Question).where(Question.user_id == user_id,
+                                                  Question.status == "draft")
+                          .values(urgent=True))
+
+
 async def latest_draft(session: AsyncSession, user_id: int) -> Question | None:
     """The person's kept, not yet sent question."""
     return (await session.scalars(select(Question).where(

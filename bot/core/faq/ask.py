@@ -44,11 +44,13 @@ def build_matcher() -> Matcher:
 
 
 def as_json(reading: Reading) -> str:
-    """One line: lang, decision, crisis kind, distress, small-talk intent, matches."""
+    """One line: lang, decision, crisis kind, distress, safety question, small-talk intent,
+    matches."""
     result = reading.result
     return json.dumps({"lang": result.lang, "decision": reading.decision,
                        "crisis_kind": reading.safety.kind, "distress": reading.safety.distress,
                        "about_other": reading.safety.about_other,
+                       "safety_check": reading.safety.check,
                        "smalltalk": reading.talk.intent if reading.talk else None,
                        "matches": [{"id": m.id, "score": m.score} for m in result.matches]},
                       ensure_ascii=False)
@@ -60,6 +62,8 @@ def as_text(question: str, reading: Reading) -> str:
              f"decision: {reading.decision}"]
     if reading.safety.kind:
         lines.append(f"crisis kind: {reading.safety.kind}")
+    if reading.safety.check:
+        lines.append(f"safety question: yes (if yes: {reading.safety.check})")
     if reading.safety.distress:
         lines.append("distress: yes (the gentle line follows the answer)")
     if reading.talk:
