@@ -45,6 +45,14 @@ class Report:
         """Share of crisis messages answered with the crisis answer."""
         return sum(self.caught.values()) / max(sum(self.crisis.values()), 1)
 
+    def reached(self) -> float:
+        """Share of crisis messages that got the crisis answer or the safety question."""
+        return (sum(self.caught.values()) + self.asked) / max(sum(self.crisis.values()), 1)
+
+    def false_check_rate(self) -> float:
+        """Share of ordinary messages and small talk that got the safety question."""
+        return self.false_check / max(sum(self.calm.values()), 1)
+
     def false_crisis_rate(self) -> float:
         """Share of ordinary messages and small talk answered as a crisis."""
         return sum(self.false_crisis.values()) / max(sum(self.calm.values()), 1)
@@ -115,12 +123,12 @@ def table(report: Report) -> str:
         "",
         f"crisis recall      {report.recall():.1%} of {total}"
         f" (kind right {report.right_kind / max(total, 1):.1%})",
-        f"… or the question  {(sum(report.caught.values()) + report.asked) / max(total, 1):.1%}"
+        f"… or the question  {report.reached():.1%}"
         f" (crisis answer, or the safety question with 112 and 113: {report.asked} more)",
         f"distress recall    {report.distress_recall():.1%} of {sum(report.distress.values())}"
         f" (distress line, safety question ({report.distress_checked}) or crisis answer)",
         f"false crisis       {report.false_crisis_rate():.1%} of {calm} ordinary and small talk",
-        f"false question     {report.false_check / max(calm, 1):.1%} of {calm}"
+        f"false question     {report.false_check_rate():.1%} of {calm}"
         " (the safety question on an ordinary message or small talk)",
         f"false distress     {sum(report.false_distress.values()) / max(calm, 1):.1%} of {calm}",
         f"about someone else {report.about_other_right}/{report.about_other} reports recognised",
@@ -186,15 +194,19 @@ def _tuned(items: list[dict[str, Any]], rules: list[safety.Reading],
 
 
 def ordinary() -> str:
-    """How many everyday questions of the FAQ sets get the crisis answer (dev and test)."""
+    """How many everyday questions of the FAQ sets get the crisis answer or the safety
+    question (dev and test)."""
     lines = []
     for half in ("dev", "test"):
         data = yaml.safe_load((DATA / f"faq_{half}.yaml").read_text(encoding="utf-8"))
         texts = [q["text"] for q in data["questions"] + data["smalltalk"] + data["out_of_scope"]
                  if not str(q.get("expect", "")).startswith("crisis.")]
-        alarms = sum(safety.read(text).crisis for text in texts)
+        readings = [safety.read(text) for text in texts]
+        alarms = sum(r.crisis for r in readings)
+        asked = sum(bool(r.check) for r in readings)
         lines.append(f"faq {half}: {alarms} of {len(texts)} ordinary messages "
-                     f"({alarms / len(texts):.1%}) got the crisis answer")
+                     f"({alarms / len(texts):.1%}) got the crisis answer, {asked} "
+                     f"({asked / len(texts):.1%}) the safety question")
     return "\n".join(lines)
 
 
