@@ -148,11 +148,14 @@ def tune(items: list[dict[str, Any]]) -> str:
     judged = [_shipped(item["text"]) for item in items]
     steps = [round(0.3 + 0.025 * i, 3) for i in range(27)]
     crisis_at = max(steps, key=lambda t: _tuned(items, rules, judged, t, 2.0))
-    distress_at = max(steps, key=lambda t: _tuned(items, rules, judged, crisis_at, t))
-    shipped = safety_model.CRISIS_AT  # chosen by leaving examples files out (safety_model.py)
+    # the shipped CRISIS_AT is chosen by leaving examples files out (bench/crisis_lofo.py):
+    # dev, where the rules catch every crisis, would take the lowest that stays within limits
+    shipped = safety_model.CRISIS_AT
+    distress_at = max(steps, key=lambda t: _tuned(items, rules, judged, shipped, t))
     check_at = min((t for t in steps if t < shipped and _asks_fit(items, rules, judged, t)),
                    default=shipped)
-    return f"CRISIS_AT = {crisis_at}, DISTRESS_AT = {distress_at}, CHECK_AT = {check_at}"
+    return (f"CRISIS_AT = {crisis_at} on dev alone (shipped: {shipped}, see bench.crisis_lofo); "
+            f"at {shipped}: DISTRESS_AT = {distress_at}, CHECK_AT = {check_at}")
 
 
 def _asks_fit(items: list[dict[str, Any]], rules: list[safety.Reading],

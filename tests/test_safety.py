@@ -29,20 +29,24 @@ def shown(code: str, kind: str) -> str:
 
 # Floors, not aims (the aim is every crisis caught and at most 1% false crises). The test
 # half's false-crisis floor was 1% until Polish joined the sets (2026-12-07): 2 of its 29
-# Polish calm items are called a crisis (2.1% of 140 in all). Its recall floor was 0.90
-# until the 13 second-round FAQ topics' ~2,000 phrasings joined the calm examples the
-# model learns from (89.95% after, 91.3% before). Tuning may only use dev. "Reached": the
-# crisis answer or the safety question (with 112 and 113) when the model is unsure; on the
-# test half 97.3% and 0.7% of calm messages asked when the question came (2026-12-07).
+# Polish calm items are called a crisis (2.1% of 140 in all); 2.5% until the model read words
+# beside characters (recall 91.8% → 94.1%, 4 of 140 calm items called a crisis). Its recall
+# floor was 0.90 until the 13 second-round FAQ topics' ~2,000 phrasings joined the calm
+# examples the model learns from. "Reached": the crisis answer or the safety question (with 112
+# and 113) when the model is unsure (97.7% of the test half). Tuning may only use dev; the
+# messages below print numbers only, never a test item.
 @pytest.mark.parametrize("half, recall, reached, false_crisis, false_check",
-                         [("dev", 0.99, 0.99, 0.01, 0.03), ("test", 0.91, 0.97, 0.025, 0.015)])
+                         [("dev", 0.99, 0.99, 0.01, 0.03), ("test", 0.93, 0.97, 0.03, 0.015)])
 def test_recall_and_false_alarms_stay_above_their_floors(
     half: str, recall: float, reached: float, false_crisis: float, false_check: float
 ) -> None:
     report = crisis_eval.evaluate(crisis_eval.load(half))
-    assert report.recall() >= recall and report.reached() >= reached
-    assert report.false_crisis_rate() <= false_crisis
-    assert report.false_check_rate() <= false_check
+    found = {"recall": report.recall(), "reached": report.reached(),
+             "false crisis": report.false_crisis_rate(),
+             "false question": report.false_check_rate()}
+    shown = ", ".join(f"{name} {value:.3f}" for name, value in found.items())
+    assert found["recall"] >= recall and found["reached"] >= reached, shown
+    assert found["false crisis"] <= false_crisis and found["false question"] <= false_check, shown
 
 
 @pytest.mark.parametrize("text", [
@@ -330,7 +334,7 @@ async def test_edited_messages_are_checked_too(core: Core) -> None:
 
 # Words the learned model is unsure about: not a crisis, not calm. If a change to the examples
 # moves one out of the band, pick another such message (`main.py ask` shows safety_check).
-UNSURE = "I don't see the point of tomorrow"
+UNSURE = "what is the point of waking up"
 
 
 async def test_when_unsure_the_bot_asks_with_the_numbers_and_a_yes_shows_the_help(

@@ -1,11 +1,12 @@
-"""The safety net's learned half: a character n-gram model trained when the bot starts.
+"""The safety net's learned half: a character and word n-gram model trained when the bot
+starts.
 
 It reads what the concept rules miss because nobody wrote that word form down: a new
 dialect spelling, a misspelling, a phrasing of the same danger. It is trained on the
 hand-written examples in flows/crisis_examples*.yaml (no downloaded weights), in about a
-second, and only adds: a message the rules call a crisis stays one, and it calls no crisis
-the rules did not call where an everyday phrase the rules know explains the words ("my phone
-died"). Its thresholds are explained below and in docs/faq.md; the test half of the danger set
+few seconds, and only adds: a message the rules call a crisis stays one, and it calls no
+crisis the rules did not call where an everyday phrase the rules know explains the words ("my
+phone died"). Where it is unsure, the bot asks (bot/core/crisis.py). Its thresholds are explained below and in docs/faq.md; the test half of the danger set
 was only reported.
 """
 
@@ -22,17 +23,21 @@ from bot.core.faq.loader import everyday_questions
 FLOWS = Path(__file__).resolve().parents[2] / "flows"
 EXAMPLES = "crisis_examples*.yaml"  # every crisis_examples…yaml in flows/
 NGRAMS = (1, 4)  # characters within words: survives clitics, typos and vowel spellings
-# Leaving one examples file out at a time (2026-12-07), 5e-6 caught 8 points more of the
-# held-out file's crises than 3e-5 at the same CRISIS_AT, for as many false alarms on its
-# look-alikes. Lower CRISIS_AT values caught more still but cried wolf more on unseen
-# look-alikes, so it stays at 0.8; DISTRESS_AT was chosen on dev with `--tune` (docs/faq.md).
+# Leaving one examples file out at a time (2026-12-07, bench/crisis_lofo.py), 5e-6 caught 8
+# points more of the left-out file's crises than 3e-5 at the same threshold, for as many false
+# alarms on its look-alikes. Later that day words and word pairs beside the characters caught
+# 72.6% of the left-out crises at 0.75 for 40 false alarms in 1,637 look-alikes, where
+# characters alone caught 65.3% at 0.8 for 44: so WORDS and CRISIS_AT 0.75, the lowest
+# threshold with no more false alarms than before. Lower values cried wolf more on unseen
+# look-alikes. DISTRESS_AT and CHECK_AT are chosen on dev with `bench.crisis_eval --tune`.
 REGULARISATION = 5e-6
-CRISIS_AT = 0.8  # summed probability of the crisis kinds that makes a crisis
+WORDS = True  # whole words and word pairs beside the characters
+CRISIS_AT = 0.75  # summed probability of the crisis kinds that makes a crisis
 # From here to CRISIS_AT the bot asks whether someone is in danger, with 112 and 113 in the
 # question (bot/core/crisis.py): the lowest value whose questions stay ≤ 1% of the FAQ dev set's
-# everyday questions and ≤ 3% of the danger dev set's look-alikes (`bench.crisis_eval --tune`).
-CHECK_AT = 0.575
-DISTRESS_AT = 0.5  # … of distress and crisis together that adds the gentle line
+# everyday questions and ≤ 3% of the danger dev set's look-alikes.
+CHECK_AT = 0.425
+DISTRESS_AT = 0.4  # … of distress and crisis together that adds the gentle line (≤ 5% of calm)
 CALM, DISTRESS = "none", "distress"
 
 
@@ -48,11 +53,12 @@ class Judgement:
 class Model:
     """Tier-and-kind labels over the examples: none, distress, or a crisis kind."""
 
-    def __init__(self, items: list[dict[str, Any]]) -> None:
+    def __init__(self, items: list[dict[str, Any]], kept: bool = True) -> None:
         labels = [str(item["kind"]) if item["tier"] == "crisis" else str(item["tier"])
                   for item in items]
-        self.text_model = textmodel.trained([str(item["text"]) for item in items], labels, NGRAMS,
-                                    REGULARISATION, balanced=True)
+        fit = textmodel.trained if kept else textmodel.train
+        self.text_model = fit([str(item["text"]) for item in items], labels, NGRAMS,
+                              REGULARISATION, balanced=True, words=WORDS)
 
     def judge(self, text: str) -> Judgement:
         """How likely each tier is for one message."""

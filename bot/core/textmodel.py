@@ -28,6 +28,7 @@ import numpy
 import sklearn
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import SGDClassifier
+from sklearn.pipeline import FeatureUnion
 
 from bot.core.normalize import normalize
 
@@ -41,7 +42,7 @@ UNUSED_FOR = 14 * 24 * 3600  # seconds after which a kept model nobody loaded is
 class TextModel:
     """A fitted vectoriser and classifier over labelled texts."""
 
-    vectoriser: TfidfVectorizer
+    vectoriser: TfidfVectorizer | FeatureUnion
     classifier: SGDClassifier
     labels: tuple[str, ...]
 
@@ -52,17 +53,27 @@ class TextModel:
 
 
 def trained(texts: Sequence[str], labels: Sequence[str], ngrams: tuple[int, int],
-            regularisation: float, balanced: bool) -> TextModel:
+            regularisation: float, *, balanced: bool, words: bool = False) -> TextModel:
     """The model for these examples: kept from an earlier start, or trained now (with a
-    fixed seed, so both are the same model)."""
+    fixed seed, so both are the same model). With `words`, whole words and word pairs count
+    beside the characters."""
     shown = [normalize(text) for text in texts]
-    path = cache_dir() / f"{_key(shown, labels, ngrams, regularisation, balanced)}.joblib"
+    key = _key(shown, labels, ngrams, regularisation, balanced=balanced, words=words)
+    path = cache_dir() / f"{key}.joblib"
     kept = _load(path)
     if kept is not None:
         return _column_ordered(kept)
-    model = _train(shown, labels, ngrams, regularisation, balanced)
+    model = _train(shown, labels, ngrams, regularisation, balanced=balanced, words=words)
     _keep(path, model)
     return _column_ordered(model)
+
+
+def train(texts: Sequence[str], labels: Sequence[str], ngrams: tuple[int, int],
+          regularisation: float, *, balanced: bool, words: bool = False) -> TextModel:
+    """The same model, not kept: for measurements that train many (bench/crisis_lofo.py)."""
+    shown = [normalize(text) for text in texts]
+    return _column_ordered(_train(shown, labels, ngrams, regularisation, balanced=balanced,
+                                  words=words))
 
 
 def _column_ordered(model: TextModel) -> TextModel:
@@ -83,8 +94,15 @@ def cache_dir() -> Path:
 
 
 def _train(shown: list[str], labels: Sequence[str], ngrams: tuple[int, int],
-           regularisation: float, balanced: bool) -> TextModel:
-    vectoriser = TfidfVectorizer(analyzer="char_wb", ngram_range=ngrams, sublinear_tf=True)
+           regularisation: float, *, balanced: bool, words: bool) -> TextModel:
+    chars = TfidfVectorizer(analyzer="char_wb", ngram_range=ngrams, sublinear_tf=True)
+    vectoriser: TfidfVectorizer | FeatureUnion = chars
+    if words:  # tokens are already normalised: split on spaces only, one letter counts too
+        vectoriser = FeatureUnion([
+            ("chars", chars),
+            ("words", TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True,
+                                      token_pattern=r"\S+")),
+        ])
     classifier = SGDClassifier(loss="log_loss", alpha=regularisation, max_iter=EPOCHS,
                                random_state=0, n_jobs=-1,
                                class_weight="balanced" if balanced else None)
@@ -93,10 +111,10 @@ def _train(shown: list[str], labels: Sequence[str], ngrams: tuple[int, int],
 
 
 def _key(shown: list[str], labels: Sequence[str], ngrams: tuple[int, int],
-         regularisation: float, balanced: bool) -> str:
+         regularisation: float, *, balanced: bool, words: bool) -> str:
     """A name that changes with anything that changes the model."""
     recipe = [FORMAT, sklearn.__version__, EPOCHS, list(ngrams), regularisation, balanced,
-              shown, [str(label) for label in labels]]
+              shown, [str(label) for label in labels]] + (["words"] if words else [])
     return hashlib.sha256(json.dumps(recipe, ensure_ascii=False).encode()).hexdigest()[:32]
 
 
