@@ -3,11 +3,11 @@ starts.
 
 It reads what the concept rules miss because nobody wrote that word form down: a new
 dialect spelling, a misspelling, a phrasing of the same danger. It is trained on the
-hand-written examples in flows/crisis_examples*.yaml (no downloaded weights), in about a
-few seconds, and only adds: a message the rules call a crisis stays one, and it calls no
-crisis the rules did not call where an everyday phrase the rules know explains the words ("my
-phone died"). Where it is unsure, the bot asks (bot/core/crisis.py). Its thresholds are explained below and in docs/faq.md; the test half of the danger set
-was only reported.
+hand-written examples in flows/crisis_examples*.yaml (no downloaded weights), in a few
+seconds, and only adds: a message the rules call a crisis stays one, and it calls no crisis
+the rules did not call where an everyday phrase the rules know explains the words ("my phone
+died"). Where it is unsure, the bot asks (bot/core/crisis.py). Its thresholds are explained
+below and in docs/faq.md; the test half of the danger set was only reported.
 """
 
 from __future__ import annotations
