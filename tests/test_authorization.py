@@ -436,6 +436,8 @@ PREFIXES: dict[str, Rule] = {
                  lambda _f, _w, data, _c: data == "priv:erase"),
     "menu": Rule(_fixed(*(f"menu:{a}" for a in [*MENU_ACTIONS, "back", "zz"]))),
     "lang": Rule(_fixed("lang:nl", "lang:ar", "lang:xx")),
+    # "yes, there is danger" under the safety question: public numbers, one's own kept question
+    "cr": Rule(_fixed("cr:y:suicide:me", "cr:y:medical:other", "cr:y:zz:me")),
     "ob": Rule(_fixed("ob:role:newcomer", "ob:role:admin", "ob:sit:refugee", "ob:kids:no",
                       "ob:muni:skip", "ob:muni:GM0344", "ob:muni:retry", "ob:arr:skip",
                       "ob:arr:2026-11", "ob:zz")),
@@ -485,6 +487,7 @@ SHAPES: dict[str, set[str]] = {
     "priv": {"{answer}", "more", "del", "erase", "keep"},
     "menu": {"back", *MENU_ACTIONS},
     "lang": {"{code}"},
+    "cr": {"y:{kind}:{about}"},
     "ob": {f"{step}:{{value}}" for step in ("role", "sit", "kids", "muni", "arr")},
     "j": {"{journey}::o:{page}", "{journey}:{node}:c{index}",
           *(f"{{journey}}:{{node}}:{a}" for a in "gdlbst")},

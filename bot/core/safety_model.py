@@ -26,7 +26,7 @@ NGRAMS = (1, 4)  # characters within words: survives clitics, typos and vowel sp
 # Leaving one examples file out at a time (2026-12-07, bench/crisis_lofo.py), 5e-6 caught 8
 # points more of the left-out file's crises than 3e-5 at the same threshold, for as many false
 # alarms on its look-alikes. Later that day words and word pairs beside the characters caught
-# 72.6% of the left-out crises at 0.75 for 40 false alarms in 1,637 look-alikes, where
+# 72.4% of the left-out crises at 0.75 for 39 false alarms in 1,637 look-alikes, where
 # characters alone caught 65.3% at 0.8 for 44: so WORDS and CRISIS_AT 0.75, the lowest
 # threshold with no more false alarms than before. Lower values cried wolf more on unseen
 # look-alikes. DISTRESS_AT and CHECK_AT are chosen on dev with `bench.crisis_eval --tune`.
@@ -36,7 +36,7 @@ CRISIS_AT = 0.75  # summed probability of the crisis kinds that makes a crisis
 # From here to CRISIS_AT the bot asks whether someone is in danger, with 112 and 113 in the
 # question (bot/core/crisis.py): the lowest value whose questions stay ≤ 1% of the FAQ dev set's
 # everyday questions and ≤ 3% of the danger dev set's look-alikes.
-CHECK_AT = 0.425
+CHECK_AT = 0.45
 DISTRESS_AT = 0.4  # … of distress and crisis together that adds the gentle line (≤ 5% of calm)
 CALM, DISTRESS = "none", "distress"
 

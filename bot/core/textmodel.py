@@ -58,12 +58,12 @@ def trained(texts: Sequence[str], labels: Sequence[str], ngrams: tuple[int, int]
     fixed seed, so both are the same model). With `words`, whole words and word pairs count
     beside the characters."""
     shown = [normalize(text) for text in texts]
-    key = _key(shown, labels, ngrams, regularisation, balanced=balanced, words=words)
-    path = cache_dir() / f"{key}.joblib"
+    unfitted = _unfitted(ngrams, regularisation, balanced=balanced, words=words)
+    path = cache_dir() / f"{_key(shown, labels, unfitted)}.joblib"
     kept = _load(path)
     if kept is not None:
         return _column_ordered(kept)
-    model = _train(shown, labels, ngrams, regularisation, balanced=balanced, words=words)
+    model = _fit(shown, labels, unfitted)
     _keep(path, model)
     return _column_ordered(model)
 
@@ -71,9 +71,8 @@ def trained(texts: Sequence[str], labels: Sequence[str], ngrams: tuple[int, int]
 def train(texts: Sequence[str], labels: Sequence[str], ngrams: tuple[int, int],
           regularisation: float, *, balanced: bool, words: bool = False) -> TextModel:
     """The same model, not kept: for measurements that train many (bench/crisis_lofo.py)."""
-    shown = [normalize(text) for text in texts]
-    return _column_ordered(_train(shown, labels, ngrams, regularisation, balanced=balanced,
-                                  words=words))
+    unfitted = _unfitted(ngrams, regularisation, balanced=balanced, words=words)
+    return _column_ordered(_fit([normalize(text) for text in texts], labels, unfitted))
 
 
 def _column_ordered(model: TextModel) -> TextModel:
@@ -93,28 +92,36 @@ def cache_dir() -> Path:
     return Path(base) / "wegwijs"
 
 
-def _train(shown: list[str], labels: Sequence[str], ngrams: tuple[int, int],
-           regularisation: float, *, balanced: bool, words: bool) -> TextModel:
+Unfitted = tuple[TfidfVectorizer | FeatureUnion, SGDClassifier]
+
+
+def _unfitted(ngrams: tuple[int, int], regularisation: float, *, balanced: bool,
+              words: bool) -> Unfitted:
+    """The vectoriser and classifier of a recipe, before they have seen any example."""
     chars = TfidfVectorizer(analyzer="char_wb", ngram_range=ngrams, sublinear_tf=True)
     vectoriser: TfidfVectorizer | FeatureUnion = chars
-    if words:  # tokens are already normalised: split on spaces only, one letter counts too
+    if words:  # scikit-learn's own tokens: words of two letters or more ("b", "i" are noise)
         vectoriser = FeatureUnion([
             ("chars", chars),
-            ("words", TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True,
-                                      token_pattern=r"\S+")),
+            ("words", TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True)),
         ])
     classifier = SGDClassifier(loss="log_loss", alpha=regularisation, max_iter=EPOCHS,
                                random_state=0, n_jobs=-1,
                                class_weight="balanced" if balanced else None)
+    return vectoriser, classifier
+
+
+def _fit(shown: list[str], labels: Sequence[str], unfitted: Unfitted) -> TextModel:
+    vectoriser, classifier = unfitted
     classifier.fit(vectoriser.fit_transform(shown), list(labels))
     return TextModel(vectoriser, classifier, tuple(str(c) for c in classifier.classes_))
 
 
-def _key(shown: list[str], labels: Sequence[str], ngrams: tuple[int, int],
-         regularisation: float, *, balanced: bool, words: bool) -> str:
-    """A name that changes with anything that changes the model."""
-    recipe = [FORMAT, sklearn.__version__, EPOCHS, list(ngrams), regularisation, balanced,
-              shown, [str(label) for label in labels]] + (["words"] if words else [])
+def _key(shown: list[str], labels: Sequence[str], unfitted: Unfitted) -> str:
+    """A name that changes with anything that changes the model: the examples, and every
+    setting of the vectoriser and classifier (their scikit-learn descriptions name them)."""
+    recipe = [FORMAT, sklearn.__version__, [str(part) for part in unfitted],
+              shown, [str(label) for label in labels]]
     return hashlib.sha256(json.dumps(recipe, ensure_ascii=False).encode()).hexdigest()[:32]
 
 
