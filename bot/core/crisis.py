@@ -15,7 +15,7 @@ S129 Nederlandse Arbeidsinspectie, S49/S131 FairWork).
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal, cast, get_args
+from typing import Literal, cast
 
 from bot.core import questions, safety, safety_model
 from bot.core.payloads import Payload
@@ -40,18 +40,14 @@ SOURCED = {
     "exploitation": Sourced(("S129", "S48", "S131", "S49", "S58"), CHECKED,
                             review_by=date(2027, 6, 1)),
 }
-LINES_SOURCED = Sourced(("S56", "S58", "S25-b"), CHECKED)  # the bystander, distress and
-# safety-question lines
-Danger = Literal["suicide", "self_harm", "medical", "sexual_violence", "child_abuse",
-                 "domestic_violence", "exploitation"]
-if get_args(Danger) != safety.KINDS:  # pragma: no cover - a guard for whoever adds a kind
-    raise RuntimeError("crisis.Danger must list safety.KINDS")
+# the bystander, distress and safety-question lines
+LINES_SOURCED = Sourced(("S56", "S58", "S25-b"), CHECKED)
 
 
 class ShowCrisisHelp(Payload, prefix="cr", action="y"):
     """"Yes, I (or someone) am in danger", pressed under the safety question."""
 
-    kind: Danger  # what the learned model leaned to
+    kind: safety.Danger  # what the learned model leaned to
     about: Literal["me", "other"]
 
 
@@ -186,11 +182,11 @@ async def _keep(turn: Turn) -> None:
         await questions.keep(turn, turn.event.text[: questions.ANSWER_LIMIT], urgent=True)
 
 
-def _danger(kind: str) -> Danger:
+def _danger(kind: str) -> safety.Danger:
     """A kind the model named, as the button's type."""
-    if kind not in get_args(Danger):
+    if kind not in safety.KINDS:
         raise ValueError(kind)
-    return cast(Danger, kind)
+    return cast(safety.Danger, kind)
 
 
 async def gentle_line(turn: Turn) -> None:

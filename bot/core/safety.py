@@ -25,7 +25,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -33,8 +33,9 @@ from bot.core import safety_model, yamlfile
 from bot.core.normalize import ethiopic_skeleton, normalize
 
 CRISIS_FILE = Path(__file__).resolve().parents[2] / "flows" / "crisis.yaml"
-KINDS = ("suicide", "self_harm", "medical", "sexual_violence", "child_abuse",
-         "domestic_violence", "exploitation")  # the order in which kinds outrank each other
+Danger = Literal["suicide", "self_harm", "medical", "sexual_violence", "child_abuse",
+                 "domestic_violence", "exploitation"]
+KINDS: tuple[str, ...] = get_args(Danger)  # the order in which kinds outrank each other
 LANGUAGES = ("nl", "en", "ar", "ti", "pl")
 EVERY = "any"  # forms that count in every language (Dutch terms, numbers)
 Tier = Literal["crisis", "distress"]
