@@ -30,7 +30,8 @@ def shown(code: str, kind: str) -> str:
 # Floors, not aims (the aim is every crisis caught and at most 1% false crises). The test
 # half's false-crisis floor was 1% until Polish joined the sets (2026-12-07): 2 of its 29
 # Polish calm items are called a crisis (2.1% of 140 in all); 2.5% until the model read words
-# beside characters (recall 91.8% → 93.2%, 4 of 140 calm items called a crisis). Its recall
+# beside characters (recall 91.8% → 93.2%, 94.1% with the completed word forms; 4 of 140 calm
+# items called a crisis). Its recall
 # floor was 0.90 until the 13 second-round FAQ topics' ~2,000 phrasings joined the calm
 # examples the model learns from. "Reached": the crisis answer or the safety question (with 112
 # and 113) when the model is unsure (97.7% of the test half). Tuning may only use dev; the
