@@ -30,7 +30,7 @@ def shown(code: str, kind: str) -> str:
 # Floors, not aims (the aim is every crisis caught and at most 1% false crises). The test
 # half's false-crisis floor was 1% until Polish joined the sets (2026-12-07): 2 of its 29
 # Polish calm items are called a crisis (2.1% of 140 in all); 2.5% until the model read words
-# beside characters (recall 91.8% → 93.2%, 94.1% with the completed word forms; 4 of 140 calm
+# beside characters (recall 91.8% → 93.2%, 93.6% with the completed word forms; 4 of 140 calm
 # items called a crisis). Its recall
 # floor was 0.90 until the 13 second-round FAQ topics' ~2,000 phrasings joined the calm
 # examples the model learns from. "Reached": the crisis answer or the safety question (with 112
@@ -228,6 +228,10 @@ def test_round_four_look_alikes_stay_calm(text: str) -> None:
     ("mijn man vermoordt me als ik te laat thuis kom, ik ben echt bang", "domestic_violence"),
     ("szef mnie uderzył, bo się spóźniłem", "exploitation"),
     ("my boss won't let me see a doctor after I fell at work", "exploitation"),
+    # the same dangers, still caught after the completed forms' review; Tigrinya "and" (ድማ)
+    # no longer reads as "cat", which excused a relative who hits
+    ("chcę skończyć ze sobą", "suicide"), ("جرحت ايدي بالموس", "self_harm"),
+    ("ኣቦይ ንሓፍተይ ይወቕዓ ድማ የፈራርሓ", "domestic_violence"),
 ])
 def test_round_five_concepts_catch_danger_with_its_kind(text: str, kind: str) -> None:
     reading = safety.detector().read(text)
@@ -247,6 +251,10 @@ def test_round_five_concepts_catch_danger_with_its_kind(text: str, kind: str) ->
     "skoczę do sklepu, potrzebujesz czegoś?",
     "you won't see me at the course after tonight, I'm moving to Utrecht",
     "my gums bleed a lot when I brush, which dentist?",
+    # the completed word forms' review: "touches the phone", "I have my passport with me",
+    # "shaved my chin with a razor", "the pain will kill me", "and" in Tigrinya
+    "Syn ogląda serial i dotyka telefonu", "Skończyłem pracę, mam ze sobą paszport",
+    "حلقت دقني بالموس وانجرحت شوي", "الوجع بضهري رح يقتلني",
 ])
 def test_round_five_look_alikes_stay_calm(text: str) -> None:
     assert not safety.read(text).crisis, text
