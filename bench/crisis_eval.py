@@ -39,6 +39,7 @@ class Report:
     distress_checked: int = 0  # distress messages that got the safety question
     about_other: int = 0
     about_other_right: int = 0
+    self_as_other: int = 0  # the writer's own crisis read as a report about someone else
     misses: list[str] = field(default_factory=list)
 
     def recall(self) -> float:
@@ -103,6 +104,8 @@ def _crisis(report: Report, item: dict[str, Any], reading: safety.Reading) -> No
     if item.get("about") == "other" and reading.crisis:
         report.about_other += 1
         report.about_other_right += reading.about_other
+    if item.get("about") == "self" and reading.crisis:
+        report.self_as_other += reading.about_other
     if not reading.crisis:
         asked = " (asked)" if reading.check else ""
         report.misses.append(f"missed{asked} {item['kind']} {item['lang']}: {item['text']}")
@@ -131,7 +134,8 @@ def table(report: Report) -> str:
         f"false question     {report.false_check_rate():.1%} of {calm}"
         " (the safety question on an ordinary message or small talk)",
         f"false distress     {sum(report.false_distress.values()) / max(calm, 1):.1%} of {calm}",
-        f"about someone else {report.about_other_right}/{report.about_other} reports recognised",
+        f"about someone else {report.about_other_right}/{report.about_other} reports recognised,"
+        f" {report.self_as_other} writers' own crises read as about someone else",
     ]
     return "\n".join(lines)
 

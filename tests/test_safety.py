@@ -292,6 +292,16 @@ def test_reports_about_someone_else_are_recognised() -> None:
     assert reading.crisis and reading.about_other
 
 
+@pytest.mark.parametrize("text", [
+    "my husband took my passport and my bank card, he says I cannot go out",  # "he"
+    "hij heeft mijn paspoort en mijn telefoon afgepakt en ik mag niet naar buiten",  # "hij"
+    "nie chcę już żyć, ze sobą skończę dziś",  # Polish "ze" is no Dutch "ze" (she)
+])
+def test_the_writers_own_danger_is_not_told_it_is_about_someone_else(text: str) -> None:
+    reading = safety.read(text)
+    assert reading.crisis and not reading.about_other, text
+
+
 def test_a_rule_naming_an_unknown_concept_is_refused(tmp_path: Path) -> None:
     bad = tmp_path / "crisis.yaml"
     bad.write_text("spec_version: 2\nconcepts: {die: {en: [die]}}\n"
