@@ -231,6 +231,7 @@ def test_round_four_look_alikes_stay_calm(text: str) -> None:
     # the same dangers, still caught after the completed forms' review; Tigrinya "and" (ድማ)
     # no longer reads as "cat", which excused a relative who hits
     ("chcę skończyć ze sobą", "suicide"), ("جرحت ايدي بالموس", "self_harm"),
+    ("syn dostaje pasem od ojca", "child_abuse"), ("mąż dusi ją za szyję", "domestic_violence"),
     ("ኣቦይ ንሓፍተይ ይወቕዓ ድማ የፈራርሓ", "domestic_violence"),
 ])
 def test_round_five_concepts_catch_danger_with_its_kind(text: str, kind: str) -> None:
@@ -255,6 +256,7 @@ def test_round_five_concepts_catch_danger_with_its_kind(text: str, kind: str) ->
     # "shaved my chin with a razor", "the pain will kill me", "and" in Tigrinya
     "Syn ogląda serial i dotyka telefonu", "Skończyłem pracę, mam ze sobą paszport",
     "حلقت دقني بالموس وانجرحت شوي", "الوجع بضهري رح يقتلني",
+    "zapnij pasem dziecko w samochodzie", "mama dusi mięso na obiad",  # a seat belt; braising
 ])
 def test_round_five_look_alikes_stay_calm(text: str) -> None:
     assert not safety.read(text).crisis, text
