@@ -27,7 +27,6 @@ def main() -> None:
     parser.add_argument("--words", action=argparse.BooleanOptionalAction,
                         default=safety_model.WORDS, help="words beside characters")
     args = parser.parse_args()
-    safety_model.WORDS = args.words
     files = {path.name: yamlfile.parse(path.read_text(encoding="utf-8"))["items"]
              for path in sorted(Path(safety_model.FLOWS).glob(safety_model.EXAMPLES))}
     calm = [{"tier": safety_model.CALM, "text": text} for text in everyday_questions()]
@@ -37,7 +36,7 @@ def main() -> None:
     started = time.perf_counter()
     for name, items in files.items():
         rest = [item for other, its in files.items() if other != name for item in its]
-        model = safety_model.Model(rest + calm, kept=False)
+        model = safety_model.Model(rest + calm, kept=False, words=args.words)
         for item in items:
             if item["tier"] == safety_model.DISTRESS:
                 continue

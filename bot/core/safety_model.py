@@ -53,12 +53,13 @@ class Judgement:
 class Model:
     """Tier-and-kind labels over the examples: none, distress, or a crisis kind."""
 
-    def __init__(self, items: list[dict[str, Any]], kept: bool = True) -> None:
+    def __init__(self, items: list[dict[str, Any]], kept: bool = True,
+                 words: bool = WORDS) -> None:
         labels = [str(item["kind"]) if item["tier"] == "crisis" else str(item["tier"])
                   for item in items]
         fit = textmodel.trained if kept else textmodel.train
         self.text_model = fit([str(item["text"]) for item in items], labels, NGRAMS,
-                              REGULARISATION, balanced=True, words=WORDS)
+                              REGULARISATION, balanced=True, words=words)
 
     def judge(self, text: str) -> Judgement:
         """How likely each tier is for one message."""
