@@ -29,7 +29,7 @@ from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from bot.core import safety_model, yamlfile
+from bot.core import safety_model, smalltalk, yamlfile
 from bot.core.normalize import ethiopic_skeleton, normalize
 
 CRISIS_FILE = Path(__file__).resolve().parents[2] / "flows" / "crisis.yaml"
@@ -263,7 +263,7 @@ def read(text: str) -> Reading:
     The rules first; the learned model (bot/core/safety_model.py) only adds what they miss.
     """
     rules = detector().read(text)
-    if rules.crisis or not normalize(text):
+    if rules.crisis or not normalize(text) or _all_is_well(text):
         return rules
     judged = safety_model.model().judge(text)
     troubled, unsure = (judged.troubled >= safety_model.DISTRESS_AT,
@@ -277,6 +277,13 @@ def read(text: str) -> Reading:
     if judged.crisis >= safety_model.CRISIS_AT:
         return Reading(judged.kind, distress, about_other, _script(text))
     return Reading(None, distress, about_other, _script(text), check=judged.kind)
+
+
+def _all_is_well(text: str) -> bool:
+    """Nothing but small-talk phrases that say all is well ("كلشي تمام، الله يخليك"): the model
+    must not ask such a person whether they are in danger (a "not good" may, so it is read)."""
+    talk = smalltalk.recogniser().read(text, learned=False)
+    return talk is not None and not talk.touched & set(smalltalk.TROUBLED)
 
 
 def _script(text: str) -> str | None:

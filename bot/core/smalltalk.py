@@ -32,6 +32,7 @@ INTENTS = ("bad", "good", "thanks", "goodbye", "who_are_you", "are_you_human", "
 EMOJI = "emoji"  # an emoji-only message whose emoji says nothing we know
 _WORD = re.compile(r"\w")
 _FILLER = "filler"
+TROUBLED = ("bad", "help")  # intents that may open a message about trouble
 MAX_WORDS = 12  # a longer message is never only small talk
 LEARNED_WORDS = 8  # the model only judges messages this short
 LEARNED_AT = 0.8  # its probability of small talk that counts
