@@ -326,6 +326,21 @@ def test_reports_about_someone_else_are_recognised() -> None:
 
 
 @pytest.mark.parametrize("text", [
+    # a role settles it, however many "me"s follow ("she asked me", "told me")
+    "Ik ben docent. Een leerling liet me vandaag striemen op haar rug zien, haar vader slaat haar",
+    "I'm a volunteer at the language cafe and a girl told me her boss locks her in at night",
+])
+def test_a_supporters_role_makes_it_a_report(text: str) -> None:
+    reading = safety.read(text)
+    assert reading.crisis and reading.about_other, text
+
+
+def test_a_neighbour_who_hits_the_writer_is_no_report() -> None:
+    reading = safety.read("de buurman slaat me als ik hem tegenkom op de trap")
+    assert reading.crisis and not reading.about_other
+
+
+@pytest.mark.parametrize("text", [
     "my husband took my passport and my bank card, he says I cannot go out",  # "he"
     "hij heeft mijn paspoort en mijn telefoon afgepakt en ik mag niet naar buiten",  # "hij"
     "nie chcę już żyć, ze sobą skończę dziś",  # Polish "ze" is no Dutch "ze" (she)

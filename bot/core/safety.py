@@ -68,7 +68,9 @@ class _File(BaseModel):
     spec_version: Literal[2]
     concepts: dict[str, dict[str, list[str]]]
     rules: list[_Rule]
-    reporter: dict[str, list[str]] = {}  # concept names that tell who the danger is about
+    # concept names that tell who the danger is about: self, other, and bystander (a role that
+    # settles it: "our newcomer", "I'm her teacher", however many "me"s follow)
+    reporter: dict[Literal["self", "other", "bystander"], list[str]] = {}
     # concept names whose phrases ("my phone died", "dead tired") keep the learned model from
     # calling a crisis that no rule called
     calm: list[str] = []
@@ -127,6 +129,7 @@ class Detector:
         self.patterns = {name: _compile(forms) for name, forms in spec.concepts.items()}
         self.self_words = spec.reporter.get("self", [])
         self.other_words = spec.reporter.get("other", [])
+        self.bystander_words = spec.reporter.get("bystander", [])
         self.calm_words = spec.calm
 
     def read(self, text: str) -> Reading:
@@ -185,8 +188,10 @@ class Detector:
         return found[concept]
 
     def _about_other(self, message: _Text, found: dict[str, set[str]]) -> bool:
-        """Someone else is in danger: a third person is named and the writer is not the one
-        it happens to."""
+        """Someone else is in danger: the writer says they support or teach the person, or a
+        third person is named and the writer is not the one it happens to."""
+        if any(self._langs(c, message, found) for c in self.bystander_words):
+            return True
         return (any(self._langs(c, message, found) for c in self.other_words)
                 and not any(self._langs(c, message, found) for c in self.self_words))
 
