@@ -350,6 +350,71 @@ def test_the_writers_own_danger_is_not_told_it_is_about_someone_else(text: str) 
     assert reading.crisis and not reading.about_other, text
 
 
+# Round 8, Tigrinya (2026-12-08): the families behind the blind round-8 misses, in sentences
+# written for these tests. The rules alone must catch the dangers.
+@pytest.mark.parametrize("text, kind", [
+    # violence heard through the wall: screaming with "help me" or things smashed
+    ("ጎረቤትና ብለይቲ ትጭድር 'ሓግዙኒ' ትብል፡ ብርጭቆ ይሰባበር ኣሎ", "domestic_violence"),
+    ("gorebet ab kflu sebeytu tchdr ala, negerat ydrbyu, hgzuni tbl", "domestic_violence"),
+    # an adult alone with a child who is told to keep quiet
+    ("ኣሰልጣኒ ንጓለይ ንበይና ናብ ገዛኡ ይወስዳ፡ 'ንስድራኺ ኣይትንገሪ' ይብላ", "child_abuse"),
+    ("trainer gualna ab mekinau nab gezau ywesda, 'aytnegeri' ybla", "child_abuse"),
+    # an allergy and a swelling tongue or throat
+    ("ኣለርጂ ለውዝ ኣለዎ፡ ሕጂ መልሓሱ ይሓብጥ ኣሎ", "medical"),
+    ("wedey allergy alewo, gororu yhabt alo", "medical"),
+    # "I'll break your arm"; a mother who hits is no self-harm (ኣደይ is not ኢደይ, "my hand")
+    ("ሰብኣየይ 'እንተ ወጺእኪ ኢድኪ ክሰብራ እየ' ይብለኒ", "domestic_violence"),
+    ("ኣደይ ብበትሪ ትወቕዓኒ", "domestic_violence"),
+])
+def test_round_eight_tigrinya_dangers_are_caught_with_their_kind(text: str, kind: str) -> None:
+    assert safety.detector().read(text).kind == kind, text
+
+
+@pytest.mark.parametrize("text", [
+    # a mouse or insects to kill; a killed mouse; a wall knocked on; ድማ ("and") is no blood
+    "ኣብ መኽዘን ኣንጭዋታት ኣለዉ፡ ብኸመይ ክቐትሎም?", "ab kelder muizen alewu, kemey gere kqetlom?",
+    "ሰብኣየይ ትማሊ ኣንጭዋ ቀቲሉ 😂", "ጎረቤትና ገዛ ይሕድሱ፡ ምሉእ መዓልቲ ድምጺ ምውቃዕ መንደቕ",
+    "ብዙሕ ስራሕ ነይሩ ድማ ደኺመ፡ ጽባሕ ዕረፍቲ",
+    # an allergy asked about; a coach who drives all the children to the match
+    "ወደይ ለውዝ ኣለርጂ ኣለዎ፡ ኣብ ትምህርቲ ምግቢ ብኸመይ?", "ኣሰልጣኒ ንኹሎም ቆልዑ ብመኪናኡ ናብ ግጥሚያ ይወስዶም",
+    "ኣምላኽ ይሓልወኪ፡ ዕድመን ጥዕናን ይሃብኪ", "ሓወይ ክርእዮ ሞይተ 😍 ኣብ ሓጋይ ክመጽእ እዩ",
+])
+def test_round_eight_tigrinya_look_alikes_stay_calm(text: str) -> None:
+    reading = safety.read(text)
+    assert not reading.crisis and not reading.check, text
+
+
+@pytest.mark.parametrize("text", [
+    "ኣምላኽ ይሓልወኪ፡ ዕድመን ጥዕናን ይሃብኪ", "ሓወይ ክርእዮ ሞይተ 😍 ኣብ ሓጋይ ክመጽእ እዩ",
+    "ብጾም ደኺመ ግን ሕጉስ እየ",
+])
+def test_round_eight_tigrinya_blessings_and_longing_get_no_gentle_line(text: str) -> None:
+    assert not safety.read(text).distress, text
+
+
+@pytest.mark.parametrize("text", [
+    "ንስድራይ ክሕግዞም ስለ ዘይክእል እሓዝን", "ኩሉ ደብዳቤ ብሓንሳብ መጺኡ፡ ካብ ዓቕመይ ሓሊፉ",
+])
+def test_round_eight_tigrinya_distress_gets_the_line(text: str) -> None:
+    assert safety.detector().read(text).distress, text
+
+
+@pytest.mark.parametrize("text, other", [
+    # a sister, the woman a sponsor group helps, a mother: reported by someone else ("our
+    # house", "we help" are the reporter's, not the victim's)
+    ("ሓፍተይ ሰብኣያ ይወቕዓ፡ ሕጂ ኣብ ገዛና ኣላ", True),
+    ("ንሕግዛ ዘለና ሰበይቲ ሰብኣያ ፓስፖርታ ሓቢኡ፡ ምሳና ክትዛረብ ኣይፈቕደላን", True),
+    ("haftey sebeaya ywekia, hji ab gezana ala", True),
+    ("ኣደይ ሃንደበት ወዲቓ ኣይትዛረብን ኣላ", True),
+    # the writer's own danger, with a relative named: "me" (-ኒ), "my phone", "my passport"
+    ("ሰብኣየይ ይወቕዓኒ፡ ሓፍተይ ኣብ ዓዲ እያ", False),
+    ("ሓወይ ተሌፎነይን ፓስፖርተይን ሒዙ ክወጽእ ኣይፈቕደለይን", False),
+])
+def test_round_eight_tigrinya_reports_about_someone_else(text: str, other: bool) -> None:
+    reading = safety.detector().read(text)
+    assert reading.crisis and reading.about_other == other, text
+
+
 def test_a_rule_naming_an_unknown_concept_is_refused(tmp_path: Path) -> None:
     bad = tmp_path / "crisis.yaml"
     bad.write_text("spec_version: 2\nconcepts: {die: {en: [die]}}\n"

@@ -230,9 +230,10 @@ def _form(form: str) -> str:
 
 
 def _spaced(raw: str, folded: str) -> str:
-    """Keep the space that separates a wildcard from the next word ("*قتل حالي")."""
+    """Keep the space that separates a wildcard from the next word ("*قتل حالي"), also when
+    the space is all there is between two wildcards ("~ጎሮሮ* *ሓብጥ*": two tokens)."""
     if not folded:
-        return folded
+        return " " if raw and raw.isspace() else folded
     return f"{' ' if raw[:1].isspace() else ''}{folded}{' ' if raw[-1:].isspace() else ''}"
 
 
