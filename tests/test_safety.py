@@ -287,6 +287,55 @@ def test_a_bike_named_in_a_goodbye_does_not_excuse_it() -> None:
     assert safety.detector().excused("can I park my bike in the hallway")
 
 
+# Round 8, Arabic (2026-12-08): the families behind the blind round 8 set's misses, with
+# sentences written for these tests. The rules alone must catch them.
+@pytest.mark.parametrize("text, kind", [
+    # affairs put in order: the body's transport home, money left ready, "not much left"
+    ("بدي أعرف قديش بكلف نقل جثماني لحلب، تركت المصاري جاهزة لإمي، خلاص ما ضل كتير", "suicide"),
+    ("na2l el jesse 3al 3ira2 2adesh? sibt el flous jahze la ahli", "suicide"),
+    # a fist against the wall, lines cut with a cutter
+    ("كل ما يصرخ علي أبوي بلكم الحيط لحتى تنزف إيدي", "self_harm"),
+    ("بعمل خطوط على بطني بالكتر كل ليلة", "self_harm"),
+    # coercive control named in the third person; waking somewhere unknown, clothes torn
+    ("جوز بنت خالتي مانعها تحكي مع حدا وآخد كل مصاريها", "domestic_violence"),
+    ("jozha ma by5alliha tetla3 mn el beit w a5ad kel masariha", "domestic_violence"),
+    ("صحيت في شقة ما بعرفها وتيابي مقطعة وما بتذكر شي", "sexual_violence"),
+    ("el mas2oul bi7ot ido 3aleha w bado yfoutha 3al ma5zan bel 3afya", "sexual_violence"),
+    # out of the water and not breathing (و joined), arabizi breath and pills
+    ("بنتي طاحت بالكنال وطلعناها وما تتنفس", "medical"),
+    ("teta ma 3am t2dar tetnaffas", "medical"),
+    ("5adt 7obob ktir w 2albi 3am yd2 ktir", "medical"),
+])
+def test_round_eight_arabic_families_are_caught_by_the_rules(text: str, kind: str) -> None:
+    assert safety.detector().read(text).kind == kind, text
+
+
+@pytest.mark.parametrize("text", [
+    # a natural death's repatriation, "not much left" before an exam, money set aside, a small
+    # cut with a plaster, henna lines, a child fine after the pool, "بالعافية" as "barely",
+    # "nobody knocks on my door" (بابي is also "daddy"; يدق is also "knocks")
+    "عمي توفى الله يرحمه، كيف بننقل الجثمان لتركيا؟",
+    "خلاص ما ضل كتير عالامتحان، حطيت المصاري للكورس",
+    "el flous jahze la ahli, ba3atton bukra",
+    "ابني انجرح بإصبعه وهو عم يقطع بندورة، حطيتله لزقة والدم وقف",
+    "رسمت خطوط على إيدي بالحنة للعيد",
+    "بنتي وقعت بالمسبح بس طلعت لحالها وعم تضحك",
+    "بقوم من السرير بالعافية من التعب بس بروح عالشغل",
+    "صار لي شهور بكلم الحيطان، ما حدا بيدق بابي",
+])
+def test_round_eight_arabic_look_alikes_stay_calm(text: str) -> None:
+    assert not safety.read(text).crisis, text
+
+
+@pytest.mark.parametrize("text", [
+    "صار لي شهور بكلم الحيطان، ما حدا بيدق بابي",  # loneliness: talking to the walls
+    "الشب اللي منساعده صاير ساكت وحزين",  # و joined to the feeling
+])
+def test_round_eight_arabic_distress_gets_the_line(text: str) -> None:
+    reading = safety.detector().read(text)
+    assert reading.distress and not reading.crisis, text
+
+
 def test_an_everyday_phrase_keeps_the_model_from_calling_a_crisis() -> None:
     assert safety.detector().excused("my phone died, sorry")
     assert not safety.detector().excused("I want to die")
@@ -344,6 +393,10 @@ def test_a_neighbour_who_hits_the_writer_is_no_report() -> None:
     "my husband took my passport and my bank card, he says I cannot go out",  # "he"
     "hij heeft mijn paspoort en mijn telefoon afgepakt en ik mag niet naar buiten",  # "hij"
     "nie chcę już żyć, ze sobą skończę dziś",  # Polish "ze" is no Dutch "ze" (she)
+    # Arabic: a verb of harm with "me", the writer's own passport; على and إلى (علي, الي after
+    # normalising) and "I", "we", "my son" no longer count as the writer
+    "جوزي بيضربني قدام ولادي", "أخوي حابسني بالبيت وماخد جوازي",
+    "أنا وبنتي خايفين، جوزي هددني يقتلني", "ابوي بيكويني بالمعلقة السخنة",
 ])
 def test_the_writers_own_danger_is_not_told_it_is_about_someone_else(text: str) -> None:
     reading = safety.read(text)
@@ -413,6 +466,19 @@ def test_round_eight_tigrinya_distress_gets_the_line(text: str) -> None:
 def test_round_eight_tigrinya_reports_about_someone_else(text: str, other: bool) -> None:
     reading = safety.detector().read(text)
     assert reading.crisis and reading.about_other == other, text
+
+
+@pytest.mark.parametrize("text", [
+    # a friend, a colleague, a neighbour's daughter, a nephew: named with clitics, or in arabizi
+    "صاحبتي جوزها بيضربها وماخد كل فلوسها",
+    "زميلتي بالشغل المدير بيحط ايده عليها وبيهددها",
+    "ابن أختي عم يجرح حاله بالموس",
+    "sa7bti jozha bidrobha kel yom",
+    "بنت جيراننا عمرها ١٤ وأبوها بيضربها بالحزام",
+])
+def test_arabic_reports_about_someone_else_are_recognised(text: str) -> None:
+    reading = safety.read(text)
+    assert reading.crisis and reading.about_other, text
 
 
 def test_a_rule_naming_an_unknown_concept_is_refused(tmp_path: Path) -> None:
