@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bench import crisis_eval
-from bot.core import safety, safety_model
+from bot.core import safety
 from bot.core.crisis import crisis_text, distress_text, question_text
 from bot.core.engine import Core
 from bot.core.outbox import Lane
@@ -364,8 +364,10 @@ def test_distress_in_the_same_words_still_gets_the_line(text: str) -> None:
 
 
 def test_nothing_but_small_talk_that_all_is_well_gets_no_safety_question() -> None:
-    assert safety_model.model().judge("ماكو شي، كلشي تمام").crisis >= safety_model.CHECK_AT
-    assert safety.read("ماكو شي، كلشي تمام") == safety.CALM  # "nothing new, all fine"
+    # the model alone once asked "nothing new, all fine" whether the writer was in danger
+    assert safety._all_is_well("ماكو شي، كلشي تمام") and safety._all_is_well("kifkon ya shabeb")
+    assert not safety._all_is_well("not good") and not safety._all_is_well("fine, help me")
+    assert safety.read("ماكو شي، كلشي تمام") == safety.CALM
     assert safety.read("not good, I am so tired and alone").distress  # "not good" is read
 
 
