@@ -310,6 +310,41 @@ def test_round_eight_arabic_families_are_caught_by_the_rules(text: str, kind: st
     assert safety.detector().read(text).kind == kind, text
 
 
+# Round 8 (2026-12-08): the Polish families a blind Polish set showed missing, with sentences
+# written for these tests (not from any evaluation set). The rules alone must catch them.
+@pytest.mark.parametrize("text, kind", [
+    # arrangements "before I'm gone" and a day to end it; a goodbye and a pile of pills
+    ("oddałem psa bratu, zanim mnie nie będzie, w poniedziałek z tym skończę", "suicide"),
+    ("kolega napisał na grupie: żegnam was, i wysłał zdjęcie kupki tabletek", "suicide"),
+    # heated metal on the skin; glass, again; fists on one's own face
+    ("rozgrzewam agrafkę zapalniczką i przykładam do nadgarstka", "self_harm"),
+    ("znowu pocięłam się odłamkiem szkła", "self_harm"),
+    ("jak coś schrzanię, walę się pięściami po twarzy", "self_harm"),
+    # held down and "used"; a man who gets at a flatmate; torn clothes and tears; a night summons
+    ("przytrzymali mnie we dwóch i wykorzystali", "sexual_violence"),
+    ("wlasciciel pokoju dobiera sie do mojej wspollokatorki", "sexual_violence"),
+    ("wróciła w rozdartej koszuli, zapłakana i z zadrapaniami", "sexual_violence"),
+    ("kierownik chce, żebym przyszła do jego pokoju w nocy, to dostanę więcej godzin",
+     "sexual_violence"),
+    # the throat, the wall, the hair; deleted contacts; a tracker; "he promised he'll get her"
+    ("mój chłop przycisnął mnie do ściany i złapał za gardło", "domestic_violence"),
+    ("mijn vriend wyciągnął mnie za włosy z łóżka", "domestic_violence"),
+    ("partner pokasował mi wszystkich znajomych z telefonu", "domestic_violence"),
+    ("jej były zapowiedział, że ją jeszcze dorwie", "domestic_violence"),
+    # no 112 after a machine injury; "a doctor costs you the room"
+    ("brygadzista zakazał dzwonić na 112, kiedy Piotrek wsadził rękę w maszynę", "exploitation"),
+    ("szef zabronił wzywać karetkę, leżę na kwaterze", "exploitation"),
+    ("agencja mówi, że jak pójdę do dokter, to stracę kamer", "exploitation"),
+    # magnets swallowed; half the face numb; pregnancy with flashes; lips turning blue
+    ("synek połknął magnesy z klocków", "medical"),
+    ("nagle zdrętwiała mi połowa twarzy i ręka mnie nie słucha", "medical"),
+    ("jestem zwanger, 32 tydzień, mam mroczki przed oczami", "medical"),
+    ("dziadek nagle zsiniał na twarzy", "medical"),
+])
+def test_round_eight_polish_families_catch_danger_with_its_kind(text: str, kind: str) -> None:
+    assert safety.detector().read(text).kind == kind, text
+
+
 @pytest.mark.parametrize("text", [
     # a natural death's repatriation, "not much left" before an exam, money set aside, a small
     # cut with a plaster, henna lines, a child fine after the pool, "بالعافية" as "barely",
@@ -334,6 +369,25 @@ def test_round_eight_arabic_look_alikes_stay_calm(text: str) -> None:
 def test_round_eight_arabic_distress_gets_the_line(text: str) -> None:
     reading = safety.detector().read(text)
     assert reading.distress and not reading.crisis, text
+
+
+@pytest.mark.parametrize("text", [
+    # a bruised nail, a relative who hit himself; a cold or smoke that "chokes"; a knife warmed
+    # for cake; a torn parcel; "he used his leave"; a boss's joke; a sick-note question
+    "palec u nogi zsiniał po meczu, zejdzie samo?",
+    "tata uderzył się młotkiem w palec przy wieszaniu półki",
+    "dusi mnie ten kaszel od tygodnia, co na to w aptece?",
+    "smog mnie dusi, dobrze że tu jest czyste powietrze",
+    "rozgrzewam nóż w gorącej wodzie, żeby pokroić tort",
+    "paczka przyszła podarta, bluzka rozdarta, jak zwrócić?",
+    "wykorzystałem cały urlop, czy mogę wziąć wolne bez wynagrodzenia?",
+    "czy pracodawca może mnie zwolnić, jeśli pójdę na L4?",
+    "jak mnie nie będzie w domu, kurier zostawi paczkę u sąsiada",
+    "w ciąży mam mroczki, jak szybko wstaję, to normalne?",
+    "mój vriend śledzi mnie na instagramie od dawna haha",
+])
+def test_round_eight_polish_look_alikes_stay_calm(text: str) -> None:
+    assert not safety.detector().read(text).crisis, text
 
 
 def test_an_everyday_phrase_keeps_the_model_from_calling_a_crisis() -> None:
