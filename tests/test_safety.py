@@ -34,10 +34,11 @@ def shown(code: str, kind: str) -> str:
 # items called a crisis). Its recall
 # floor was 0.90 until the 13 second-round FAQ topics' ~2,000 phrasings joined the calm
 # examples the model learns from. "Reached": the crisis answer or the safety question (with 112
-# and 113) when the model is unsure (97.7% of the test half). Tuning may only use dev; the
-# messages below print numbers only, never a test item.
+# and 113) when the model is unsure. Round 8 (2026-12-08; dev is now that round's 482 items):
+# test recall 97.3%, reached 98.2%, false crisis 2.1% (3 of 140), false question 0.7%. Tuning may
+# only use dev; the messages below print numbers only, never a test item.
 @pytest.mark.parametrize("half, recall, reached, false_crisis, false_check",
-                         [("dev", 0.96, 0.99, 0.01, 0.03), ("test", 0.93, 0.97, 0.03, 0.015)])
+                         [("dev", 0.98, 0.99, 0.01, 0.025), ("test", 0.96, 0.98, 0.025, 0.015)])
 def test_recall_and_false_alarms_stay_above_their_floors(
     half: str, recall: float, reached: float, false_crisis: float, false_check: float
 ) -> None:
