@@ -166,7 +166,8 @@ def _asks_fit(items: list[dict[str, Any]], rules: list[safety.Reading],
               judged: list[safety_model.Judgement], check_at: float) -> bool:
     """Whether the safety question from this threshold up stays rare on calm messages:
     ≤ 1% of everyday questions (the FAQ dev set), ≤ 3% of the danger set's look-alikes."""
-    asked = [not r.crisis and j.crisis >= check_at for r, j in zip(rules, judged, strict=True)]
+    asked = [not r.crisis and check_at <= j.crisis < safety_model.CRISIS_AT
+             for r, j in zip(rules, judged, strict=True)]  # a crisis the model calls is no question
     for faq, limit in ((True, 0.01), (False, 0.03)):
         calm = [i for i, item in enumerate(items)
                 if item["tier"] == "none" and item.get("faq", False) == faq]
@@ -177,9 +178,9 @@ def _asks_fit(items: list[dict[str, Any]], rules: list[safety.Reading],
 
 def _shipped(text: str) -> safety_model.Judgement:
     """The model's view as the bot uses it: an everyday phrase the rules know ("my phone died")
-    leaves it no crisis to call."""
+    leaves it no crisis to call, and small talk that says all is well is not shown to it."""
     judged = safety_model.model().judge(text)
-    if safety.detector().excused(text):
+    if safety.detector().excused(text) or safety.all_is_well(text):
         return safety_model.Judgement(judged.kind, 0.0, judged.troubled)
     return judged
 

@@ -121,6 +121,19 @@ class _Text:
     skeleton: str
 
 
+# Emoji that laugh or joke ("zabiję ją jak nie odda 😂"): normalising drops emoji, so they are
+# read as the word "haha", which the concept `idiom` knows (a joke, as "haha" typed out is)
+_LAUGHING = re.compile("[\U0001F602\U0001F923\U0001F605\U0001F606\U0001F639\U0001F61C\U0001F61D]")
+
+
+def _message(text: str) -> _Text:
+    """A message padded for whole-token matching, in plain and Ethiopic-skeleton form."""
+    plain = normalize(text)
+    if plain and _LAUGHING.search(text):
+        plain += " haha"
+    return _Text(f" {plain} ", f" {ethiopic_skeleton(plain)} ")
+
+
 class Detector:
     """Compiled concepts and rules; built once, used for every typed or edited message."""
 
@@ -134,10 +147,9 @@ class Detector:
 
     def read(self, text: str) -> Reading:
         """Crisis first (with its kind), else distress, else calm."""
-        plain = normalize(text)
-        if not plain:
+        message = _message(text)
+        if not message.plain.strip():
             return CALM
-        message = _Text(f" {plain} ", f" {ethiopic_skeleton(plain)} ")
         found: dict[str, set[str]] = {}  # concept → languages whose forms occur
         crisis: tuple[str, str] | None = None
         distress = False
@@ -158,15 +170,13 @@ class Detector:
 
     def about_other(self, text: str) -> bool:
         """Whether a message reports danger to someone else (for the learned model's finds)."""
-        plain = normalize(text)
-        message = _Text(f" {plain} ", f" {ethiopic_skeleton(plain)} ")
+        message = _message(text)
         return self._about_other(message, {})
 
     def excused(self, text: str) -> bool:
         """Whether an everyday phrase ("my phone died", "dead tired") explains the danger words,
         so that the learned model does not call a crisis the rules did not call."""
-        plain = normalize(text)
-        message = _Text(f" {plain} ", f" {ethiopic_skeleton(plain)} ")
+        message = _message(text)
         return any(self._langs(c, message, {}) for c in self.calm_words)
 
     def _fires(self, rule: _Rule, message: _Text, found: dict[str, set[str]]) -> str | None:
@@ -269,8 +279,13 @@ def read(text: str) -> Reading:
     The rules first; the learned model (bot/core/safety_model.py) only adds what they miss.
     """
     rules = detector().read(text)
-    if rules.crisis or not normalize(text) or _all_is_well(text):
+    if rules.crisis or not normalize(text) or all_is_well(text):
         return rules
+    if _LAUGHING.search(text):  # a joke ("I'll kill her 😂") is asked about, not ignored
+        serious = detector().read(_LAUGHING.sub("", text))
+        if serious.kind is not None:
+            return Reading(None, rules.distress, serious.about_other, serious.lang,
+                           check=serious.kind)
     judged = safety_model.model().judge(text)
     troubled, unsure = (judged.troubled >= safety_model.DISTRESS_AT,
                         judged.crisis >= safety_model.CHECK_AT)
@@ -285,7 +300,7 @@ def read(text: str) -> Reading:
     return Reading(None, distress, about_other, _script(text), check=judged.kind)
 
 
-def _all_is_well(text: str) -> bool:
+def all_is_well(text: str) -> bool:
     """Nothing but small-talk phrases that say all is well ("كلشي تمام، الله يخليك"): the model
     must not ask such a person whether they are in danger (a "not good" may, so it is read)."""
     talk = smalltalk.recogniser().read(text, learned=False)

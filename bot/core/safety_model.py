@@ -35,8 +35,9 @@ WORDS = True  # whole words and word pairs beside the characters
 CRISIS_AT = 0.75  # summed probability of the crisis kinds that makes a crisis
 # From here to CRISIS_AT the bot asks whether someone is in danger, with 112 and 113 in the
 # question (bot/core/crisis.py): the lowest value whose questions stay ≤ 1% of the FAQ dev set's
-# everyday questions and ≤ 3% of the danger dev set's look-alikes.
-CHECK_AT = 0.475
+# everyday questions and ≤ 3% of the danger dev set's look-alikes (`bench.crisis_eval --set dev
+# --tune`): a question too many costs one short message, a crisis not asked about costs more.
+CHECK_AT = 0.425
 DISTRESS_AT = 0.45  # … of distress and crisis together that adds the gentle line (≤ 5% of calm)
 CALM, DISTRESS = "none", "distress"
 
