@@ -267,60 +267,18 @@ def test_round_five_look_alikes_stay_calm(text: str) -> None:
     assert not safety.read(text).crisis, text
 
 
+# Round 8 (2026-12-08): the families behind the blind round-8 dev misses, in sentences written
+# for these tests (helpers for Arabic, Polish and Tigrinya; Dutch and English by me). The rules
+# alone must catch the dangers; the look-alikes stay calm with the model too.
 @pytest.mark.parametrize("text, kind", [
+    # Dutch and English
     # round 8 (the blind dev round's misses, in new words): a goodbye with "it is over"
     ("zeg tegen mijn broer dat ik van hem hou, sorry voor alles, morgen is het over", "suicide"),
     ("If I am not around anymore, please look after my cat", "suicide"),
     # heard through the wall: a cry for help among blows
     ("de buurvrouw schreeuwt om hulp en ik hoor gebonk", "domestic_violence"),
     ("I can hear banging next door and a woman screaming for help", "domestic_violence"),
-])
-def test_round_eight_concepts_catch_danger_with_its_kind(text: str, kind: str) -> None:
-    assert safety.read(text).kind == kind, text
-
-
-@pytest.mark.parametrize("text", [
-    "Ik ga dood van de zenuwen voor mijn rijexamen",  # a Dutch hyperbole
-    "we hoorden gebonk bij de buren, ze zijn aan het verbouwen",  # a sound alone
-])
-def test_round_eight_look_alikes_stay_calm(text: str) -> None:
-    assert not safety.read(text).crisis, text
-
-
-def test_a_joke_with_a_laughing_emoji_is_asked_about_not_answered_as_a_crisis() -> None:
-    joke = "ik vermoord mijn broer als hij mijn patat opeet 😂"
-    assert safety.read(joke.removesuffix(" 😂")).kind == "domestic_violence"
-    assert not safety.read(joke).crisis and safety.read(joke).check == "domestic_violence"
-    assert safety.read("I want to die 😂").check == "suicide"  # never silence
-    assert safety.read("I want to die 😭").kind == "suicide"  # crying is no joke
-
-
-@pytest.mark.parametrize("text", [
-    # round 9: pests, renovation, a dizzy spell, a small bump (single words were emergencies)
-    "في صراصير بالمطبخ، شو بيقتلهن؟", "الجيران بيجددوا البيت والصوت رح يقتلني",
-    "عندي دوخه خفيفه من الصبح، لازم روح عالدكتور؟", "ابني طلعله ورم صغير براسه بس عم يلعب عادي",
-])
-def test_round_nine_look_alikes_stay_calm(text: str) -> None:
-    assert not safety.read(text).crisis, text
-
-
-@pytest.mark.parametrize("text", [
-    "I am allergic to nuts and ate one, my throat is closing",
-    "عندي حساسيه من الفول السوداني وأكلت، زوري عم يسكر",
-    "mam uczulenie na orzechy, zjadłam jednego i puchnie mi gardło",
-])
-def test_an_allergy_with_a_closing_throat_is_an_emergency(text: str) -> None:
-    assert safety.read(text).kind == "medical", text
-
-
-def test_a_bike_named_in_a_goodbye_does_not_excuse_it() -> None:
-    assert not safety.detector().excused("take my bike, I won't need it after tonight")
-    assert safety.detector().excused("can I park my bike in the hallway")
-
-
-# Round 8, Arabic (2026-12-08): the families behind the blind round 8 set's misses, with
-# sentences written for these tests. The rules alone must catch them.
-@pytest.mark.parametrize("text, kind", [
+    # Arabic
     # affairs put in order: the body's transport home, money left ready, "not much left"
     ("بدي أعرف قديش بكلف نقل جثماني لحلب، تركت المصاري جاهزة لإمي، خلاص ما ضل كتير", "suicide"),
     ("na2l el jesse 3al 3ira2 2adesh? sibt el flous jahze la ahli", "suicide"),
@@ -336,14 +294,7 @@ def test_a_bike_named_in_a_goodbye_does_not_excuse_it() -> None:
     ("بنتي طاحت بالكنال وطلعناها وما تتنفس", "medical"),
     ("teta ma 3am t2dar tetnaffas", "medical"),
     ("5adt 7obob ktir w 2albi 3am yd2 ktir", "medical"),
-])
-def test_round_eight_arabic_families_are_caught_by_the_rules(text: str, kind: str) -> None:
-    assert safety.detector().read(text).kind == kind, text
-
-
-# Round 8 (2026-12-08): the Polish families a blind Polish set showed missing, with sentences
-# written for these tests (not from any evaluation set). The rules alone must catch them.
-@pytest.mark.parametrize("text, kind", [
+    # Polish
     # arrangements "before I'm gone" and a day to end it; a goodbye and a pile of pills
     ("oddałem psa bratu, zanim mnie nie będzie, w poniedziałek z tym skończę", "suicide"),
     ("kolega napisał na grupie: żegnam was, i wysłał zdjęcie kupki tabletek", "suicide"),
@@ -371,12 +322,29 @@ def test_round_eight_arabic_families_are_caught_by_the_rules(text: str, kind: st
     ("nagle zdrętwiała mi połowa twarzy i ręka mnie nie słucha", "medical"),
     ("jestem zwanger, 32 tydzień, mam mroczki przed oczami", "medical"),
     ("dziadek nagle zsiniał na twarzy", "medical"),
+    # Tigrinya
+    # violence heard through the wall: screaming with "help me" or things smashed
+    ("ጎረቤትና ብለይቲ ትጭድር 'ሓግዙኒ' ትብል፡ ብርጭቆ ይሰባበር ኣሎ", "domestic_violence"),
+    ("gorebet ab kflu sebeytu tchdr ala, negerat ydrbyu, hgzuni tbl", "domestic_violence"),
+    # an adult alone with a child who is told to keep quiet
+    ("ኣሰልጣኒ ንጓለይ ንበይና ናብ ገዛኡ ይወስዳ፡ 'ንስድራኺ ኣይትንገሪ' ይብላ", "child_abuse"),
+    ("trainer gualna ab mekinau nab gezau ywesda, 'aytnegeri' ybla", "child_abuse"),
+    # an allergy and a swelling tongue or throat
+    ("ኣለርጂ ለውዝ ኣለዎ፡ ሕጂ መልሓሱ ይሓብጥ ኣሎ", "medical"),
+    ("wedey allergy alewo, gororu yhabt alo", "medical"),
+    # "I'll break your arm"; a mother who hits is no self-harm (ኣደይ is not ኢደይ, "my hand")
+    ("ሰብኣየይ 'እንተ ወጺእኪ ኢድኪ ክሰብራ እየ' ይብለኒ", "domestic_violence"),
+    ("ኣደይ ብበትሪ ትወቕዓኒ", "domestic_violence"),
 ])
-def test_round_eight_polish_families_catch_danger_with_its_kind(text: str, kind: str) -> None:
+def test_round_eight_families_are_caught_by_the_rules(text: str, kind: str) -> None:
     assert safety.detector().read(text).kind == kind, text
 
 
 @pytest.mark.parametrize("text", [
+    # Dutch
+    "Ik ga dood van de zenuwen voor mijn rijexamen",  # a Dutch hyperbole
+    "we hoorden gebonk bij de buren, ze zijn aan het verbouwen",  # a sound alone
+    # Arabic
     # a natural death's repatriation, "not much left" before an exam, money set aside, a small
     # cut with a plaster, henna lines, a child fine after the pool, "بالعافية" as "barely",
     # "nobody knocks on my door" (بابي is also "daddy"; يدق is also "knocks")
@@ -388,21 +356,7 @@ def test_round_eight_polish_families_catch_danger_with_its_kind(text: str, kind:
     "بنتي وقعت بالمسبح بس طلعت لحالها وعم تضحك",
     "بقوم من السرير بالعافية من التعب بس بروح عالشغل",
     "صار لي شهور بكلم الحيطان، ما حدا بيدق بابي",
-])
-def test_round_eight_arabic_look_alikes_stay_calm(text: str) -> None:
-    assert not safety.read(text).crisis, text
-
-
-@pytest.mark.parametrize("text", [
-    "صار لي شهور بكلم الحيطان، ما حدا بيدق بابي",  # loneliness: talking to the walls
-    "الشب اللي منساعده صاير ساكت وحزين",  # و joined to the feeling
-])
-def test_round_eight_arabic_distress_gets_the_line(text: str) -> None:
-    reading = safety.detector().read(text)
-    assert reading.distress and not reading.crisis, text
-
-
-@pytest.mark.parametrize("text", [
+    # Polish
     # a bruised nail, a relative who hit himself; a cold or smoke that "chokes"; a knife warmed
     # for cake; a torn parcel; "he used his leave"; a boss's joke; a sick-note question
     "palec u nogi zsiniał po meczu, zejdzie samo?",
@@ -416,9 +370,47 @@ def test_round_eight_arabic_distress_gets_the_line(text: str) -> None:
     "jak mnie nie będzie w domu, kurier zostawi paczkę u sąsiada",
     "w ciąży mam mroczki, jak szybko wstaję, to normalne?",
     "mój vriend śledzi mnie na instagramie od dawna haha",
+    # Arabic, round 9
+    # round 9: pests, renovation, a dizzy spell, a small bump (single words were emergencies)
+    "في صراصير بالمطبخ، شو بيقتلهن؟", "الجيران بيجددوا البيت والصوت رح يقتلني",
+    "عندي دوخه خفيفه من الصبح، لازم روح عالدكتور؟", "ابني طلعله ورم صغير براسه بس عم يلعب عادي",
 ])
-def test_round_eight_polish_look_alikes_stay_calm(text: str) -> None:
-    assert not safety.detector().read(text).crisis, text
+def test_round_eight_and_nine_look_alikes_stay_calm(text: str) -> None:
+    assert not safety.read(text).crisis, text
+
+
+@pytest.mark.parametrize("text", [
+    # Arabic
+    "صار لي شهور بكلم الحيطان، ما حدا بيدق بابي",  # loneliness: talking to the walls
+    "الشب اللي منساعده صاير ساكت وحزين",  # و joined to the feeling
+    # Tigrinya
+    "ንስድራይ ክሕግዞም ስለ ዘይክእል እሓዝን", "ኩሉ ደብዳቤ ብሓንሳብ መጺኡ፡ ካብ ዓቕመይ ሓሊፉ",
+])
+def test_round_eight_distress_gets_the_line_from_the_rules(text: str) -> None:
+    reading = safety.detector().read(text)
+    assert reading.distress and not reading.crisis, text
+
+
+def test_a_joke_with_a_laughing_emoji_is_asked_about_not_answered_as_a_crisis() -> None:
+    joke = "ik vermoord mijn broer als hij mijn patat opeet 😂"
+    assert safety.read(joke.removesuffix(" 😂")).kind == "domestic_violence"
+    assert not safety.read(joke).crisis and safety.read(joke).check == "domestic_violence"
+    assert safety.read("I want to die 😂").check == "suicide"  # never silence
+    assert safety.read("I want to die 😭").kind == "suicide"  # crying is no joke
+
+
+@pytest.mark.parametrize("text", [
+    "I am allergic to nuts and ate one, my throat is closing",
+    "عندي حساسيه من الفول السوداني وأكلت، زوري عم يسكر",
+    "mam uczulenie na orzechy, zjadłam jednego i puchnie mi gardło",
+])
+def test_an_allergy_with_a_closing_throat_is_an_emergency(text: str) -> None:
+    assert safety.read(text).kind == "medical", text
+
+
+def test_a_bike_named_in_a_goodbye_does_not_excuse_it() -> None:
+    assert not safety.detector().excused("take my bike, I won't need it after tonight")
+    assert safety.detector().excused("can I park my bike in the hallway")
 
 
 def test_an_everyday_phrase_keeps_the_model_from_calling_a_crisis() -> None:
@@ -490,26 +482,6 @@ def test_the_writers_own_danger_is_not_told_it_is_about_someone_else(text: str) 
     assert reading.crisis and not reading.about_other, text
 
 
-# Round 8, Tigrinya (2026-12-08): the families behind the blind round-8 misses, in sentences
-# written for these tests. The rules alone must catch the dangers.
-@pytest.mark.parametrize("text, kind", [
-    # violence heard through the wall: screaming with "help me" or things smashed
-    ("ጎረቤትና ብለይቲ ትጭድር 'ሓግዙኒ' ትብል፡ ብርጭቆ ይሰባበር ኣሎ", "domestic_violence"),
-    ("gorebet ab kflu sebeytu tchdr ala, negerat ydrbyu, hgzuni tbl", "domestic_violence"),
-    # an adult alone with a child who is told to keep quiet
-    ("ኣሰልጣኒ ንጓለይ ንበይና ናብ ገዛኡ ይወስዳ፡ 'ንስድራኺ ኣይትንገሪ' ይብላ", "child_abuse"),
-    ("trainer gualna ab mekinau nab gezau ywesda, 'aytnegeri' ybla", "child_abuse"),
-    # an allergy and a swelling tongue or throat
-    ("ኣለርጂ ለውዝ ኣለዎ፡ ሕጂ መልሓሱ ይሓብጥ ኣሎ", "medical"),
-    ("wedey allergy alewo, gororu yhabt alo", "medical"),
-    # "I'll break your arm"; a mother who hits is no self-harm (ኣደይ is not ኢደይ, "my hand")
-    ("ሰብኣየይ 'እንተ ወጺእኪ ኢድኪ ክሰብራ እየ' ይብለኒ", "domestic_violence"),
-    ("ኣደይ ብበትሪ ትወቕዓኒ", "domestic_violence"),
-])
-def test_round_eight_tigrinya_dangers_are_caught_with_their_kind(text: str, kind: str) -> None:
-    assert safety.detector().read(text).kind == kind, text
-
-
 @pytest.mark.parametrize("text", [
     # a mouse or insects to kill; a killed mouse; a wall knocked on; ድማ ("and") is no blood
     "ኣብ መኽዘን ኣንጭዋታት ኣለዉ፡ ብኸመይ ክቐትሎም?", "ab kelder muizen alewu, kemey gere kqetlom?",
@@ -530,13 +502,6 @@ def test_round_eight_tigrinya_look_alikes_stay_calm(text: str) -> None:
 ])
 def test_round_eight_tigrinya_blessings_and_longing_get_no_gentle_line(text: str) -> None:
     assert not safety.read(text).distress, text
-
-
-@pytest.mark.parametrize("text", [
-    "ንስድራይ ክሕግዞም ስለ ዘይክእል እሓዝን", "ኩሉ ደብዳቤ ብሓንሳብ መጺኡ፡ ካብ ዓቕመይ ሓሊፉ",
-])
-def test_round_eight_tigrinya_distress_gets_the_line(text: str) -> None:
-    assert safety.detector().read(text).distress, text
 
 
 @pytest.mark.parametrize("text, other", [

@@ -304,7 +304,7 @@ def all_is_well(text: str) -> bool:
     """Nothing but small-talk phrases that say all is well ("كلشي تمام، الله يخليك"): the model
     must not ask such a person whether they are in danger (a "not good" may, so it is read)."""
     talk = smalltalk.recogniser().read(text, learned=False)
-    return talk is not None and not talk.touched & set(smalltalk.TROUBLED)
+    return talk is not None and not talk.touched & smalltalk.TROUBLED
 
 
 def _script(text: str) -> str | None:
